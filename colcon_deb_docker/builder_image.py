@@ -1,0 +1,157 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The builder image: a base image plus what bloom and dpkg need.
+
+Its tag is a hash of everything that goes into it (the base image's id, the
+Dockerfile and the install script), so it is built once and reused until one
+of them changes.  The OS name and codename are read from the image's
+``/etc/os-release``, never from the host.
+"""
+
+from dataclasses import dataclass
+import hashlib
+import io
+import tarfile
+
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.errors import ImageBuildFailed
+from colcon_deb_docker.helpers_path import helpers_dir
+import docker.errors
+
+logger = colcon_logger.getChild(__name__)
+
+INSTALL_SCRIPT = 'install-build-tools.sh'
+IMAGE_REPOSITORY = 'colcon-deb-builder'
+BASE_IMAGE_HINT = (
+    'make one with `colcon-deb-base-image --tag {image}` (debootstrap from '
+    "Debian's mirror) or pass an image you have with --base-image")
+
+DOCKERFILE = f"""\
+FROM {{base_image}}
+LABEL io.colcon-deb-docker.builder=1 \\
+      io.colcon-deb-docker.base-image="{{base_image}}"
+COPY {INSTALL_SCRIPT} /usr/local/lib/colcon-deb/{INSTALL_SCRIPT}
+RUN sh /usr/local/lib/colcon-deb/{INSTALL_SCRIPT}
+"""
+
+
+@dataclass(frozen=True)
+class BuilderImage:
+    """A ready builder image and the platform facts read from it."""
+
+    tag: str
+    os_name: str
+    os_codename: str
+    architecture: str
+
+
+def builder_tag(*, base_image_id, dockerfile, install_script):
+    """Return the content-addressed tag of a builder image."""
+    digest = hashlib.sha256()
+    for part in (base_image_id.encode(), dockerfile.encode(), install_script):
+        digest.update(hashlib.sha256(part).digest())
+    return f'{IMAGE_REPOSITORY}:{digest.hexdigest()[:16]}'
+
+
+def _context_tar(files):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w') as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o755
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
+    """Return the :class:`BuilderImage` for a base image, building it if new.
+
+    :param on_line: called with each line of `docker build` output
+    :raises ImageMissing: if the base image is not available
+    :raises ImageBuildFailed: if the build fails
+    """
+    base_id = engine.image_id(
+        base_image, hint=BASE_IMAGE_HINT.format(image=base_image))
+    dockerfile = DOCKERFILE.format(base_image=base_image)
+    install_script = (helpers_dir() / INSTALL_SCRIPT).read_bytes()
+    tag = builder_tag(
+        base_image_id=base_id, dockerfile=dockerfile,
+        install_script=install_script)
+    if not engine.has_image(tag):
+        logger.info(f"building builder image '{tag}' from '{base_image}'")
+        _build(
+            engine=engine, tag=tag, platform=platform, on_line=on_line,
+            files={
+                'Dockerfile': dockerfile.encode(),
+                INSTALL_SCRIPT: install_script,
+            })
+    os_name, os_codename, architecture = read_platform(
+        engine=engine, image=tag, platform=platform)
+    return BuilderImage(
+        tag=tag, os_name=os_name, os_codename=os_codename,
+        architecture=architecture)
+
+
+def _build(*, engine, tag, files, platform, on_line):
+    tail = []
+    kwargs = {}
+    if platform:
+        kwargs['platform'] = platform
+    try:
+        for chunk in engine.client.api.build(
+            fileobj=_context_tar(files), custom_context=True, tag=tag,
+            rm=True, forcerm=True, pull=False, decode=True, **kwargs
+        ):
+            if 'error' in chunk:
+                tail.append(chunk['error'])
+                raise ImageBuildFailed(tag=tag, log_tail='\n'.join(tail[-30:]))
+            for line in chunk.get('stream', '').splitlines():
+                tail.append(line)
+                if on_line:
+                    on_line(line)
+    except docker.errors.APIError as e:
+        raise ImageBuildFailed(tag=tag, log_tail=str(e)) from None
+
+
+def parse_os_release(text):
+    """Return ``(os_name, codename)`` from the text of /etc/os-release."""
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition('=')
+        if sep:
+            values[key.strip()] = value.strip().strip('"\'')
+    os_name = values.get('ID', '')
+    codename = values.get('VERSION_CODENAME') or values.get(
+        'UBUNTU_CODENAME', '')
+    if not codename and '(' in values.get('VERSION', ''):
+        codename = values['VERSION'].split('(')[1].split(')')[0].split()[0]
+    if not os_name or not codename:
+        raise DebDockerError(
+            'cannot tell the OS name and codename of the image from its '
+            '/etc/os-release (need ID and VERSION_CODENAME)')
+    return os_name.lower(), codename.lower()
+
+
+def read_platform(*, engine, image, platform=None):
+    """Return ``(os_name, codename, dpkg architecture)`` of an image."""
+    lines = []
+    spec = ContainerSpec(
+        image=image, platform=platform, network_mode='none',
+        command=['sh', '-c',
+                 'cat /etc/os-release; echo "DPKG_ARCH=$(dpkg '
+                 '--print-architecture)"'])
+    try:
+        engine.run(spec, on_line=lambda line, _: lines.append(line))
+    except ContainerFailed as e:
+        raise DebDockerError(
+            f"cannot read /etc/os-release of image '{image}':\n"
+            f'{e.log_tail}') from None
+    os_name, codename = parse_os_release('\n'.join(lines))
+    arch = [line.split('=', 1)[1] for line in lines
+            if line.startswith('DPKG_ARCH=')]
+    return os_name, codename, arch[0].strip() if arch else ''

@@ -1,0 +1,265 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""A small host-side layer over the Docker SDK for Python.
+
+Containers are described declaratively by a :class:`ContainerSpec` and run by
+a :class:`DockerEngine`, which turns the SDK's many exception types into the
+typed errors of :mod:`colcon_deb_docker.errors`.  Every container carries the
+labels of the run that started it, so a run can always remove what it left.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+from dataclasses import field
+import os
+import threading
+
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.errors import ContainerTimeout
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.errors import EngineUnreachable
+from colcon_deb_docker.errors import ImageMissing
+import docker
+import docker.errors
+import docker.types
+
+logger = colcon_logger.getChild(__name__)
+
+#: Label put on every container the plugin starts.
+LABEL_TOOL = 'io.colcon-deb-docker'
+#: Label naming the run (one `colcon deb` invocation) a container belongs to.
+LABEL_RUN = 'io.colcon-deb-docker.run'
+
+#: Capabilities a root setup step needs: create the build user (chown,
+#: setuid/setgid), install build dependencies with apt/dpkg (chown, fowner,
+#: fsetid, dac_override, setuid/setgid for apt's _apt sandbox) and drop to the
+#: build user with setpriv.  Everything else is dropped.
+SETUP_CAPABILITIES = (
+    'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL')
+
+LOG_TAIL_LINES = 40
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host path bind-mounted into a container."""
+
+    host_path: str
+    container_path: str
+    read_only: bool = True
+
+    def to_docker(self):
+        """Return the Docker SDK mount object."""
+        return docker.types.Mount(
+            target=self.container_path, source=str(self.host_path),
+            type='bind', read_only=self.read_only)
+
+
+@dataclass
+class ContainerSpec:
+    """Everything needed to run one container, independent of the SDK."""
+
+    image: str
+    command: list
+    name: str = None
+    environment: dict = field(default_factory=dict)
+    mounts: list = field(default_factory=list)
+    user: str = None
+    working_dir: str = None
+    network_mode: str = 'bridge'
+    labels: dict = field(default_factory=dict)
+    cap_add: tuple = ()
+    platform: str = None
+
+    def to_create_kwargs(self):
+        """Return the keyword arguments for ``containers.create``.
+
+        The security defaults live here so that no caller can forget them:
+        never privileged, no new privileges, all capabilities dropped except
+        the ones a spec asks for.
+        """
+        kwargs = {
+            'image': self.image,
+            'command': list(self.command),
+            'environment': dict(self.environment),
+            'mounts': [m.to_docker() for m in self.mounts],
+            'network_mode': self.network_mode,
+            'labels': {LABEL_TOOL: '1', **self.labels},
+            'privileged': False,
+            'security_opt': ['no-new-privileges'],
+            'cap_drop': ['ALL'],
+            'cap_add': list(self.cap_add),
+            'detach': True,
+        }
+        for key in ('name', 'user', 'working_dir', 'platform'):
+            value = getattr(self, key)
+            if value is not None:
+                kwargs[key] = value
+        return kwargs
+
+
+def _reason(exc):
+    text = str(exc)
+    if 'FileNotFoundError' in text or 'No such file' in text:
+        return 'the socket does not exist (is the engine running?)'
+    if 'PermissionError' in text or 'ermission denied' in text:
+        return 'permission denied on the socket'
+    if 'Connection refused' in text:
+        return 'connection refused'
+    return text
+
+
+class DockerEngine:
+    """One Docker engine, reached through the Docker SDK for Python."""
+
+    def __init__(self, *, base_url=None, client=None):
+        """Connect and ping the engine.
+
+        :param base_url: e.g. ``unix:///var/run/docker.sock``; ``None`` uses
+          the environment (``DOCKER_HOST``) like the docker CLI does
+        :param client: an existing ``docker.DockerClient`` (for tests)
+        :raises EngineUnreachable: if the engine does not answer
+        """
+        self.base_url = base_url or os.environ.get(
+            'DOCKER_HOST', 'unix:///var/run/docker.sock')
+        try:
+            if client is None:
+                if base_url:
+                    client = docker.DockerClient(base_url=base_url)
+                else:
+                    client = docker.from_env()
+            client.ping()
+        except (docker.errors.DockerException, OSError) as e:
+            raise EngineUnreachable(
+                base_url=self.base_url, reason=_reason(e)) from None
+        self.client = client
+
+    def image_id(self, image, *, hint=None):
+        """Return the id of a local image, pulling it if it is missing.
+
+        :raises ImageMissing: if it is neither local nor pullable
+        """
+        try:
+            return self.client.images.get(image).id
+        except docker.errors.ImageNotFound:
+            pass
+        except docker.errors.APIError as e:
+            raise ImageMissing(image=image, hint=str(e)) from None
+        logger.info(f"image '{image}' is not local, trying to pull it")
+        try:
+            return self.client.images.pull(image).id
+        except (docker.errors.DockerException, OSError):
+            raise ImageMissing(image=image, hint=hint) from None
+
+    def has_image(self, image):
+        """Return whether an image exists locally."""
+        try:
+            self.client.images.get(image)
+        except docker.errors.ImageNotFound:
+            return False
+        return True
+
+    def create(self, spec):
+        """Create (not start) the container described by a spec."""
+        try:
+            return self.client.containers.create(**spec.to_create_kwargs())
+        except docker.errors.ImageNotFound:
+            raise ImageMissing(image=spec.image) from None
+        except docker.errors.APIError as e:
+            raise DebDockerError(
+                f'the engine refused the container: {e.explanation or e}'
+            ) from None
+
+    def run_created(self, container, *, on_line=None, timeout=None):
+        """Start a created container, stream its output, wait and remove it.
+
+        Blocking: call it from a worker thread when inside asyncio.
+
+        :param on_line: called with ``(line, is_stderr)`` for each line
+        :param timeout: seconds after which the container is killed
+        :returns: the complete output lines
+        :raises ContainerFailed: on a non-zero exit code
+        :raises ContainerTimeout: when the timeout expired
+        """
+        tail = deque(maxlen=LOG_TAIL_LINES)
+        timed_out = threading.Event()
+        timer = None
+
+        def kill():
+            timed_out.set()
+            self.remove(container)
+
+        try:
+            stream = self.client.api.attach(
+                container.id, stdout=True, stderr=True, stream=True,
+                logs=True, demux=True)
+            container.start()
+            if timeout:
+                timer = threading.Timer(timeout, kill)
+                timer.daemon = True
+                timer.start()
+            buffers = [b'', b'']
+            for chunks in stream:
+                for index, chunk in enumerate(chunks):
+                    if not chunk:
+                        continue
+                    buffers[index] += chunk
+                    *lines, buffers[index] = buffers[index].split(b'\n')
+                    for line in lines:
+                        _emit(line, index, tail, on_line)
+            for index, rest in enumerate(buffers):
+                if rest:
+                    _emit(rest, index, tail, on_line)
+            if timed_out.is_set():
+                raise ContainerTimeout(
+                    name=container.name, seconds=timeout,
+                    log_tail='\n'.join(tail))
+            try:
+                result = container.wait()
+            except docker.errors.NotFound:
+                result = {'StatusCode': 137}
+            if timed_out.is_set():
+                raise ContainerTimeout(
+                    name=container.name, seconds=timeout,
+                    log_tail='\n'.join(tail))
+            code = result.get('StatusCode', 1)
+            if code != 0:
+                raise ContainerFailed(
+                    name=container.name, exit_code=code,
+                    log_tail='\n'.join(tail))
+            return list(tail)
+        finally:
+            if timer:
+                timer.cancel()
+            self.remove(container)
+
+    def run(self, spec, *, on_line=None, timeout=None):
+        """Create and run a container to its end (blocking)."""
+        return self.run_created(
+            self.create(spec), on_line=on_line, timeout=timeout)
+
+    def remove(self, container):
+        """Stop and remove a container; a container already gone is fine."""
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as e:
+            if 'already in progress' not in str(e):
+                logger.warning(f"could not remove container: {e}")
+
+    def remove_labelled(self, run_id):
+        """Remove every container of a run; return how many were removed."""
+        containers = self.client.containers.list(
+            all=True, filters={'label': f'{LABEL_RUN}={run_id}'})
+        for container in containers:
+            self.remove(container)
+        return len(containers)
+
+
+def _emit(raw, index, tail, on_line):
+    line = raw.decode('utf-8', errors='replace').rstrip('\r')
+    tail.append(line)
+    if on_line is not None:
+        on_line(line, index == 1)

@@ -1,0 +1,122 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The colcon task that turns one package into .deb files in a container."""
+
+import asyncio
+import functools
+from pathlib import Path
+import shutil
+import time
+
+from colcon_core.event.output import StderrLine
+from colcon_core.event.output import StdoutLine
+from colcon_core.logging import colcon_logger
+from colcon_core.plugin_system import satisfies_version
+from colcon_core.task import TaskExtensionPoint
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.errors import ContainerTimeout
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.progress import parse_progress_line
+
+logger = colcon_logger.getChild(__name__)
+
+
+class DebTask(TaskExtensionPoint):
+    """Build one package into .deb files in a fresh container.
+
+    Blocking Docker calls run in the session's thread pool so colcon's
+    asyncio executor keeps scheduling other packages.  Container output comes
+    back as StdoutLine/StderrLine events, the helpers' structured progress
+    lines as JobProgress events.  Cancellation (Ctrl-C) removes the container
+    before the job ends.
+    """
+
+    TASK_NAME = 'deb'
+
+    def __init__(self, *, session):  # noqa: D107
+        super().__init__()
+        satisfies_version(TaskExtensionPoint.EXTENSION_POINT_VERSION, '^1.1')
+        self.session = session
+
+    def _on_line(self, line, is_stderr):
+        event = parse_progress_line(line)
+        if event is not None:
+            self.progress(event.describe())
+            return
+        # colcon's output handlers expect bytes, as from a subprocess
+        data = (line + '\n').encode()
+        self.context.put_event_into_queue(
+            StderrLine(data) if is_stderr else StdoutLine(data))
+
+    async def deb(self):  # noqa: D102
+        session = self.session
+        pkg = self.context.pkg
+        result = session.results[pkg.name]
+        result.status = 'building'
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+
+        def in_thread(func, *args, **kwargs):
+            return loop.run_in_executor(
+                session.threads, functools.partial(func, *args, **kwargs))
+
+        out_dir = session.output_dir(pkg.name)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        out_dir.mkdir(parents=True)
+
+        spec = session.package_container_spec(
+            package_name=pkg.name, source_path=Path(pkg.path).resolve())
+        container = None
+        try:
+            self.progress('container: start')
+            container = await in_thread(session.engine.create, spec)
+            await in_thread(
+                session.engine.run_created, container,
+                on_line=self._on_line, timeout=session.timeout)
+            debs = sorted(out_dir.glob('*.deb')) + sorted(
+                out_dir.glob('*.ddeb'))
+            self.progress('publish: start')
+            published = await in_thread(
+                session.repository.publish, debs=debs,
+                rosdep_keys={pkg.name: session.debian_name(pkg.name)})
+        except asyncio.CancelledError:
+            result.status = 'interrupted'
+            result.reason = 'interrupted'
+            if container is not None:
+                session.engine.remove(container)
+            raise
+        except ContainerTimeout as e:
+            return self._fail(
+                result, started, f'timed out after {e.seconds} s',
+                e.log_tail)
+        except ContainerFailed as e:
+            return self._fail(
+                result, started, f'container exited with code {e.exit_code}',
+                e.log_tail, rc=e.exit_code)
+        except DebDockerError as e:
+            return self._fail(result, started, str(e), '')
+        except Exception as e:  # noqa: B902
+            # colcon reports the traceback; the summary still names the cause
+            result.status = 'failed'
+            result.reason = f'internal error: {e}'
+            raise
+        finally:
+            result.seconds = time.monotonic() - started
+        result.status = 'built'
+        result.debs = [p.name for p in published]
+        return 0
+
+    def _print_stderr(self, text):
+        self.context.put_event_into_queue(StderrLine((text + '\n').encode()))
+
+    def _fail(self, result, started, reason, log_tail, *, rc=1):
+        result.status = 'failed'
+        result.reason = reason
+        result.seconds = time.monotonic() - started
+        if log_tail:
+            self._print_stderr(f'--- last lines of the build of '
+                               f"'{self.context.pkg.name}' ---\n{log_tail}")
+        self._print_stderr(
+            f"colcon deb: '{self.context.pkg.name}' failed: {reason}")
+        return rc or 1

@@ -1,0 +1,289 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The `colcon deb` verb: a workspace to .deb files and an apt repository."""
+
+from collections import OrderedDict
+import os
+from pathlib import Path
+import sys
+import uuid
+
+from colcon_core.event.job import JobUnselected
+from colcon_core.event_handler import add_event_handler_arguments
+from colcon_core.executor import add_executor_arguments
+from colcon_core.executor import execute_jobs
+from colcon_core.executor import Job
+from colcon_core.executor import OnError
+from colcon_core.logging import colcon_logger
+from colcon_core.package_selection import add_arguments \
+    as add_packages_arguments
+from colcon_core.package_selection import get_packages
+from colcon_core.plugin_system import satisfies_version
+from colcon_core.task import TaskContext
+from colcon_core.verb import check_and_mark_build_tool
+from colcon_core.verb import VerbExtensionPoint
+from colcon_deb_docker.apt_repository import AptRepository
+from colcon_deb_docker.builder_image import prepare_builder_image
+from colcon_deb_docker.container import DockerEngine
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.helpers_path import helpers_dir
+from colcon_deb_docker.naming import check_package_name
+from colcon_deb_docker.naming import check_version
+from colcon_deb_docker.naming import InvalidPackage
+from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.rosdep_source import write_rosdep_config
+from colcon_deb_docker.session import DebSession
+from colcon_deb_docker.session import PackageResult
+from colcon_deb_docker.task.deb import DebTask
+
+logger = colcon_logger.getChild(__name__)
+
+DEFAULT_BASE_IMAGE = 'local/debian:bookworm'
+
+
+class DebVerb(VerbExtensionPoint):
+    """Build Debian packages of the workspace in Docker containers."""
+
+    def __init__(self):  # noqa: D107
+        super().__init__()
+        satisfies_version(VerbExtensionPoint.EXTENSION_POINT_VERSION, '^1.0')
+
+    def add_arguments(self, *, parser):  # noqa: D102
+        parser.add_argument(
+            '--ros-distro', default=os.environ.get('ROS_DISTRO'),
+            help='The ROS distribution the packages are named for '
+                 '(ros-<distro>-<name>), default: $ROS_DISTRO')
+        parser.add_argument(
+            '--base-image', default=DEFAULT_BASE_IMAGE,
+            help='Debian or Ubuntu image the builder image is made from '
+                 '(default: %(default)s; make it with colcon-deb-base-image)')
+        parser.add_argument(
+            '--output-base', default='deb',
+            help='The apt repository to write (default: %(default)s)')
+        parser.add_argument(
+            '--build-base', default='build_deb',
+            help='Scratch directory for per-package outputs and the rosdep '
+                 'sources (default: %(default)s)')
+        parser.add_argument(
+            '--offline', action='store_true',
+            help='Touch no network for rosdep and bloom: use a generated '
+                 'rosdistro index, the workspace, --rosdep-source files and '
+                 "the image's local rosdep mappings only")
+        parser.add_argument(
+            '--rosdep-source', metavar='FILE', action='append', default=[],
+            help='An extra rosdep YAML file, consulted after the workspace '
+                 'and before the image sources (repeatable)')
+        parser.add_argument(
+            '--debian-overrides', metavar='DIR',
+            help='A directory holding DIR/<package>/debian/ to use instead '
+                 'of bloom for those packages')
+        parser.add_argument(
+            '--verify', action='store_true',
+            help='After building, install every built package from the '
+                 'repository in a fresh container of the base image')
+        parser.add_argument(
+            '--timeout', type=float, metavar='SECONDS',
+            help='Kill a package build that runs longer than this')
+        parser.add_argument(
+            '--run-tests', action='store_true',
+            help="Run the packages' tests during dpkg-buildpackage "
+                 '(default: DEB_BUILD_OPTIONS=nocheck)')
+        parser.add_argument(
+            '--docker-host', metavar='URL',
+            help='The Docker engine to use (default: $DOCKER_HOST or the '
+                 'local socket)')
+        parser.add_argument(
+            '--continue-on-error', action='store_true',
+            help='Continue other packages when a package fails; packages '
+                 'depending on the failed one are skipped')
+        add_executor_arguments(parser)
+        add_event_handler_arguments(parser)
+        add_packages_arguments(parser)
+
+    def main(self, *, context):  # noqa: D102
+        try:
+            return self._main(context.args, context)
+        except DebDockerError as e:
+            print(f'colcon deb: error: {e}', file=sys.stderr)
+            return 1
+
+    def _main(self, args, context):
+        if not args.ros_distro:
+            raise DebDockerError(
+                'no ROS distribution: pass --ros-distro (e.g. humble) or set '
+                'ROS_DISTRO')
+        check_package_name(args.ros_distro)
+
+        build_base = _create_path(args.build_base)
+        check_and_mark_build_tool(str(build_base))
+
+        decorators = get_packages(
+            args, additional_argument_names=['*'],
+            recursive_categories=('run', ))
+        invalid = _invalid_packages(decorators)
+        for name, reason in invalid.items():
+            print(f"colcon deb: error: package '{name}': {reason}",
+                  file=sys.stderr)
+        if invalid and not args.continue_on_error:
+            return 1
+
+        engine = DockerEngine(base_url=args.docker_host)
+        builder = prepare_builder_image(
+            engine=engine, base_image=args.base_image,
+            on_line=lambda line: print(f'[builder image] {line}', flush=True))
+        logger.info(
+            f"builder image '{builder.tag}' for {builder.os_name} "
+            f'{builder.os_codename} ({builder.architecture})')
+
+        rosdep_dir = build_base / '.rosdep'
+        rosdep_env = write_rosdep_config(
+            path=rosdep_dir,
+            package_names=[d.descriptor.name for d in decorators
+                           if d.descriptor.name not in invalid],
+            ros_distro=args.ros_distro, os_name=builder.os_name,
+            os_codename=builder.os_codename,
+            user_sources=args.rosdep_source, offline=args.offline)
+
+        repository = AptRepository(
+            path=args.output_base, codename=builder.os_codename,
+            architectures=[builder.architecture], os_name=builder.os_name)
+        repository.ensure_initialized()
+
+        session = DebSession(
+            engine=engine, builder=builder, repository=repository,
+            run_id=uuid.uuid4().hex[:12], ros_distro=args.ros_distro,
+            build_base=build_base, helpers_dir=helpers_dir(),
+            rosdep_dir=rosdep_dir.resolve(), rosdep_env=rosdep_env,
+            host_uid=os.getuid(), host_gid=os.getgid(),
+            debian_overrides=Path(args.debian_overrides).resolve()
+            if args.debian_overrides else None,
+            timeout=args.timeout,
+            build_options='' if args.run_tests else 'nocheck')
+
+        jobs, unselected = _jobs(args, decorators, session, invalid)
+
+        def post_unselected(*, event_queue):
+            for name in sorted(unselected):
+                event_queue.put((JobUnselected(name), None))
+
+        on_error = OnError.skip_downstream if args.continue_on_error \
+            else OnError.interrupt
+        try:
+            rc = execute_jobs(
+                context, jobs, on_error=on_error,
+                pre_execution_callback=post_unselected)
+        finally:
+            removed = engine.remove_labelled(session.run_id)
+            if removed:
+                logger.warning(f'removed {removed} container(s) left running')
+            session.threads.shutdown(wait=False, cancel_futures=True)
+
+        for name, reason in invalid.items():
+            session.results[name] = PackageResult(
+                name=name, status='invalid', reason=reason)
+        if args.verify and not rc:
+            rc = _verify(session, args.base_image) or rc
+        _print_summary(session)
+        if invalid and not rc:
+            rc = 1
+        return rc
+
+
+def _create_path(path):
+    path = Path(os.path.abspath(path))
+    path.mkdir(parents=True, exist_ok=True)
+    marker = path / 'COLCON_IGNORE'
+    if not marker.exists():
+        marker.touch()
+    return path
+
+
+def _invalid_packages(decorators):
+    """Return {name: reason} of selected packages that cannot become .debs."""
+    invalid = {}
+    for decorator in decorators:
+        pkg = decorator.descriptor
+        if not decorator.selected:
+            continue
+        try:
+            check_package_name(pkg.name)
+            package = pkg.metadata.get('package')  # catkin_pkg.Package (ros)
+            if package is not None:
+                check_version(package.version)
+        except InvalidPackage as e:
+            invalid[str(pkg.name)] = f'{pkg.path / "package.xml"}: {e}'
+    return invalid
+
+
+def _jobs(args, decorators, session, invalid):
+    jobs = OrderedDict()
+    unselected = set()
+    for decorator in decorators:
+        pkg = decorator.descriptor
+        if not decorator.selected:
+            unselected.add(pkg.name)
+            continue
+        if pkg.name in invalid:
+            continue
+        session.results[pkg.name] = PackageResult(name=pkg.name)
+        dependencies = set(decorator.recursive_dependencies)
+        task = DebTask(session=session)
+        jobs[pkg.name] = Job(
+            identifier=pkg.name, dependencies=dependencies, task=task,
+            task_context=TaskContext(
+                pkg=pkg, args=args, dependencies=dependencies))
+    return jobs, unselected
+
+
+def _verify(session, base_image):
+    names = [r.name for r in session.results.values() if r.status == 'built']
+    if not names:
+        return 0
+    print(f'Verifying: installing {len(names)} package(s) in a fresh '
+          f"'{base_image}' container", flush=True)
+    failed = []
+
+    def on_line(line, _is_stderr):
+        event = parse_progress_line(line)
+        if event and event.step == 'verify':
+            print(f'  {event.describe()}', flush=True)
+            if event.status == 'failed':
+                failed.append(event.message)
+
+    try:
+        session.engine.run(
+            session.verify_container_spec(
+                base_image=base_image, package_names=names),
+            on_line=on_line)
+    except ContainerFailed as e:
+        if not failed:
+            print(e.log_tail, file=sys.stderr)
+            print(f'colcon deb: verification failed: {e}', file=sys.stderr)
+            return 1
+    for deb_name in failed:
+        print(f'colcon deb: verification: {deb_name} does not install',
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _print_summary(session):
+    results = session.results
+    if not results:
+        return
+    width = max(len(name) for name in results)
+    print('\ncolcon deb summary:')
+    for name in sorted(results):
+        result = results[name]
+        line = f'  {name:<{width}}  {result.status:<11}'
+        if result.seconds:
+            line += f' {result.seconds:7.1f}s'
+        if result.debs:
+            line += '  ' + ', '.join(result.debs)
+        elif result.status == 'pending':
+            line += '  skipped (a dependency failed or the run stopped)'
+        elif result.reason:
+            line += '  ' + result.reason
+        print(line)
+    print(f'\napt repository: {session.repository.path}\n'
+          f'  {session.repository.apt_source_line()}')

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Step "bloom": give the package a debian/ directory.
+# An override directory from the host wins, then a debian/ shipped with the
+# package, else `bloom-generate rosdebian`, run non-interactively (stdin from
+# /dev/null) so that an unresolvable key fails instead of prompting.
+set -eu
+. "$(dirname "$0")/progress.sh"
+cd "/build/src/$PACKAGE_NAME"
+override=/colcon-deb/debian-override
+if [ -d "$override" ]; then
+    progress bloom start "using the debian/ override"
+    rm -rf debian
+    cp -a "$override" debian
+elif [ -d debian ]; then
+    progress bloom start "using the package's own debian/"
+else
+    progress bloom start "bloom-generate rosdebian"
+    if ! bloom-generate rosdebian \
+        --ros-distro "$COLCON_DEB_ROS_DISTRO" \
+        --os-name "$COLCON_DEB_OS_NAME" \
+        --os-version "$COLCON_DEB_OS_CODENAME" . < /dev/null; then
+        progress bloom failed "bloom-generate failed; an unresolvable rosdep key is listed above (add it with --rosdep-source FILE)"
+        exit 1
+    fi
+fi
+progress bloom done "$(sed -n 's/^Source: *//p' debian/control)"

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Builder image step: install what bloom, rosdep and dpkg-buildpackage need.
+# Runs once per builder image (at `docker build` time), as root.
+# Keeps the apt lists so that per-package builds only refresh the local
+# repository instead of re-downloading the mirrors' indexes.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+echo '::colcon-deb:: {"step": "install-build-tools", "status": "start"}'
+apt-get update
+# Debian ships rosdep as python3-rosdep2, Ubuntu/ROS images as python3-rosdep.
+rosdep_pkg=python3-rosdep2
+if ! apt-cache show python3-rosdep2 >/dev/null 2>&1; then
+    rosdep_pkg=python3-rosdep
+fi
+apt-get install -y --no-install-recommends \
+    python3-bloom "$rosdep_pkg" python3-catkin-pkg python3-setuptools \
+    dpkg-dev debhelper fakeroot build-essential cmake \
+    ca-certificates util-linux passwd
+apt-get clean
+echo '::colcon-deb:: {"step": "install-build-tools", "status": "done"}'

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Verification (root, fresh base image): install each given package from the
+# repository and report each one that fails.  Exits non-zero if any failed.
+set -u
+. "$(dirname "$0")/progress.sh"
+export DEBIAN_FRONTEND=noninteractive
+echo "deb [trusted=yes] file:/colcon-deb/repo $COLCON_DEB_OS_CODENAME main" \
+    > /etc/apt/sources.list.d/colcon-deb-workspace.list
+progress verify start "apt-get update"
+apt-get update -q || exit 1
+failed=0
+for package in "$@"; do
+    if apt-get install -y -q --no-install-recommends "$package"; then
+        progress verify installed "$package"
+    else
+        progress verify failed "$package"
+        failed=1
+    fi
+done
+exit "$failed"
