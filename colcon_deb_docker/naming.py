@@ -17,7 +17,7 @@ class InvalidPackage(ValueError):
 
 def check_package_name(name):
     """Raise :class:`InvalidPackage` unless `name` is a safe package name."""
-    if not isinstance(name, str) or not _PACKAGE_NAME.match(name):
+    if not isinstance(name, str) or not _PACKAGE_NAME.fullmatch(name):
         raise InvalidPackage(
             f'invalid package name {name!r}: it must start with a lowercase '
             'letter and contain only lowercase letters, digits, `_` and `-`')
@@ -25,7 +25,7 @@ def check_package_name(name):
 
 def check_version(version):
     """Raise :class:`InvalidPackage` unless `version` is MAJOR.MINOR.PATCH."""
-    if not isinstance(version, str) or not _VERSION.match(version):
+    if not isinstance(version, str) or not _VERSION.fullmatch(version):
         raise InvalidPackage(
             f'invalid version {version!r}: package.xml requires '
             'MAJOR.MINOR.PATCH with non-negative integers')

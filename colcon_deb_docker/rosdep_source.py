@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 import shutil
 
+from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.naming import debian_package_name
 import yaml
 
@@ -65,8 +66,12 @@ def write_rosdep_config(
     for index, user_source in enumerate(user_sources):
         user_source = Path(user_source)
         # validate early: a broken file should fail here, not in a container
-        with user_source.open() as f:
-            yaml.safe_load(f)
+        try:
+            with user_source.open() as f:
+                yaml.safe_load(f)
+        except (OSError, yaml.YAMLError) as e:
+            raise DebDockerError(
+                f'--rosdep-source {user_source}: {e}') from None
         name = f'user-{index:02d}.yaml'
         shutil.copyfile(user_source, path / name)
         lines.append(f'yaml file://{CONTAINER_PATH}/{name}')

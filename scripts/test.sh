@@ -1,0 +1,14 @@
+#!/bin/sh
+# The test suite: flake8, unit tests and the end-to-end tests on a real
+# Docker engine (real bloom, dpkg-buildpackage and apt).  Sets the machine up
+# first, exactly like demo.sh.
+#   ./scripts/test.sh [pytest arguments]
+set -eu
+repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$repo/scripts/setup-host.sh"
+cd "$repo"
+echo "== flake8"
+flake8 colcon_deb_docker tests benchmarks
+echo "== pytest"
+# end-to-end tests must run here: a skip is a failure (see tests/conftest.py)
+exec python -m pytest -v -rs "$@" tests

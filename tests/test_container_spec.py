@@ -1,0 +1,39 @@
+"""The container spec carries the security defaults into every container."""
+
+from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container import LABEL_TOOL
+from colcon_deb_docker.container import Mount
+
+
+def test_security_defaults_cannot_be_forgotten():
+    kwargs = ContainerSpec(image='img', command=['true']).to_create_kwargs()
+    assert kwargs['privileged'] is False
+    assert kwargs['security_opt'] == ['no-new-privileges']
+    assert kwargs['cap_drop'] == ['ALL']
+    assert kwargs['cap_add'] == []
+    assert kwargs['labels'] == {LABEL_TOOL: '1'}
+    assert kwargs['detach'] is True
+    # optional fields are left to the engine's defaults when not set
+    for key in ('name', 'user', 'working_dir', 'platform'):
+        assert key not in kwargs
+
+
+def test_mounts_keep_their_read_only_flag():
+    spec = ContainerSpec(
+        image='img', command=['sh', '-c', 'true'], name='n', user='1000:1000',
+        environment={'A': 'b'}, network_mode='none',
+        labels={'run': 'x'}, cap_add=('CHOWN',),
+        mounts=[Mount('/host/src', '/src'),
+                Mount('/host/out', '/out', read_only=False)])
+    kwargs = spec.to_create_kwargs()
+    mounts = {m['Target']: m for m in kwargs['mounts']}
+    assert mounts['/src']['Source'] == '/host/src'
+    assert mounts['/src']['ReadOnly'] is True
+    assert mounts['/out']['ReadOnly'] is False
+    assert all(m['Type'] == 'bind' for m in mounts.values())
+    assert kwargs['environment'] == {'A': 'b'}
+    assert kwargs['network_mode'] == 'none'
+    assert kwargs['labels'] == {LABEL_TOOL: '1', 'run': 'x'}
+    assert kwargs['cap_add'] == ['CHOWN']
+    assert kwargs['user'] == '1000:1000'
+    assert kwargs['name'] == 'n'

@@ -1,0 +1,35 @@
+"""Structured progress lines from the helpers."""
+
+import json
+
+from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.progress import PREFIX
+
+
+def test_plain_output_is_not_progress():
+    assert parse_progress_line('-- Configuring done') is None
+    assert parse_progress_line('') is None
+
+
+def test_progress_line_with_commas_and_quotes_survives():
+    message = 'a, b, "c", d: {e}'
+    line = PREFIX + json.dumps(
+        {'step': 'bloom', 'status': 'start', 'message': message})
+    event = parse_progress_line(line)
+    assert event.step == 'bloom'
+    assert event.status == 'start'
+    assert event.message == message
+    assert event.describe() == f'bloom: start ({message})'
+
+
+def test_extra_fields_are_kept_as_data():
+    event = parse_progress_line(
+        PREFIX + '{"step": "package", "status": "file", "file": "x.deb"}')
+    assert event.data == {'file': 'x.deb'}
+    assert event.describe() == 'package: file'
+
+
+def test_malformed_progress_lines_are_plain_output():
+    for payload in ('not json', '[1, 2]', '{"status": "x"}',
+                    '{"step": 3}', '{"step": "x"'):
+        assert parse_progress_line(PREFIX + payload) is None

@@ -1,0 +1,61 @@
+"""The generated rosdep configuration."""
+
+import pytest
+import yaml
+
+from colcon_deb_docker.errors import DebDockerError
+
+from colcon_deb_docker.rosdep_source import CONTAINER_PATH
+from colcon_deb_docker.rosdep_source import write_rosdep_config
+
+
+def test_workspace_first_then_user_files(tmp_path):
+    user = tmp_path / 'mine.yaml'
+    user.write_text('foo: {debian: [libfoo-dev]}\n')
+    out = tmp_path / 'rosdep'
+    env = write_rosdep_config(
+        path=out, package_names=['ament_cmake', 'my_pkg'],
+        ros_distro='humble', os_name='debian', os_codename='bookworm',
+        user_sources=[user])
+    mapping = yaml.safe_load((out / 'workspace.yaml').read_text())
+    # a workspace package shadows the system package of the same name
+    assert mapping['ament_cmake'] == {
+        'debian': {'bookworm': ['ros-humble-ament-cmake']}}
+    assert mapping['my_pkg'] == {
+        'debian': {'bookworm': ['ros-humble-my-pkg']}}
+    lists = sorted(p.name for p in (out / 'sources.list.d').iterdir())
+    assert lists == ['10-workspace.list']
+    lines = (out / 'sources.list.d' / '10-workspace.list').read_text() \
+        .splitlines()
+    assert lines == [
+        f'yaml file://{CONTAINER_PATH}/workspace.yaml',
+        f'yaml file://{CONTAINER_PATH}/user-00.yaml']
+    assert (out / 'user-00.yaml').read_text() == user.read_text()
+    assert 'ROSDISTRO_INDEX_URL' not in env
+
+
+def test_offline_writes_an_index_and_base_keys_last(tmp_path):
+    out = tmp_path / 'rosdep'
+    env = write_rosdep_config(
+        path=out, package_names=['a'], ros_distro='noetic',
+        os_name='ubuntu', os_codename='focal', offline=True)
+    assert env['ROSDISTRO_INDEX_URL'] == \
+        f'file://{CONTAINER_PATH}/index-v4.yaml'
+    index = yaml.safe_load((out / 'index-v4.yaml').read_text())
+    assert index['distributions']['noetic']['distribution_type'] == 'ros1'
+    distribution = yaml.safe_load(
+        (out / 'noetic' / 'distribution.yaml').read_text())
+    assert distribution['release_platforms'] == {'ubuntu': ['focal']}
+    lists = sorted(p.name for p in (out / 'sources.list.d').iterdir())
+    assert lists == ['10-workspace.list', '90-base-keys.list']
+    base = yaml.safe_load((out / 'base-keys.yaml').read_text())
+    assert base['cmake'] == {'debian': ['cmake'], 'ubuntu': ['cmake']}
+
+
+def test_broken_user_file_fails_on_the_host(tmp_path):
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text('a: [unclosed\n')
+    with pytest.raises(DebDockerError, match='bad.yaml'):
+        write_rosdep_config(
+            path=tmp_path / 'r', package_names=[], ros_distro='humble',
+            os_name='debian', os_codename='bookworm', user_sources=[bad])
