@@ -1,12 +1,16 @@
 # Sourced by the other helpers: structured progress for the host.
 # `progress STEP STATUS [MESSAGE]` prints one line the host turns into a
-# colcon JobProgress event.  JSON is written by python3 so that any message
-# (commas, quotes, newlines) survives.
+# colcon JobProgress event.  The payload is JSON, escaped here in plain POSIX
+# shell (no python3: a bare base image used by --verify has none), so that
+# any message (commas, quotes, backslashes) survives; newlines become spaces.
+json_string() {
+    printf '"%s"' "$(printf '%s' "$1" | tr '\n\r' '  ' \
+        | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/	/\\t/g')"
+}
+
 progress() {
-    python3 -c 'import json, sys
-print("::colcon-deb:: " + json.dumps(
-    {"step": sys.argv[1], "status": sys.argv[2], "message": sys.argv[3]}),
-    flush=True)' "$1" "$2" "${3:-}"
+    printf '::colcon-deb:: {"step": %s, "status": %s, "message": %s}\n' \
+        "$(json_string "$1")" "$(json_string "$2")" "$(json_string "${3:-}")"
 }
 
 # Run a command as the build user (root orchestrates; only the steps that

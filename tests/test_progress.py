@@ -33,3 +33,18 @@ def test_malformed_progress_lines_are_plain_output():
     for payload in ('not json', '[1, 2]', '{"status": "x"}',
                     '{"step": 3}', '{"step": "x"'):
         assert parse_progress_line(PREFIX + payload) is None
+
+
+def test_the_shell_helper_and_the_parser_agree():
+    """Whatever a helper passes to `progress`, the host reads back."""
+    import subprocess
+    from colcon_deb_docker.helpers_path import helpers_dir
+    message = 'a, b \\ "c"\tend; $HOME `x` {"k": 1}'
+    out = subprocess.run(
+        ['sh', '-c', '. "$0"; progress compile "done, ok" "$1"',
+         str(helpers_dir() / 'progress.sh'), message],
+        check=True, stdout=subprocess.PIPE, text=True).stdout
+    event = parse_progress_line(out.rstrip('\n'))
+    assert event == parse_progress_line(out.rstrip('\n'))
+    assert (event.step, event.status, event.message) == (
+        'compile', 'done, ok', message)

@@ -1,0 +1,71 @@
+"""Helpers of the end-to-end tests: workspaces, colcon runs, apt installs."""
+
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+BASE_IMAGE = os.environ.get('COLCON_DEB_BASE_IMAGE', 'local/debian:bookworm')
+TESTER = 'colcon-deb-tester'
+
+
+class Workspace:
+    """A copy of (some of) the example workspace, owned by the tester."""
+
+    def __init__(self, root, uid, gid):
+        self.root = root
+        self.uid = uid
+        self.gid = gid
+
+    @property
+    def repo(self):
+        return self.root / 'deb'
+
+    def add_package(self, name, files):
+        for relative, text in files.items():
+            path = self.root / 'src' / name / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        self._chown()
+
+    def _chown(self):
+        for path in [self.root, *self.root.rglob('*')]:
+            os.lchown(path, self.uid, self.gid)
+
+    def debs(self):
+        return sorted(p.name for p in self.repo.glob('pool/main/*/*.deb'))
+
+    def colcon_deb(self, *args, check=True):
+        """Run `colcon deb --offline` as the tester; return the result."""
+        colcon = str(Path(sys.executable).parent / 'colcon')
+        cmd = [colcon, 'deb', '--ros-distro', 'humble', '--offline',
+               '--base-image', BASE_IMAGE, *args]
+        env = {'PATH': os.environ['PATH'], 'LC_ALL': 'C.UTF-8',
+               'HOME': str(self.root)}
+        if os.geteuid() == 0 and self.uid != 0:
+            cmd = ['runuser', '-u', TESTER, '--', *cmd]
+        result = subprocess.run(
+            cmd, cwd=self.root, env=env, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        print(result.stdout)
+        if check:
+            assert result.returncode == 0, result.stdout[-3000:]
+        return result
+
+
+def install_and_run(engine, base_image, repo, packages, script):
+    """Install packages from `repo` in a fresh container, then run script."""
+    output = engine.client.containers.run(
+        base_image, remove=True,
+        command=['sh', '-ec', f'''
+            echo "deb [trusted=yes] file:/repo bookworm main" \
+                > /etc/apt/sources.list.d/colcon-deb.list
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                {' '.join(packages)} > /dev/null
+            export PATH=/opt/ros/humble/bin:$PATH
+            export LD_LIBRARY_PATH=/opt/ros/humble/lib
+            export PYTHONPATH=/opt/ros/humble/lib/python3.11/site-packages
+            {script}'''],
+        volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
+    return output.decode()

@@ -1,0 +1,210 @@
+"""The bundled example workspace, built for real and installed with apt."""
+
+import ast
+import hashlib
+import re
+
+import pytest
+
+from e2e_support import install_and_run
+
+EXAMPLE_PACKAGES = [
+    'demo_ament_geometry', 'demo_catkin_util', 'demo_geometry',
+    'demo_robot', 'demo_tools']
+
+
+def _tree_state(root):
+    state = {}
+    for path in sorted(root.rglob('*')):
+        stat = path.lstat()
+        digest = ''
+        if path.is_file() and not path.is_symlink():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        state[str(path.relative_to(root))] = (
+            stat.st_mode, stat.st_uid, stat.st_mtime_ns, digest)
+    return state
+
+
+def _events(log_dir):
+    """Return [(event type, identifier)] from colcon's events.log."""
+    events = []
+    pattern = re.compile(r'^\[[\d.]+\] \((.+?)\) (\w+): (.*)$')
+    for line in (log_dir / 'events.log').read_text().splitlines():
+        match = pattern.match(line)
+        if match:
+            data = match.group(3)
+            try:
+                data = ast.literal_eval(data)
+            except (ValueError, SyntaxError):
+                data = {}
+            events.append((match.group(2), match.group(1), data))
+    return events
+
+
+@pytest.fixture(scope='module')
+def example_build(make_workspace, base_image):
+    """Build the whole example workspace once, in parallel, with --verify."""
+    workspace = make_workspace()
+    source_before = _tree_state(workspace.root / 'src')
+    result = workspace.colcon_deb(
+        '--executor', 'parallel', '--parallel-workers', '2', '--verify')
+    return workspace, result, source_before
+
+
+def test_every_package_becomes_a_deb(example_build):
+    workspace, result, _ = example_build
+    debs = workspace.debs()
+    for name in EXAMPLE_PACKAGES:
+        deb_name = 'ros-humble-' + name.replace('_', '-')
+        assert f'{deb_name}_1.0.0-0bookworm_' in ' '.join(debs), debs
+        assert re.search(
+            rf'^  {name} +built .*{deb_name}_1\.0\.0', result.stdout, re.M)
+    # C++ packages come with their debug symbols
+    assert any('ros-humble-demo-geometry-dbgsym_' in d for d in debs)
+    # --verify installed each package in a fresh base-image container
+    for name in EXAMPLE_PACKAGES:
+        deb_name = 'ros-humble-' + name.replace('_', '-')
+        assert f'verify: installed ({deb_name})' in result.stdout
+
+
+def test_apt_installs_the_top_package_and_it_runs(
+    example_build, engine, base_image
+):
+    workspace, _, _ = example_build
+    output = install_and_run(
+        engine, base_image, workspace.repo, ['ros-humble-demo-robot'],
+        'demo_robot; demo_perimeter; '
+        'dpkg-query -W -f "${Package}\\n" "ros-humble-*"')
+    assert 'demo_robot: distance: 5' in output
+    assert 'demo_robot: perimeter: 8' in output
+    # apt pulled the whole chain in through the Depends bloom generated
+    for name in EXAMPLE_PACKAGES:
+        assert 'ros-humble-' + name.replace('_', '-') in output.split()
+
+
+def test_nothing_on_the_host_belongs_to_another_user(example_build):
+    workspace, _, _ = example_build
+    assert workspace.uid != 0, 'the build must run as an unprivileged user'
+    foreign = []
+    for top in ('deb', 'build_deb', 'log'):
+        for path in [workspace.root / top,
+                     *(workspace.root / top).rglob('*')]:
+            stat = path.lstat()
+            if (stat.st_uid, stat.st_gid) != (workspace.uid, workspace.gid):
+                foreign.append(f'{path} {stat.st_uid}:{stat.st_gid}')
+    assert not foreign, foreign
+
+
+def test_the_source_tree_is_unchanged(example_build):
+    workspace, _, source_before = example_build
+    assert _tree_state(workspace.root / 'src') == source_before
+
+
+def test_events_log_shows_each_package_start_progress_end(example_build):
+    workspace, _, _ = example_build
+    events = _events(workspace.root / 'log' / 'latest_deb')
+    for name in EXAMPLE_PACKAGES:
+        kinds = [kind for kind, identifier, _ in events
+                 if identifier == name]
+        assert 'JobStarted' in kinds, name
+        assert 'JobEnded' in kinds, name
+        progress = [data['progress'] for kind, identifier, data in events
+                    if identifier == name and kind == 'JobProgress']
+        for step in ('user: done', 'bloom: done', 'build-deps: done',
+                     'compile: done', 'package: done', 'publish: start'):
+            assert any(p.startswith(step) for p in progress), \
+                (name, step, progress)
+        ended = [data for kind, identifier, data in events
+                 if identifier == name and kind == 'JobEnded']
+        assert ended[-1]['rc'] == 0
+    # and the per-package logs colcon keeps
+    log = workspace.root / 'log/latest_deb/demo_tools/stdout_stderr.log'
+    assert 'dpkg-buildpackage' in log.read_text()
+
+
+def test_repository_metadata_for_consumers(example_build):
+    workspace, _, _ = example_build
+    rosdep = (workspace.repo / 'rosdep.yaml').read_text()
+    for name in EXAMPLE_PACKAGES:
+        assert f"{name}:\n  debian:\n    bookworm:\n    - ros-humble-" \
+            f"{name.replace('_', '-')}\n" in rosdep
+    release = (workspace.repo / 'dists/bookworm/Release').read_text()
+    assert 'Architectures: amd64' in release
+    assert 'main/binary-amd64/Packages' in release
+
+
+def test_packages_up_to_builds_exactly_the_closure(make_workspace, base_image):
+    workspace = make_workspace()
+    result = workspace.colcon_deb('--packages-up-to', 'demo_tools')
+    packages = {d.split('_')[0] for d in workspace.debs()}
+    assert packages == {
+        'ros-humble-demo-geometry', 'ros-humble-demo-geometry-dbgsym',
+        'ros-humble-demo-tools', 'ros-humble-demo-tools-dbgsym'}
+    assert 'demo_robot' not in result.stdout.split('colcon deb summary')[1]
+
+
+BROKEN_LIB = {
+    'package.xml': '''<?xml version="1.0"?>
+<package format="3">
+  <name>broken_lib</name>
+  <version>0.1.0</version>
+  <description>Does not compile.</description>
+  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
+  <license>Apache-2.0</license>
+  <buildtool_depend>cmake</buildtool_depend>
+  <export><build_type>cmake</build_type></export>
+</package>
+''',
+    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+project(broken_lib CXX)
+add_library(broken_lib SHARED broken.cpp)
+install(TARGETS broken_lib LIBRARY DESTINATION lib)
+''',
+    'broken.cpp': 'int broken( { return THIS_DOES_NOT_COMPILE; }\n',
+}
+
+NEEDS_BROKEN = {
+    'package.xml': '''<?xml version="1.0"?>
+<package format="3">
+  <name>needs_broken</name>
+  <version>0.1.0</version>
+  <description>Depends on broken_lib.</description>
+  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
+  <license>Apache-2.0</license>
+  <buildtool_depend>cmake</buildtool_depend>
+  <depend>broken_lib</depend>
+  <export><build_type>cmake</build_type></export>
+</package>
+''',
+    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+project(needs_broken NONE)
+install(FILES package.xml DESTINATION share/needs_broken)
+''',
+}
+
+
+def test_continue_on_error_builds_independent_and_skips_dependents(
+    make_workspace, base_image
+):
+    workspace = make_workspace(['demo_geometry', 'demo_tools'])
+    workspace.add_package('broken_lib', BROKEN_LIB)
+    workspace.add_package('needs_broken', NEEDS_BROKEN)
+    result = workspace.colcon_deb(
+        '--continue-on-error', '--executor', 'sequential', check=False)
+    assert result.returncode != 0
+    packages = {d.split('_')[0] for d in workspace.debs()}
+    assert {'ros-humble-demo-geometry', 'ros-humble-demo-tools'} <= packages
+    assert not any('broken' in p for p in packages), packages
+    summary = result.stdout.split('colcon deb summary')[1]
+    assert re.search(r'^  broken_lib +failed .*exited with code', summary,
+                     re.M), summary
+    assert re.search(r'^  needs_broken +pending .*skipped', summary, re.M)
+    # the compiler's complaint is in the package's log and in the tail shown
+    log = workspace.root / 'log/latest_deb/broken_lib/stdout_stderr.log'
+    assert 'THIS_DOES_NOT_COMPILE' in log.read_text()
+    assert 'THIS_DOES_NOT_COMPILE' in result.stdout
+    events = _events(workspace.root / 'log' / 'latest_deb')
+    assert ('JobSkipped', 'needs_broken') in [
+        (kind, identifier) for kind, identifier, _ in events] or \
+        'needs_broken' in [data.get('identifier') for kind, _, data in events
+                           if kind == 'JobSkipped']
