@@ -74,7 +74,7 @@ def test_apt_installs_the_top_package_and_it_runs(
     output = install_and_run(
         engine, base_image, workspace.repo, ['ros-humble-demo-robot'],
         'demo_robot; demo_perimeter; '
-        'dpkg-query -W -f "${Package}\\n" "ros-humble-*"')
+        "dpkg-query -W -f '${Package}\\n' 'ros-humble-*'")
     assert 'demo_robot: distance: 5' in output
     assert 'demo_robot: perimeter: 8' in output
     # apt pulled the whole chain in through the Depends bloom generated
