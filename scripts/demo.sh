@@ -13,7 +13,7 @@ colcon deb --ros-distro humble --base-image local/debian:bookworm \
     --executor parallel --parallel-workers 2
 
 echo "== the apt repository"
-find deb/dists/ deb/pool -name '*.deb' -o -name Packages -o -name Release \
+find -L deb/dists/ deb/pool -name '*.deb' -o -name Packages -o -name Release \
     | sort
 cat deb/rosdep.yaml
 
