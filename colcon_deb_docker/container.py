@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field
 import os
 import threading
+import time
 
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.errors import ContainerFailed
@@ -194,7 +195,13 @@ class DockerEngine:
             stream = self.client.api.attach(
                 container.id, stdout=True, stderr=True, stream=True,
                 logs=True, demux=True)
-            container.start()
+            try:
+                container.start()
+            except docker.errors.NotFound:
+                # removed between create and start (an interrupt)
+                raise ContainerFailed(
+                    name=container.name, exit_code=137,
+                    log_tail='removed before it started') from None
             if timeout:
                 timer = threading.Timer(timeout, kill)
                 timer.daemon = True
@@ -249,13 +256,28 @@ class DockerEngine:
             if 'already in progress' not in str(e):
                 logger.warning(f"could not remove container: {e}")
 
-    def remove_labelled(self, run_id):
-        """Remove every container of a run; return how many were removed."""
-        containers = self.client.containers.list(
-            all=True, filters={'label': f'{LABEL_RUN}={run_id}'})
-        for container in containers:
-            self.remove(container)
-        return len(containers)
+    def remove_labelled(self, run_id, *, wait=30.0):
+        """Remove every container of a run and wait until they are gone.
+
+        Another thread may be removing the same container (Ctrl-C races the
+        normal end of a job): keep looking until the engine lists none, so
+        that the process never exits while a container still exists.
+
+        :returns: how many containers were found at first
+        """
+        filters = {'label': f'{LABEL_RUN}={run_id}'}
+        found = None
+        deadline = time.monotonic() + wait
+        while True:
+            containers = self.client.containers.list(
+                all=True, filters=filters)
+            if found is None:
+                found = len(containers)
+            if not containers or time.monotonic() > deadline:
+                return found
+            for container in containers:
+                self.remove(container)
+            time.sleep(0.2)
 
 
 def _emit(raw, index, tail, on_line):

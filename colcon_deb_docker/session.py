@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
+import threading
 
 from colcon_deb_docker.container import ContainerSpec
 from colcon_deb_docker.container import LABEL_RUN
@@ -56,6 +57,8 @@ class DebSession:
     timeout: float = None
     build_options: str = 'nocheck'
     results: dict = field(default_factory=dict)
+    #: set on Ctrl-C/SIGTERM: no container may start after it
+    interrupted: threading.Event = field(default_factory=threading.Event)
     threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(
             max_workers=64, thread_name_prefix='colcon-deb'))

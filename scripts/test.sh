@@ -8,7 +8,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/setup-host.sh"
 cd "$repo"
 echo "== flake8"
-flake8 colcon_deb_docker tests benchmarks
+flake8 colcon_deb_docker tests
 echo "== pytest"
 # end-to-end tests must run here: a skip is a failure (see tests/conftest.py)
 exec python -m pytest -v -rs "$@" tests

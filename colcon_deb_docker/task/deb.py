@@ -71,6 +71,8 @@ class DebTask(TaskExtensionPoint):
         try:
             self.progress('container: start')
             container = await in_thread(session.engine.create, spec)
+            if session.interrupted.is_set():
+                raise asyncio.CancelledError()
             await in_thread(
                 session.engine.run_created, container,
                 on_line=self._on_line, timeout=session.timeout)
@@ -86,14 +88,18 @@ class DebTask(TaskExtensionPoint):
             if container is not None:
                 session.engine.remove(container)
             raise
+        except ContainerFailed as e:
+            if session.interrupted.is_set():
+                # the interrupt handler removed the container under us
+                result.status = result.reason = 'interrupted'
+                return 1
+            return self._fail(
+                result, started, f'container exited with code {e.exit_code}',
+                e.log_tail, rc=e.exit_code)
         except ContainerTimeout as e:
             return self._fail(
                 result, started, f'timed out after {e.seconds} s',
                 e.log_tail)
-        except ContainerFailed as e:
-            return self._fail(
-                result, started, f'container exited with code {e.exit_code}',
-                e.log_tail, rc=e.exit_code)
         except DebDockerError as e:
             return self._fail(result, started, str(e), '')
         except Exception as e:  # noqa: B902

@@ -5,7 +5,9 @@
 from collections import OrderedDict
 import os
 from pathlib import Path
+import signal
 import sys
+import threading
 import uuid
 
 from colcon_core.event.job import JobUnselected
@@ -36,6 +38,7 @@ from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.session import DebSession
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DebTask
+from colcon_deb_docker.unidentified import find_unidentified_packages
 
 logger = colcon_logger.getChild(__name__)
 
@@ -122,6 +125,9 @@ class DebVerb(VerbExtensionPoint):
             args, additional_argument_names=['*'],
             recursive_categories=('run', ))
         invalid = _invalid_packages(decorators)
+        invalid.update(find_unidentified_packages(
+            base_paths=getattr(args, 'base_paths', None) or ['.'],
+            identified_paths=[d.descriptor.path for d in decorators]))
         for name, reason in invalid.items():
             print(f"colcon deb: error: package '{name}': {reason}",
                   file=sys.stderr)
@@ -169,11 +175,14 @@ class DebVerb(VerbExtensionPoint):
 
         on_error = OnError.skip_downstream if args.continue_on_error \
             else OnError.interrupt
+        handlers = _install_interrupt_handlers(session)
         try:
             rc = execute_jobs(
                 context, jobs, on_error=on_error,
                 pre_execution_callback=post_unselected)
         finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
             removed = engine.remove_labelled(session.run_id)
             if removed:
                 logger.warning(f'removed {removed} container(s) left running')
@@ -188,6 +197,30 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not rc:
             rc = 1
         return rc
+
+
+def _install_interrupt_handlers(session):
+    """Make Ctrl-C and SIGTERM stop the run's containers, then interrupt.
+
+    colcon's executors expect a job's subprocess to get the terminal's
+    SIGINT too and wait for it; a container does not, so the handler removes
+    every container of the run (in a thread: a signal handler must return
+    quickly) and then raises KeyboardInterrupt as Python's default would.
+    SIGTERM (a CI job cancelled, `kill`) takes the same path.
+
+    :returns: the previous handlers, to restore
+    """
+    def interrupt(signum, frame):
+        if not session.interrupted.is_set():
+            session.interrupted.set()
+            threading.Thread(
+                target=session.engine.remove_labelled,
+                args=(session.run_id,), daemon=True).start()
+        raise KeyboardInterrupt
+
+    return {
+        signum: signal.signal(signum, interrupt)
+        for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _create_path(path):

@@ -1,5 +1,6 @@
 """Helpers of the end-to-end tests: workspaces, colcon runs, apt installs."""
 
+import grp
 import os
 from pathlib import Path
 import subprocess
@@ -7,6 +8,30 @@ import sys
 
 BASE_IMAGE = os.environ.get('COLCON_DEB_BASE_IMAGE', 'local/debian:bookworm')
 TESTER = 'colcon-deb-tester'
+#: matches every container any colcon deb run started
+LABEL_RUN_FILTER = 'io.colcon-deb-docker.run'
+
+
+def colcon_command(workspace, *args):
+    """Return (argv, Popen keyword arguments) of `colcon deb --offline`.
+
+    Run as the workspace's owner: when the tests run as root, the process
+    switches to the tester (and the docker group) itself, so that signals
+    reach colcon directly, with no su/runuser in between.
+    """
+    colcon = str(Path(sys.executable).parent / 'colcon')
+    cmd = [colcon, 'deb', '--ros-distro', 'humble', '--offline',
+           '--base-image', BASE_IMAGE, *args]
+    kwargs = {
+        'cwd': workspace.root,
+        'env': {'PATH': os.environ['PATH'], 'LC_ALL': 'C.UTF-8',
+                'HOME': str(workspace.root)},
+    }
+    if os.geteuid() == 0 and workspace.uid != 0:
+        kwargs.update(
+            user=workspace.uid, group=workspace.gid,
+            extra_groups=[grp.getgrnam('docker').gr_gid])
+    return cmd, kwargs
 
 
 class Workspace:
@@ -37,15 +62,9 @@ class Workspace:
 
     def colcon_deb(self, *args, check=True):
         """Run `colcon deb --offline` as the tester; return the result."""
-        colcon = str(Path(sys.executable).parent / 'colcon')
-        cmd = [colcon, 'deb', '--ros-distro', 'humble', '--offline',
-               '--base-image', BASE_IMAGE, *args]
-        env = {'PATH': os.environ['PATH'], 'LC_ALL': 'C.UTF-8',
-               'HOME': str(self.root)}
-        if os.geteuid() == 0 and self.uid != 0:
-            cmd = ['runuser', '-u', TESTER, '--', *cmd]
+        cmd, kwargs = colcon_command(self, *args)
         result = subprocess.run(
-            cmd, cwd=self.root, env=env, stdout=subprocess.PIPE,
+            cmd, **kwargs, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
         print(result.stdout)
         if check:

@@ -1,0 +1,127 @@
+"""Bad inputs and interruptions: clear errors, nothing left behind."""
+
+import os
+import signal
+import subprocess
+import time
+
+from e2e_support import colcon_command
+from e2e_support import LABEL_RUN_FILTER
+
+SLOW_PACKAGE = {
+    'package.xml': '''<?xml version="1.0"?>
+<package format="3">
+  <name>slow_pkg</name>
+  <version>0.1.0</version>
+  <description>Takes a long time to configure.</description>
+  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
+  <license>Apache-2.0</license>
+  <buildtool_depend>cmake</buildtool_depend>
+  <export><build_type>cmake</build_type></export>
+</package>
+''',
+    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+project(slow_pkg NONE)
+execute_process(COMMAND sleep 600)
+install(FILES package.xml DESTINATION share/slow_pkg)
+''',
+}
+
+
+def _our_containers(engine):
+    return engine.client.containers.list(
+        all=True, filters={'label': LABEL_RUN_FILTER})
+
+
+def test_unreachable_engine_is_one_clear_line(make_workspace):
+    workspace = make_workspace(['demo_geometry'])
+    result = workspace.colcon_deb(
+        '--docker-host', 'unix:///nonexistent/docker.sock', check=False)
+    assert result.returncode == 1
+    assert 'colcon deb: error: cannot reach the Docker engine at ' \
+        'unix:///nonexistent/docker.sock: the socket does not exist' \
+        in result.stdout
+    assert 'Traceback' not in result.stdout
+
+
+def test_missing_base_image_names_the_image_and_the_command(
+    make_workspace, engine
+):
+    workspace = make_workspace(['demo_geometry'])
+    result = workspace.colcon_deb(
+        '--base-image', 'local/no-such-image:1', check=False)
+    assert result.returncode == 1
+    assert "image 'local/no-such-image:1' is not available" in result.stdout
+    assert 'colcon-deb-base-image --tag local/no-such-image:1' \
+        in result.stdout
+    assert 'Traceback' not in result.stdout
+
+
+def test_invalid_version_is_reported_and_the_rest_builds(
+    make_workspace, base_image
+):
+    workspace = make_workspace(['demo_geometry'])
+    workspace.add_package('bad_version', {
+        'package.xml': '''<?xml version="1.0"?>
+<package format="3">
+  <name>bad_version</name>
+  <version>1.0</version>
+  <description>x</description>
+  <maintainer email="dev@example.com">A</maintainer>
+  <license>MIT</license>
+  <export><build_type>cmake</build_type></export>
+</package>
+'''})
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode == 1
+    assert "colcon deb: error: package 'bad_version': " in result.stdout
+    assert 'bad_version/package.xml: ' in result.stdout
+    assert 'bad_version/package.xml: Package version "1.0" does not ' \
+        'follow version conventions' in result.stdout
+    assert any('ros-humble-demo-geometry_' in d for d in workspace.debs())
+
+
+def test_timeout_kills_the_container(make_workspace, engine, base_image):
+    workspace = make_workspace([])
+    workspace.add_package('slow_pkg', SLOW_PACKAGE)
+    started = time.monotonic()
+    result = workspace.colcon_deb('--timeout', '30', check=False)
+    assert time.monotonic() - started < 300
+    assert result.returncode != 0
+    assert 'slow_pkg' in result.stdout
+    assert 'timed out after 30' in result.stdout
+    assert not _our_containers(engine)
+
+
+def test_interrupt_removes_every_container(
+    make_workspace, engine, base_image
+):
+    """Ctrl-C (SIGINT to the process group) and SIGTERM leave nothing."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        workspace = make_workspace(['demo_geometry'])
+        workspace.add_package('slow_pkg', SLOW_PACKAGE)
+        # the repository as it was before the interrupted run
+        workspace.colcon_deb('--packages-select', 'demo_geometry')
+        debs_before = workspace.debs()
+        cmd, kwargs = colcon_command(workspace, '--executor', 'parallel',
+                                     '--packages-select', 'slow_pkg')
+        process = subprocess.Popen(
+            cmd, **kwargs, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while not _our_containers(engine):
+            assert time.monotonic() < deadline, 'no container started'
+            assert process.poll() is None, process.stdout.read()
+            time.sleep(0.5)
+        time.sleep(3)
+        os.killpg(process.pid, sig)
+        output, _ = process.communicate(timeout=120)
+        print(output)
+        assert process.returncode == signal.SIGINT, output
+        assert not _our_containers(engine), output
+        assert 'Traceback' not in output
+        # the repository still holds what it held, and apt can read it
+        assert workspace.debs() == debs_before
+        packages = (workspace.repo /
+                    'dists/bookworm/main/binary-amd64/Packages').read_text()
+        assert 'Package: ros-humble-demo-geometry' in packages
