@@ -116,7 +116,11 @@ class DebVerb(VerbExtensionPoint):
             raise DebDockerError(
                 'no ROS distribution: pass --ros-distro (e.g. humble) or set '
                 'ROS_DISTRO')
-        check_package_name(args.ros_distro)
+        try:
+            check_package_name(args.ros_distro)
+        except InvalidPackage:
+            raise DebDockerError(
+                f'invalid --ros-distro {args.ros_distro!r}') from None
 
         build_base = _create_path(args.build_base)
         check_and_mark_build_tool(str(build_base))

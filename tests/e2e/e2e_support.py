@@ -12,6 +12,22 @@ TESTER = 'colcon-deb-tester'
 LABEL_RUN_FILTER = 'io.colcon-deb-docker.run'
 
 
+def cmake_package_xml(name, *, description, depends=()):
+    """Return the package.xml of a small plain-CMake test package."""
+    depend_lines = ''.join(f'  <depend>{d}</depend>\n' for d in depends)
+    return f'''<?xml version="1.0"?>
+<package format="3">
+  <name>{name}</name>
+  <version>0.1.0</version>
+  <description>{description}</description>
+  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
+  <license>Apache-2.0</license>
+  <buildtool_depend>cmake</buildtool_depend>
+{depend_lines}  <export><build_type>cmake</build_type></export>
+</package>
+'''
+
+
 def colcon_command(workspace, *args):
     """Return (argv, Popen keyword arguments) of `colcon deb --offline`.
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from e2e_support import cmake_package_xml
 from e2e_support import install_and_run
 
 EXAMPLE_PACKAGES = [
@@ -144,17 +145,8 @@ def test_packages_up_to_builds_exactly_the_closure(make_workspace, base_image):
 
 
 BROKEN_LIB = {
-    'package.xml': '''<?xml version="1.0"?>
-<package format="3">
-  <name>broken_lib</name>
-  <version>0.1.0</version>
-  <description>Does not compile.</description>
-  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
-  <license>Apache-2.0</license>
-  <buildtool_depend>cmake</buildtool_depend>
-  <export><build_type>cmake</build_type></export>
-</package>
-''',
+    'package.xml': cmake_package_xml(
+        'broken_lib', description='Does not compile.'),
     'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
 project(broken_lib CXX)
 add_library(broken_lib SHARED broken.cpp)
@@ -164,18 +156,9 @@ install(TARGETS broken_lib LIBRARY DESTINATION lib)
 }
 
 NEEDS_BROKEN = {
-    'package.xml': '''<?xml version="1.0"?>
-<package format="3">
-  <name>needs_broken</name>
-  <version>0.1.0</version>
-  <description>Depends on broken_lib.</description>
-  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
-  <license>Apache-2.0</license>
-  <buildtool_depend>cmake</buildtool_depend>
-  <depend>broken_lib</depend>
-  <export><build_type>cmake</build_type></export>
-</package>
-''',
+    'package.xml': cmake_package_xml(
+        'needs_broken', description='Depends on broken_lib.',
+        depends=['broken_lib']),
     'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
 project(needs_broken NONE)
 install(FILES package.xml DESTINATION share/needs_broken)

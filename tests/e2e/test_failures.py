@@ -5,21 +5,13 @@ import signal
 import subprocess
 import time
 
+from e2e_support import cmake_package_xml
 from e2e_support import colcon_command
 from e2e_support import LABEL_RUN_FILTER
 
 SLOW_PACKAGE = {
-    'package.xml': '''<?xml version="1.0"?>
-<package format="3">
-  <name>slow_pkg</name>
-  <version>0.1.0</version>
-  <description>Takes a long time to configure.</description>
-  <maintainer email="dev@example.com">Demo Maintainer</maintainer>
-  <license>Apache-2.0</license>
-  <buildtool_depend>cmake</buildtool_depend>
-  <export><build_type>cmake</build_type></export>
-</package>
-''',
+    'package.xml': cmake_package_xml(
+        'slow_pkg', description='Takes a long time to configure.'),
     'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
 project(slow_pkg NONE)
 execute_process(COMMAND sleep 600)
