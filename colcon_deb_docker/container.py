@@ -218,10 +218,6 @@ class DockerEngine:
             for index, rest in enumerate(buffers):
                 if rest:
                     _emit(rest, index, tail, on_line)
-            if timed_out.is_set():
-                raise ContainerTimeout(
-                    name=container.name, seconds=timeout,
-                    log_tail='\n'.join(tail))
             try:
                 result = container.wait()
             except docker.errors.NotFound:
