@@ -29,6 +29,7 @@ import shutil
 import threading
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.errors import DebDockerError
 from debian.debfile import DebFile
 import yaml
 
@@ -79,11 +80,61 @@ class AptRepository:
                 finally:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
+    @contextmanager
+    def exclusive_run(self):
+        """Hold the repository for one whole `colcon deb` run.
+
+        A second run on the same output is refused at once with a message
+        naming the process that holds it, instead of interleaving its
+        packages with ours.  The lock is the kernel's (flock): it goes away
+        with the process, even a killed one.
+
+        :raises RepositoryError: if another run holds it
+        """
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock_file = open(self.path / '.run.lock', 'a+')
+        except OSError as e:
+            raise RepositoryError(
+                f'cannot write the repository {self.path}: '
+                f'{e.strerror or e}') from None
+        with lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock_file.seek(0)
+                holder = lock_file.read().strip() or 'unknown'
+                raise RepositoryError(
+                    f'another colcon deb run ({holder}) is writing to '
+                    f'{self.path}; wait for it to finish or pass another '
+                    '--output-base') from None
+            lock_file.seek(0)
+            lock_file.truncate()
+            lock_file.write(f'pid {os.getpid()}\n')
+            lock_file.flush()
+            try:
+                yield
+            finally:
+                lock_file.seek(0)
+                lock_file.truncate()
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
     def ensure_initialized(self):
-        """Write empty indexes if there are none, so apt can read the repo."""
-        with self.locked():
-            if not (self.path / 'dists' / self.codename).exists():
-                self._write_indexes()
+        """Write empty indexes if there are none, so apt can read the repo.
+
+        :raises RepositoryError: if the output directory is not writable
+        """
+        try:
+            with self.locked():
+                if not (self.path / 'dists' / self.codename).exists():
+                    self._write_indexes()
+                probe = self.path / f'.write-test.{os.getpid()}'
+                probe.write_bytes(b'')
+                probe.unlink()
+        except OSError as e:
+            raise RepositoryError(
+                f'cannot write the repository {self.path}: '
+                f'{e.strerror or e}') from None
 
     def publish(self, *, debs, rosdep_keys=None):
         """Add .deb files to the pool and rewrite the indexes atomically.
@@ -93,22 +144,38 @@ class AptRepository:
           to ``rosdep.yaml``
         :returns: the paths of the files in the pool
         """
-        published = []
+        staged = []
         with self.locked():
-            for deb in debs:
-                deb = Path(deb)
-                control = self._control(deb)
-                target_dir = self.pool / _pool_dir(control)
-                target_dir.mkdir(parents=True, exist_ok=True)
-                target = target_dir / deb.name
-                tmp = target_dir / f'.{deb.name}.tmp'
-                shutil.copyfile(deb, tmp)
-                os.replace(tmp, target)
-                published.append(target)
-            if rosdep_keys:
-                self._update_rosdep_yaml(rosdep_keys)
-            self._write_indexes()
-        return published
+            try:
+                for deb in debs:
+                    deb = Path(deb)
+                    if deb.is_symlink() or not deb.is_file():
+                        # the container writes the output directory: never
+                        # follow a link it made to somewhere on the host
+                        raise RepositoryError(
+                            f'refusing {deb.name}: not a regular file')
+                    control = self._control(deb)
+                    target_dir = self.pool / _pool_dir(control)
+                    target_dir.mkdir(parents=True, exist_ok=True)
+                    target = target_dir / deb.name
+                    tmp = target_dir / f'.{deb.name}.tmp'
+                    staged.append((tmp, target))
+                    shutil.copyfile(deb, tmp)
+                # every file is complete before any one becomes visible
+                for tmp, target in staged:
+                    os.replace(tmp, target)
+                if rosdep_keys:
+                    self._update_rosdep_yaml(rosdep_keys)
+                self._write_indexes()
+            except OSError as e:
+                raise RepositoryError(
+                    f'cannot write the repository {self.path}: '
+                    f'{e.strerror or e}') from None
+            finally:
+                for tmp, _ in staged:
+                    if tmp.exists():
+                        tmp.unlink()
+        return [target for _, target in staged]
 
     def packages(self):
         """Return the control stanzas of every .deb in the pool."""
@@ -136,11 +203,18 @@ class AptRepository:
         return self._cached('hashes', deb, _file_hashes)
 
     def _write_indexes(self):
+        snapshots = self.path / '.snapshots'
+        try:
+            self._write_snapshot(snapshots)
+        finally:
+            for tmp in snapshots.glob('.*.tmp'):
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def _write_snapshot(self, snapshots):
         stanzas = self.packages()
         architectures = set(self.architectures)
         architectures.update(
             s['Architecture'] for s in stanzas if s['Architecture'] != 'all')
-        snapshots = self.path / '.snapshots'
         snapshots.mkdir(parents=True, exist_ok=True)
         serial = 1 + max(
             (int(p.name) for p in snapshots.iterdir() if p.name.isdigit()),
@@ -210,12 +284,16 @@ class AptRepository:
         os.replace(tmp, path)
 
 
+class RepositoryError(DebDockerError):
+    """The repository cannot be written (permissions, disk full ...)."""
+
+
 def _pool_dir(control):
     source = control.get('Source', control['Package']).split(' ')[0]
     # the Source field comes from the package's own control file: never let
     # it name a path
     if '/' in source or source.startswith('.'):
-        raise ValueError(f'refusing source name {source!r}')
+        raise RepositoryError(f'refusing source name {source!r}')
     return source
 
 

@@ -242,6 +242,19 @@ class DockerEngine:
         return self.run_created(
             self.create(spec), on_line=on_line, timeout=timeout)
 
+    def disconnect_networks(self, container):
+        """Disconnect a running container from every network it is on.
+
+        What is left is the loopback interface: the container keeps running
+        with no network at all (used by --isolate-network after the build
+        dependencies are installed).
+        """
+        container.reload()
+        networks = container.attrs['NetworkSettings']['Networks'] or {}
+        for name in networks:
+            self.client.networks.get(name).disconnect(container, force=True)
+        return sorted(networks)
+
     def remove(self, container):
         """Stop and remove a container; a container already gone is fine."""
         try:

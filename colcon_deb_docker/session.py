@@ -10,6 +10,7 @@ describe its container and records its outcome in :attr:`results`.
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
+import os
 from pathlib import Path
 import threading
 
@@ -25,6 +26,23 @@ SOURCE_PATH = '/colcon-deb/src'
 REPO_PATH = '/colcon-deb/repo'
 OUT_PATH = '/colcon-deb/out'
 OVERRIDE_PATH = '/colcon-deb/debian-override'
+ROSDEP_STATE_PATH = '/colcon-deb/rosdep-state'
+APT_CACHE_PATH = '/colcon-deb/apt-archives'
+CCACHE_PATH = '/colcon-deb/ccache'
+#: the unprivileged user builds run as when the host user is root
+STAND_IN_UID = 65532
+
+#: The only host environment variables a container gets (when set): proxies
+#: for apt and rosdep, and a reproducible-build timestamp.  Nothing else of
+#: the host's environment (tokens, keys) ever reaches a container.
+ENVIRONMENT_ALLOW_LIST = (
+    'http_proxy', 'https_proxy', 'no_proxy',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'SOURCE_DATE_EPOCH')
+
+
+def allowed_host_environment(environ):
+    """Return the allow-listed part of a host environment."""
+    return {k: environ[k] for k in ENVIRONMENT_ALLOW_LIST if k in environ}
 
 
 @dataclass
@@ -36,6 +54,8 @@ class PackageResult:
     debs: list = field(default_factory=list)
     seconds: float = 0.0
     reason: str = ''
+    #: step name -> seconds, from the container's progress events
+    steps: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +76,14 @@ class DebSession:
     debian_overrides: Path = None
     timeout: float = None
     build_options: str = 'nocheck'
+    host_environment: dict = field(default_factory=dict)
+    isolate_network: bool = False
+    apt_cache_dir: Path = None
+    ccache_dir: Path = None
+    fingerprints: dict = field(default_factory=dict)
+    up_to_date: dict = field(default_factory=dict)
+    #: package -> reason it cannot be built (e.g. unresolvable rosdep keys)
+    blocked: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
     #: set on Ctrl-C/SIGTERM: no container may start after it
     interrupted: threading.Event = field(default_factory=threading.Event)
@@ -68,9 +96,77 @@ class DebSession:
         return debian_package_name(
             ros_distro=self.ros_distro, package_name=package_name)
 
+    @property
+    def build_uid(self):
+        """The UID builds run as: the host user's, never root."""
+        return self.host_uid or STAND_IN_UID
+
+    @property
+    def build_gid(self):
+        """The GID builds run as (see :attr:`build_uid`)."""
+        return self.host_gid if self.host_uid else STAND_IN_UID
+
+    def make_writable_dir(self, path):
+        """Create a directory the build user may write (the host's own).
+
+        When the host user is root, builds run as the stand-in user, which
+        gets the directory.
+        """
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.host_uid == 0:
+            os.chown(path, self.build_uid, self.build_gid)
+        return path
+
     def output_dir(self, package_name):
         """Return the per-package directory the container writes .debs to."""
         return self.build_base / package_name / 'debs'
+
+    def stamp_path(self, package_name):
+        """Return where the fingerprint of the last good build is kept."""
+        return self.build_base / package_name / 'stamp.json'
+
+    @property
+    def rosdep_state_dir(self):
+        """The rosdep cache and key check written by the pre-check."""
+        return self.build_base / '.rosdep-state'
+
+    def _base_environment(self):
+        return {
+            **self.host_environment,
+            'BUILD_UID': str(self.build_uid),
+            'BUILD_GID': str(self.build_gid),
+            'HOME': '/build/home',
+            'ROS_HOME': '/build/home/.ros',
+            'ROSDEP_SOURCE_PATH': '/build/home/.ros/rosdep-sources',
+            'COLCON_DEB_ROS_DISTRO': self.ros_distro,
+            'COLCON_DEB_OS_NAME': self.builder.os_name,
+            'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
+            'LC_ALL': 'C.UTF-8',
+            **self.rosdep_env,
+        }
+
+    def rosdep_check_container_spec(self):
+        """Describe the one container that resolves every key of the run."""
+        state = self.rosdep_state_dir
+        return ContainerSpec(
+            image=self.builder.tag,
+            command=['sh', f'{HELPERS_PATH}/check-rosdep.sh'],
+            name=f'colcon-deb-{self.run_id}-rosdep-check',
+            environment={
+                **self._base_environment(),
+                'ROS_HOME': '/colcon-deb/out/ros-home',
+                'ROSDEP_SOURCE_PATH': '/colcon-deb/out/ros-home/'
+                                      'rosdep-sources',
+            },
+            mounts=[
+                Mount(str(self.helpers_dir), HELPERS_PATH),
+                Mount(str(self.rosdep_dir), ROSDEP_PATH),
+                Mount(str(state), OUT_PATH, read_only=False),
+            ],
+            labels={LABEL_RUN: self.run_id},
+            cap_add=SETUP_CAPABILITIES,
+        )
 
     def package_container_spec(self, *, package_name, source_path):
         """Describe the container that builds one package."""
@@ -79,27 +175,34 @@ class DebSession:
             Mount(str(self.helpers_dir), HELPERS_PATH),
             Mount(str(self.rosdep_dir), ROSDEP_PATH),
             Mount(str(self.repository.path), REPO_PATH),
+            Mount(str(self.rosdep_state_dir), ROSDEP_STATE_PATH),
             Mount(str(self.output_dir(package_name)), OUT_PATH,
                   read_only=False),
         ]
+        if self.apt_cache_dir is not None:
+            mounts.append(Mount(
+                str(self.apt_cache_dir), APT_CACHE_PATH, read_only=False))
+        if self.ccache_dir is not None:
+            mounts.append(Mount(
+                str(self.ccache_dir), CCACHE_PATH, read_only=False))
         if self.debian_overrides is not None:
             override = self.debian_overrides / package_name / 'debian'
             if override.is_dir():
                 mounts.append(Mount(str(override), OVERRIDE_PATH))
         environment = {
+            **self._base_environment(),
             'PACKAGE_NAME': package_name,
-            'HOST_UID': str(self.host_uid),
-            'HOST_GID': str(self.host_gid),
-            'HOME': '/build/home',
-            'ROS_HOME': '/build/home/.ros',
-            'ROSDEP_SOURCE_PATH': '/build/rosdep-sources',
-            'COLCON_DEB_ROS_DISTRO': self.ros_distro,
-            'COLCON_DEB_OS_NAME': self.builder.os_name,
-            'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
             'DEB_BUILD_OPTIONS': self.build_options,
-            'LC_ALL': 'C.UTF-8',
-            **self.rosdep_env,
         }
+        if 'nocheck' in self.build_options.split():
+            # test-only build dependencies (<!nocheck>) are not installed
+            environment['DEB_BUILD_PROFILES'] = 'nocheck'
+        if self.isolate_network:
+            environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
+        if self.apt_cache_dir is not None:
+            environment['COLCON_DEB_APT_CACHE'] = APT_CACHE_PATH
+        if self.ccache_dir is not None:
+            environment['CCACHE_DIR'] = CCACHE_PATH
         return ContainerSpec(
             image=self.builder.tag,
             command=['sh', f'{HELPERS_PATH}/build-deb.sh'],
@@ -120,7 +223,7 @@ class DebSession:
             name=f'colcon-deb-{self.run_id}-verify',
             environment={
                 'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
-                'HOST_UID': '0', 'HOST_GID': '0',
+                **self.host_environment,
             },
             mounts=[
                 Mount(str(self.helpers_dir), HELPERS_PATH),

@@ -1,9 +1,16 @@
 #!/bin/sh
 # Steps "compile" and "package": dpkg-buildpackage -b, then hand the .debs
 # (and -dbgsym packages) to the host through the writable output mount.
+# The first progress line states who builds (uid, capabilities) so that the
+# log shows, and the tests check, that this step is unprivileged.
 set -eu
 . "$(dirname "$0")/progress.sh"
 cd "/build/src/$PACKAGE_NAME"
+caps=$(awk '/^(CapEff|CapPrm|CapBnd|NoNewPrivs):/ {printf "%s%s=%s", sep, $1, $2; sep=" "}' /proc/self/status | tr -d :)
+progress compile identity "uid=$(id -u) gid=$(id -g) $caps"
+if [ -n "${CCACHE_DIR:-}" ] && command -v ccache >/dev/null; then
+    export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+fi
 progress compile start "dpkg-buildpackage -b"
 dpkg-buildpackage -b -us -uc
 progress compile done

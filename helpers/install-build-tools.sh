@@ -14,7 +14,7 @@ if ! apt-cache show python3-rosdep2 >/dev/null 2>&1; then
 fi
 apt-get install -y --no-install-recommends \
     python3-bloom "$rosdep_pkg" python3-catkin-pkg python3-setuptools \
-    dpkg-dev debhelper fakeroot build-essential cmake \
+    dpkg-dev debhelper fakeroot build-essential cmake ccache \
     ca-certificates util-linux passwd
 apt-get clean
 echo '::colcon-deb:: {"step": "install-build-tools", "status": "done"}'

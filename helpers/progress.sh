@@ -16,11 +16,10 @@ progress() {
 # Run a command as the build user (root orchestrates; only the steps that
 # need root keep it).  setpriv, not sudo: sudo needs setuid, which fails under
 # QEMU emulation and is blocked by no-new-privileges anyway.
+# The build user is the host user, or an unprivileged stand-in (65532) when
+# the host user is root; it runs with an empty bounding set, so no step
+# after the setup can ever regain a capability.
 as_build_user() {
-    if [ "$HOST_UID" = 0 ]; then
-        "$@"
-    else
-        setpriv --reuid="$HOST_UID" --regid="$HOST_GID" --init-groups \
-            --inh-caps=-all "$@"
-    fi
+    setpriv --reuid="$BUILD_UID" --regid="$BUILD_GID" --init-groups \
+        --inh-caps=-all --bounding-set=-all "$@"
 }

@@ -1,22 +1,24 @@
 #!/bin/sh
-# Step "user": make sure a user with the host's UID/GID exists.
-# Handles images that already have that UID or GID (reuses them) and UID 0
-# (the build then runs as root, which is what the host user is).
+# Step "user": make sure a user with the build UID/GID exists (the host
+# user's, or the unprivileged stand-in the host picked when it runs as
+# root).  Reuses a UID or GID the image already has.
 set -eu
 . "$(dirname "$0")/progress.sh"
-progress user start "uid $HOST_UID gid $HOST_GID"
-
-if [ "$HOST_UID" != 0 ]; then
-    if ! getent group "$HOST_GID" >/dev/null; then
-        groupadd --gid "$HOST_GID" colcon-deb
-    fi
-    if ! getent passwd "$HOST_UID" >/dev/null; then
-        name=colcon-deb
-        if getent passwd "$name" >/dev/null; then
-            name="colcon-deb-$HOST_UID"
-        fi
-        useradd --uid "$HOST_UID" --gid "$HOST_GID" --no-create-home \
-            --home-dir "$HOME" --shell /bin/sh "$name"
-    fi
+: "${BUILD_UID:?}" "${BUILD_GID:?}"
+progress user start "uid $BUILD_UID gid $BUILD_GID"
+if [ "$BUILD_UID" = 0 ]; then
+    echo "refusing to build as root (BUILD_UID=0)" >&2
+    exit 1
 fi
-progress user done "$(getent passwd "$HOST_UID" | cut -d: -f1)"
+if ! getent group "$BUILD_GID" >/dev/null; then
+    groupadd --gid "$BUILD_GID" colcon-deb
+fi
+if ! getent passwd "$BUILD_UID" >/dev/null; then
+    name=colcon-deb
+    if getent passwd "$name" >/dev/null; then
+        name="colcon-deb-$BUILD_UID"
+    fi
+    useradd --uid "$BUILD_UID" --gid "$BUILD_GID" --no-create-home \
+        --home-dir "$HOME" --shell /bin/sh "$name"
+fi
+progress user done "$(getent passwd "$BUILD_UID" | cut -d: -f1)"

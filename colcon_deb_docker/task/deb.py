@@ -16,6 +16,7 @@ from colcon_core.task import TaskExtensionPoint
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.fingerprint import write_stamp
 from colcon_deb_docker.progress import parse_progress_line
 
 logger = colcon_logger.getChild(__name__)
@@ -41,6 +42,7 @@ class DebTask(TaskExtensionPoint):
     def _on_line(self, line, is_stderr):
         event = parse_progress_line(line)
         if event is not None:
+            self._on_progress(event)
             self.progress(event.describe())
             return
         # colcon's output handlers expect bytes, as from a subprocess
@@ -48,12 +50,37 @@ class DebTask(TaskExtensionPoint):
         self.context.put_event_into_queue(
             StderrLine(data) if is_stderr else StdoutLine(data))
 
+    def _on_progress(self, event):
+        """Time each step; isolate the network when the helper asks."""
+        now = time.monotonic()
+        result = self.session.results[self.context.pkg.name]
+        if event.status == 'start':
+            self._step_started[event.step] = now
+        elif event.status == 'done' and event.step in self._step_started:
+            result.steps[event.step] = round(
+                now - self._step_started[event.step], 3)
+        if event.step == 'network' and event.status == 'isolate':
+            names = self.session.engine.disconnect_networks(self._container)
+            logger.info(
+                f"'{self.context.pkg.name}': disconnected from "
+                f"{', '.join(names) or 'no network'}")
+
     async def deb(self):  # noqa: D102
         session = self.session
         pkg = self.context.pkg
         result = session.results[pkg.name]
-        result.status = 'building'
         started = time.monotonic()
+        self._step_started = {}
+        self._container = None
+        if pkg.name in session.blocked:
+            return self._fail(result, started, session.blocked[pkg.name], '')
+        stamp = session.up_to_date.get(pkg.name)
+        if stamp is not None:
+            result.status = 'up to date'
+            result.debs = [Path(f).name for f in stamp['files']]
+            self.progress('skip: up to date (same fingerprint)')
+            return 0
+        result.status = 'building'
         loop = asyncio.get_running_loop()
 
         def in_thread(func, *args, **kwargs):
@@ -63,7 +90,7 @@ class DebTask(TaskExtensionPoint):
         out_dir = session.output_dir(pkg.name)
         if out_dir.exists():
             shutil.rmtree(out_dir)
-        out_dir.mkdir(parents=True)
+        session.make_writable_dir(out_dir)
 
         spec = session.package_container_spec(
             package_name=pkg.name, source_path=Path(pkg.path).resolve())
@@ -71,6 +98,7 @@ class DebTask(TaskExtensionPoint):
         try:
             self.progress('container: start')
             container = await in_thread(session.engine.create, spec)
+            self._container = container
             if session.interrupted.is_set():
                 raise asyncio.CancelledError()
             await in_thread(
@@ -111,6 +139,11 @@ class DebTask(TaskExtensionPoint):
             result.seconds = time.monotonic() - started
         result.status = 'built'
         result.debs = [p.name for p in published]
+        write_stamp(
+            session.stamp_path(pkg.name),
+            fingerprint=session.fingerprints[pkg.name],
+            files=[str(p.relative_to(session.repository.path))
+                   for p in published])
         return 0
 
     def _print_stderr(self, text):

@@ -3,6 +3,7 @@
 """The `colcon deb` verb: a workspace to .deb files and an apt repository."""
 
 from collections import OrderedDict
+import json
 import os
 from pathlib import Path
 import signal
@@ -16,6 +17,7 @@ from colcon_core.executor import add_executor_arguments
 from colcon_core.executor import execute_jobs
 from colcon_core.executor import Job
 from colcon_core.executor import OnError
+from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_core.package_selection import add_arguments \
     as add_packages_arguments
@@ -35,6 +37,13 @@ from colcon_deb_docker.naming import check_version
 from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.progress import parse_progress_line
 from colcon_deb_docker.rosdep_source import write_rosdep_config
+from colcon_deb_docker.plan import expected_deb_name
+from colcon_deb_docker.plan import fingerprint_options
+from colcon_deb_docker.plan import make_plan
+from colcon_deb_docker.rosdep_check import package_rosdep_keys
+from colcon_deb_docker.rosdep_check import run_rosdep_check
+from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
+from colcon_deb_docker.session import allowed_host_environment
 from colcon_deb_docker.session import DebSession
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DebTask
@@ -97,6 +106,28 @@ class DebVerb(VerbExtensionPoint):
             help='The Docker engine to use (default: $DOCKER_HOST or the '
                  'local socket)')
         parser.add_argument(
+            '--force', action='store_true',
+            help='Build every selected package, even those whose '
+                 'fingerprint (sources, dependencies, image, options) is '
+                 'unchanged since their last good build')
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='Print the plan (build order, .deb names, what is up to '
+                 'date, where each rosdep key resolves) and build nothing')
+        parser.add_argument(
+            '--isolate-network', action='store_true',
+            help='Disconnect each container from the network once its build '
+                 'dependencies are installed, so the compile step has none '
+                 '(default: the network stays, for builds that fetch)')
+        parser.add_argument(
+            '--no-apt-cache', action='store_true',
+            help='Do not share downloaded .debs between containers '
+                 '(default: cached in <build-base>/.apt-archives)')
+        parser.add_argument(
+            '--no-ccache', action='store_true',
+            help='Do not use ccache for C/C++ compiles (default: cached in '
+                 '<build-base>/.ccache)')
+        parser.add_argument(
             '--continue-on-error', action='store_true',
             help='Continue other packages when a package fails; packages '
                  'depending on the failed one are skipped')
@@ -158,7 +189,6 @@ class DebVerb(VerbExtensionPoint):
         repository = AptRepository(
             path=args.output_base, codename=builder.os_codename,
             architectures=[builder.architecture], os_name=builder.os_name)
-        repository.ensure_initialized()
 
         session = DebSession(
             engine=engine, builder=builder, repository=repository,
@@ -169,7 +199,51 @@ class DebVerb(VerbExtensionPoint):
             debian_overrides=Path(args.debian_overrides).resolve()
             if args.debian_overrides else None,
             timeout=args.timeout,
-            build_options='' if args.run_tests else 'nocheck')
+            build_options='' if args.run_tests else 'nocheck',
+            host_environment=allowed_host_environment(os.environ),
+            isolate_network=args.isolate_network,
+            apt_cache_dir=None if args.no_apt_cache
+            else build_base / '.apt-archives',
+            ccache_dir=None if args.no_ccache else build_base / '.ccache')
+        for path in (session.apt_cache_dir, session.ccache_dir,
+                     session.rosdep_state_dir):
+            if path is not None:
+                session.make_writable_dir(path)
+
+        selected = {
+            d.descriptor.name for d in decorators
+            if d.selected and d.descriptor.name not in invalid}
+        plan = make_plan(
+            decorators=decorators, session=session,
+            options=fingerprint_options(
+                session=session, user_sources=args.rosdep_source,
+                offline=args.offline),
+            selected=selected, force=args.force)
+        if args.dry_run:
+            return _dry_run(session, plan, decorators)
+        with repository.exclusive_run():
+            repository.ensure_initialized()
+            return self._build(args, context, session, plan, decorators,
+                               invalid)
+
+    def _build(self, args, context, session, plan, decorators, invalid):
+        session.up_to_date = {
+            p.name: p.stamp for p in plan if p.action == 'skip'}
+        to_build = [p for p in plan if p.action == 'build']
+        if to_build:
+            check = _check_rosdep_keys(session, to_build)
+            unresolved = check.unresolved()
+            if unresolved:
+                report = check.describe_unresolved(
+                    os_name=session.builder.os_name,
+                    os_codename=session.builder.os_codename)
+                print('colcon deb: error: ' + _host_paths(session, report),
+                      file=sys.stderr)
+                if not args.continue_on_error:
+                    return 1
+                for name, keys in unresolved.items():
+                    session.blocked[name] = (
+                        'unresolvable rosdep keys: ' + ', '.join(sorted(keys)))
 
         jobs, unselected = _jobs(args, decorators, session, invalid)
 
@@ -187,7 +261,7 @@ class DebVerb(VerbExtensionPoint):
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
-            removed = engine.remove_labelled(session.run_id)
+            removed = session.engine.remove_labelled(session.run_id)
             if removed:
                 logger.warning(f'removed {removed} container(s) left running')
             session.threads.shutdown(wait=False, cancel_futures=True)
@@ -198,9 +272,90 @@ class DebVerb(VerbExtensionPoint):
         if args.verify and not rc:
             rc = _verify(session, args.base_image) or rc
         _print_summary(session)
+        _write_report(session)
         if invalid and not rc:
             rc = 1
         return rc
+
+
+def _check_rosdep_keys(session, planned):
+    """Resolve the keys of the planned packages in one container."""
+    keys = {
+        p.name: package_rosdep_keys(
+            package_xml=p.path / 'package.xml',
+            ros_distro=session.ros_distro)
+        for p in planned}
+    count = len({k for v in keys.values() for k in v})
+    print(f'Checking {count} rosdep key(s) of {len(keys)} package(s)',
+          flush=True)
+
+    def on_line(line, is_stderr):
+        event = parse_progress_line(line)
+        if event is not None:
+            logger.info(f'[rosdep check] {event.describe()}')
+        else:
+            logger.debug(f'[rosdep check] {line}')
+
+    try:
+        return run_rosdep_check(
+            session=session, keys_by_package=keys, on_line=on_line)
+    except ContainerFailed as e:
+        raise DebDockerError(
+            f'the rosdep pre-check failed (exit code {e.exit_code}):\n'
+            f'{e.log_tail}') from None
+
+
+def _host_paths(session, text):
+    """Show rosdep files by their host paths, not their container paths."""
+    return text.replace(f'file://{ROSDEP_PATH}', str(session.rosdep_dir))
+
+
+def _dry_run(session, plan, decorators):
+    builder = session.builder
+    print(f'colcon deb --dry-run: {len(plan)} package(s) for '
+          f'{builder.os_name} {builder.os_codename} ({builder.architecture}), '
+          f"builder image '{builder.tag}'; nothing is built")
+    width = max((len(p.name) for p in plan), default=0)
+    for index, planned in enumerate(plan, 1):
+        try:
+            deb = expected_deb_name(
+                session=session, package_xml=planned.path / 'package.xml')
+        except Exception as e:  # noqa: B902
+            deb = f'(unknown: {e})'
+        verb = 'build' if planned.action == 'build' else 'skip '
+        print(f'  {index:3}. {planned.name:<{width}}  {verb} '
+              f'({planned.reason})  {deb}')
+    if plan:
+        check = _check_rosdep_keys(session, plan)
+        print('rosdep keys:')
+        for name in [p.name for p in plan]:
+            for key, entry in sorted(check.packages.get(name, {}).items()):
+                if 'error' in entry:
+                    where = 'UNRESOLVED: ' + entry['error']
+                else:
+                    where = (' '.join(entry['resolved']) or '(nothing)') + \
+                        f"  [{_host_paths(session, entry['origin'])}]"
+                print(f'  {name}: {key} -> {where}')
+        if check.unresolved():
+            print(_host_paths(session, check.describe_unresolved(
+                os_name=builder.os_name, os_codename=builder.os_codename)),
+                file=sys.stderr)
+            return 1
+    return 0
+
+
+def _write_report(session):
+    """Write per-package timings as JSON next to colcon's logs."""
+    log_path = get_log_path()
+    if log_path is None:
+        return
+    report = {
+        name: {'status': r.status, 'seconds': round(r.seconds, 3),
+               'steps': r.steps, 'debs': r.debs, 'reason': r.reason}
+        for name, r in session.results.items()}
+    path = Path(log_path) / 'colcon-deb-report.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1, sort_keys=True))
 
 
 def _install_interrupt_handlers(session):

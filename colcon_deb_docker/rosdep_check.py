@@ -1,0 +1,109 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The rosdep pre-check: every key of every package, before any build.
+
+bloom resolves a package's keys only when its container runs, and then
+fails late (or, interactively, prompts).  This module collects the keys on
+the host (with catkin_pkg, conditions evaluated like bloom does) and
+resolves all of them in one container of the builder image, with the same
+rosdep sources the builds use.  The container also leaves rosdep's cache
+behind, which every package container copies instead of running
+`rosdep update` itself.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+import json
+from pathlib import Path
+
+from catkin_pkg.package import parse_package
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.rosdep_source import ROS1_DISTROS
+
+logger = colcon_logger.getChild(__name__)
+
+#: The dependency lists bloom resolves for the debian/control it writes.
+DEPENDENCY_ATTRIBUTES = (
+    'build_depends', 'buildtool_depends', 'build_export_depends',
+    'buildtool_export_depends', 'exec_depends', 'test_depends',
+    'replaces', 'conflicts')
+
+
+def package_rosdep_keys(*, package_xml, ros_distro):
+    """Return the sorted rosdep keys bloom resolves for one package."""
+    package = parse_package(str(package_xml))
+    package.evaluate_conditions({
+        'ROS_DISTRO': ros_distro,
+        'ROS_VERSION': '1' if ros_distro in ROS1_DISTROS else '2',
+        'ROS_PYTHON_VERSION': '3',
+    })
+    keys = set()
+    for attribute in DEPENDENCY_ATTRIBUTES:
+        for dependency in getattr(package, attribute, []):
+            if dependency.evaluated_condition is not False:
+                keys.add(dependency.name)
+    return sorted(keys)
+
+
+@dataclass
+class RosdepCheck:
+    """The result of resolving the keys of a run."""
+
+    #: the rosdep source URLs consulted, in order
+    sources: list
+    #: {package: {key: {'resolved': [...], 'origin': url} or {'error': ..}}}
+    packages: dict = field(default_factory=dict)
+
+    def unresolved(self):
+        """Return {package: {key: reason}} of the keys that do not resolve."""
+        result = {}
+        for package, keys in self.packages.items():
+            missing = {k: v['error'] for k, v in keys.items() if 'error' in v}
+            if missing:
+                result[package] = missing
+        return result
+
+    def describe_unresolved(self, *, os_name, os_codename):
+        """Return the readable report of every unresolvable key."""
+        lines = [f'unresolvable rosdep keys for {os_name} {os_codename}:']
+        for package, keys in sorted(self.unresolved().items()):
+            lines.append(f'  {package}: ' + ', '.join(sorted(keys)))
+        lines.append('rosdep sources consulted (first match wins):')
+        lines.extend(f'  {source}' for source in self.sources)
+        lines.append(
+            'Map each key to a Debian package in a rosdep YAML file and pass '
+            'it with --rosdep-source FILE.')
+        return '\n'.join(lines)
+
+
+def write_keys_file(*, path, keys_by_package):
+    """Write the keys the container resolves (read-only mounted there)."""
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp.write_text(json.dumps(keys_by_package, indent=1, sort_keys=True))
+    tmp.replace(path)
+
+
+def run_rosdep_check(*, session, keys_by_package, on_line=None):
+    """Resolve every key in one container; return a :class:`RosdepCheck`.
+
+    :raises DebDockerError: if the container fails or writes no result
+    """
+    write_keys_file(
+        path=session.rosdep_dir / 'keys.json',
+        keys_by_package=keys_by_package)
+    state = session.rosdep_state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    result_file = state / 'rosdep-check.json'
+    if result_file.exists():
+        result_file.unlink()
+    session.engine.run(
+        session.rosdep_check_container_spec(), on_line=on_line,
+        timeout=session.timeout)
+    try:
+        data = json.loads(result_file.read_text())
+    except (OSError, ValueError) as e:
+        raise DebDockerError(
+            f'the rosdep pre-check wrote no result: {e}') from None
+    return RosdepCheck(sources=data['sources'], packages=data['packages'])
