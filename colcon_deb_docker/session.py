@@ -18,6 +18,7 @@ from colcon_deb_docker.container import ContainerSpec
 from colcon_deb_docker.container import LABEL_RUN
 from colcon_deb_docker.container import Mount
 from colcon_deb_docker.container import SETUP_CAPABILITIES
+from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.naming import debian_package_name
 from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
 
@@ -82,6 +83,8 @@ class DebSession:
     ccache_dir: Path = None
     fingerprints: dict = field(default_factory=dict)
     up_to_date: dict = field(default_factory=dict)
+    #: package -> workspace packages its build dependencies pull in
+    build_closure: dict = field(default_factory=dict)
     #: package -> reason it cannot be built (e.g. unresolvable rosdep keys)
     blocked: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
@@ -126,6 +129,28 @@ class DebSession:
         """Return where the fingerprint of the last good build is kept."""
         return self.build_base / package_name / 'stamp.json'
 
+    def sibling_debs(self, package_name):
+        """Return the repository paths of the sibling .debs a build needs.
+
+        These are the main .debs (no -dbgsym) of the workspace packages in
+        the package's build closure, from the stamps of their last good
+        builds.  Paths that are not plain repository-relative paths are
+        left out (the build then falls back to apt).
+        """
+        files = []
+        for name in sorted(self.build_closure.get(package_name, ())):
+            stamp = read_stamp(self.stamp_path(name)) or {}
+            for path in stamp.get('files', []):
+                parts = Path(path).parts
+                if parts[:2] != ('pool', 'main') or '..' in parts or \
+                        Path(path).is_absolute() or \
+                        parts[-1].endswith('-dbgsym') or \
+                        '-dbgsym_' in parts[-1] or \
+                        any(c.isspace() for c in path):
+                    continue
+                files.append(path)
+        return files
+
     @property
     def rosdep_state_dir(self):
         """The rosdep cache and key check written by the pre-check."""
@@ -168,8 +193,13 @@ class DebSession:
             cap_add=SETUP_CAPABILITIES,
         )
 
-    def package_container_spec(self, *, package_name, source_path):
-        """Describe the container that builds one package."""
+    def package_container_spec(self, *, package_name, source_path,
+                               sibling_debs=()):
+        """Describe the container that builds one package.
+
+        :param sibling_debs: repository paths of workspace .debs to install
+          before the build dependencies are resolved by apt
+        """
         mounts = [
             Mount(str(source_path), SOURCE_PATH),
             Mount(str(self.helpers_dir), HELPERS_PATH),
@@ -197,6 +227,8 @@ class DebSession:
         if 'nocheck' in self.build_options.split():
             # test-only build dependencies (<!nocheck>) are not installed
             environment['DEB_BUILD_PROFILES'] = 'nocheck'
+        if sibling_debs:
+            environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
         if self.isolate_network:
             environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
         if self.apt_cache_dir is not None:

@@ -1,11 +1,16 @@
 #!/bin/sh
 # Step "build-deps" (root): install the package's build dependencies.
-# Nothing is fetched when the builder image already satisfies them.
-# Otherwise workspace siblings come from the .debs already built, offered as
-# a local apt repository; only that repository's index is refreshed (the
-# builder image keeps the mirrors' lists), with a full refresh as fallback
-# when the image's lists have gone stale.  Archives downloaded from mirrors
-# are shared between containers through the host's apt cache directory.
+# Fastest path first, each one only if the previous left something unmet:
+#  1. nothing, when the builder image already satisfies them;
+#  2. the workspace siblings' .debs the host names (COLCON_DEB_SIBLING_DEBS,
+#     paths in the repository) installed with dpkg, their system
+#     dependencies with `apt-get -f install`;
+#  3. `apt-get build-dep` against the image's apt indexes (kept valid in the
+#     image, so apt does not parse the mirrors' lists again);
+#  4. the same with the workspace repository added as an apt source, then
+#     with every index refreshed (the image's lists may have gone stale).
+# Archives downloaded from mirrors are shared between containers through
+# the host's apt cache directory (symlinked in, new ones copied out).
 set -eu
 helpers=$(dirname "$0")
 . "$helpers/progress.sh"
@@ -14,33 +19,18 @@ export DEBIAN_FRONTEND=noninteractive
 # a throw-away container needs no fsync after every unpacked file
 echo force-unsafe-io > /etc/dpkg/dpkg.cfg.d/colcon-deb-unsafe-io
 cd "/build/src/$PACKAGE_NAME"
-if dpkg-checkbuilddeps >/dev/null 2>&1; then
+satisfied() { dpkg-checkbuilddeps >/dev/null 2>&1; }
+finish() {
+    share_downloads
     sh "$helpers/write-ros-setup-standin.sh"
-    progress build-deps done "already satisfied"
+    progress build-deps done "$1"
     exit 0
-fi
+}
 
 archives=/var/cache/apt/archives
 cache=${COLCON_DEB_APT_CACHE:-}
-if [ -n "$cache" ]; then
-    for deb in "$cache"/*.deb; do
-        [ -f "$deb" ] && ln -sf "$deb" "$archives/"
-    done
-fi
-
-local_list=/etc/apt/sources.list.d/colcon-deb-workspace.list
-echo "deb [trusted=yes] file:/colcon-deb/repo $COLCON_DEB_OS_CODENAME main" \
-    > "$local_list"
-apt_options="-q -o Acquire::Languages=none -o APT::Sandbox::User=root"
-apt-get update $apt_options -o Dir::Etc::SourceList="$local_list" \
-    -o Dir::Etc::SourceParts=/dev/null -o APT::Get::List-Cleanup=0
-if ! apt-get build-dep -y $apt_options --no-install-recommends ./; then
-    progress build-deps retry "refreshing all apt indexes"
-    apt-get update $apt_options
-    apt-get build-dep -y $apt_options --no-install-recommends ./
-fi
-
-if [ -n "$cache" ]; then
+share_downloads() {
+    [ -n "$cache" ] || return 0
     # new downloads go to the shared cache under a temporary name, renamed
     # when complete (safe with any number of containers at once), owned by
     # the build user like everything else the host sees
@@ -50,7 +40,42 @@ if [ -n "$cache" ]; then
             name=$(basename "$deb")
             [ -e "$2/$name" ] && continue
             cp "$deb" "$2/.$name.$$" && mv "$2/.$name.$$" "$2/$name"
-        done' copy-to-cache "$archives" "$cache"
+        done' share-downloads "$archives" "$cache"
+}
+
+satisfied && finish "already satisfied"
+
+if [ -n "$cache" ]; then
+    for deb in "$cache"/*.deb; do
+        [ -f "$deb" ] && ln -sf "$deb" "$archives/"
+    done
 fi
-sh "$helpers/write-ros-setup-standin.sh"
-progress build-deps done
+apt_options="-q -o Acquire::Languages=none -o APT::Sandbox::User=root"
+
+if [ -n "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
+    set -f
+    set -- $COLCON_DEB_SIBLING_DEBS
+    set +f
+    progress build-deps siblings "$#"
+    (cd /colcon-deb/repo && dpkg -i "$@") \
+        || apt-get install -f -y $apt_options --no-install-recommends \
+        || true
+    satisfied && finish "workspace .debs"
+fi
+
+if apt-get build-dep -y $apt_options --no-install-recommends ./; then
+    finish "apt-get build-dep"
+fi
+
+progress build-deps retry "with the workspace repository as apt source"
+local_list=/etc/apt/sources.list.d/colcon-deb-workspace.list
+echo "deb [trusted=yes] file:/colcon-deb/repo $COLCON_DEB_OS_CODENAME main" \
+    > "$local_list"
+apt-get update $apt_options -o Dir::Etc::SourceList="$local_list" \
+    -o Dir::Etc::SourceParts=/dev/null -o APT::Get::List-Cleanup=0
+if ! apt-get build-dep -y $apt_options --no-install-recommends ./; then
+    progress build-deps retry "refreshing all apt indexes"
+    apt-get update $apt_options
+    apt-get build-dep -y $apt_options --no-install-recommends ./
+fi
+finish "apt-get build-dep with the workspace repository"

@@ -17,4 +17,7 @@ apt-get install -y --no-install-recommends \
     dpkg-dev debhelper fakeroot build-essential cmake ccache \
     ca-certificates util-linux passwd
 apt-get clean
+# keep apt's binary caches: every build container then starts with valid
+# caches instead of parsing the mirrors' lists again (~0.6 s each)
+apt-cache gencaches
 echo '::colcon-deb:: {"step": "install-build-tools", "status": "done"}'

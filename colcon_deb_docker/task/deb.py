@@ -93,7 +93,8 @@ class DebTask(TaskExtensionPoint):
         session.make_writable_dir(out_dir)
 
         spec = session.package_container_spec(
-            package_name=pkg.name, source_path=Path(pkg.path).resolve())
+            package_name=pkg.name, source_path=Path(pkg.path).resolve(),
+            sibling_debs=session.sibling_debs(pkg.name))
         container = None
         try:
             self.progress('container: start')

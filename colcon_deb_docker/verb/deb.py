@@ -411,7 +411,14 @@ def _invalid_packages(decorators):
 def _jobs(args, decorators, session, invalid):
     jobs = OrderedDict()
     unselected = set()
+    descriptors = {d.descriptor for d in decorators}
     for decorator in decorators:
+        # what `apt-get build-dep` would pull from the workspace: build and
+        # test dependencies, and everything those need at run time
+        session.build_closure[decorator.descriptor.name] = {
+            str(d) for d in decorator.descriptor.get_recursive_dependencies(
+                descriptors, direct_categories=('build', 'test'),
+                recursive_categories=('run', ))}
         pkg = decorator.descriptor
         if not decorator.selected:
             unselected.add(pkg.name)
