@@ -35,9 +35,12 @@ LABEL_RUN = 'io.colcon-deb-docker.run'
 #: Capabilities a root setup step needs: create the build user (chown,
 #: setuid/setgid), install build dependencies with apt/dpkg (chown, fowner,
 #: fsetid, dac_override, setuid/setgid for apt's _apt sandbox) and drop to the
-#: build user with setpriv.  Everything else is dropped.
+#: build user with setpriv, emptying the bounding set on the way (setpcap), so
+#: that the build steps hold no capability at all.  Everything else is
+#: dropped.
 SETUP_CAPABILITIES = (
-    'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL')
+    'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'KILL',
+    'SETPCAP')
 
 LOG_TAIL_LINES = 40
 

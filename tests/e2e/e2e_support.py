@@ -104,3 +104,39 @@ def install_and_run(engine, base_image, repo, packages, script):
             {script}'''],
         volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
     return output.decode()
+
+
+def data_package(name, *, depends=(), cmake_extra=''):
+    """Return the files of a tiny CMake package that installs one file.
+
+    No compiler runs (``project(... NONE)``), so these build in seconds;
+    `cmake_extra` adds configure-time commands for the tests that need
+    them.
+    """
+    return {
+        'package.xml': cmake_package_xml(
+            name, description=f'Test package {name}.', depends=depends),
+        'CMakeLists.txt': f'''cmake_minimum_required(VERSION 3.10)
+project({name} NONE)
+{cmake_extra}
+install(FILES package.xml data.txt DESTINATION share/{name})
+''',
+        'data.txt': f'{name} 1\n',
+    }
+
+
+def report(workspace):
+    """Return colcon deb's per-package report of the last run."""
+    import json
+    path = workspace.root / 'log' / 'latest_deb' / 'colcon-deb-report.json'
+    return json.loads(path.read_text())
+
+
+def created_containers(engine, since):
+    """Return the labels of every container created since `since`."""
+    import time
+    events = engine.client.events(
+        since=since, until=int(time.time()) + 1, decode=True,
+        filters={'type': 'container', 'event': 'create',
+                 'label': LABEL_RUN_FILTER})
+    return [e['Actor']['Attributes'] for e in events]

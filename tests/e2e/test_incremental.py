@@ -1,0 +1,101 @@
+"""Incremental rebuilds: what changed is built again, nothing else."""
+
+import time
+
+from e2e_support import created_containers
+from e2e_support import data_package
+from e2e_support import report
+
+PACKAGE_LABEL = 'io.colcon-deb-docker.package'
+
+
+def _statuses(workspace):
+    return {name: r['status'] for name, r in report(workspace).items()}
+
+
+def _built_containers(engine, since):
+    return sorted(
+        a[PACKAGE_LABEL] for a in created_containers(engine, since)
+        if PACKAGE_LABEL in a)
+
+
+def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
+    workspace = make_workspace([])
+    workspace.add_package('inc_lib', data_package('inc_lib'))
+    workspace.add_package(
+        'inc_app', data_package('inc_app', depends=['inc_lib']))
+    workspace.add_package('inc_leaf', data_package('inc_leaf'))
+    args = ('--executor', 'parallel', '--parallel-workers', '2')
+
+    workspace.colcon_deb(*args)
+    assert set(_statuses(workspace).values()) == {'built'}
+    release = (workspace.repo / 'dists' / 'bookworm' / 'Release').read_text()
+
+    # a no-op rerun starts no container and leaves the repository alone
+    since = int(time.time())
+    result = workspace.colcon_deb(*args)
+    assert set(_statuses(workspace).values()) == {'up to date'}
+    assert 'skip: up to date' in (
+        workspace.root / 'log' / 'latest_deb' / 'events.log').read_text()
+    assert created_containers(engine, since) == []
+    assert (workspace.repo / 'dists' / 'bookworm' / 'Release').read_text() \
+        == release
+    assert 'up to date' in result.stdout
+
+    # a changed leaf: exactly that one
+    (workspace.root / 'src' / 'inc_leaf' / 'data.txt').write_text('leaf 2\n')
+    since = int(time.time())
+    workspace.colcon_deb(*args)
+    assert _statuses(workspace) == {
+        'inc_lib': 'up to date', 'inc_app': 'up to date',
+        'inc_leaf': 'built'}
+    assert _built_containers(engine, since) == ['inc_leaf']
+
+    # a changed library: it and its dependent, not the leaf
+    (workspace.root / 'src' / 'inc_lib' / 'data.txt').write_text('lib 2\n')
+    workspace.colcon_deb(*args)
+    assert _statuses(workspace) == {
+        'inc_lib': 'built', 'inc_app': 'built', 'inc_leaf': 'up to date'}
+
+    # a .deb gone from the repository is built again
+    [app_deb] = workspace.repo.glob('pool/main/ros-humble-inc-app/*.deb')
+    app_deb.unlink()
+    workspace.colcon_deb(*args)
+    assert _statuses(workspace)['inc_app'] == 'built'
+    assert _statuses(workspace)['inc_lib'] == 'up to date'
+    assert app_deb.exists()
+
+    # --force builds everything
+    workspace.colcon_deb(*args, '--force')
+    assert set(_statuses(workspace).values()) == {'built'}
+
+
+def test_dry_run_prints_the_plan_and_builds_nothing(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('dry_lib', data_package('dry_lib'))
+    workspace.add_package(
+        'dry_app', data_package('dry_app', depends=['dry_lib']))
+    workspace.colcon_deb('--packages-select', 'dry_lib')
+    debs = workspace.debs()
+
+    since = int(time.time())
+    result = workspace.colcon_deb('--dry-run')
+    out = result.stdout
+    assert 'nothing is built' in out
+    lines = out.splitlines()
+    lib_line = next(line for line in lines if '. dry_lib' in line)
+    app_line = next(line for line in lines if '. dry_app' in line)
+    assert lines.index(lib_line) < lines.index(app_line)  # build order
+    assert 'skip  (up to date)' in lib_line
+    assert 'build (new)' in app_line
+    assert 'ros-humble-dry-app_0.1.0-0bookworm_amd64.deb' in app_line
+    # where each key resolves: the sibling from the workspace mapping,
+    # cmake from the bundled base keys
+    assert any('dry_app: dry_lib -> ros-humble-dry-lib' in line and
+               'workspace.yaml' in line for line in lines)
+    assert any('dry_app: cmake -> cmake' in line for line in lines)
+    # only the rosdep check ran: no build container, no new .deb
+    assert _built_containers(engine, since) == []
+    assert workspace.debs() == debs
