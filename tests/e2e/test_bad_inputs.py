@@ -1,0 +1,177 @@
+"""More bad inputs: each fails early, clearly, and loses nothing."""
+
+import os
+import subprocess
+import time
+
+from e2e_support import colcon_command
+from e2e_support import created_containers
+from e2e_support import data_package
+from e2e_support import LABEL_RUN_FILTER
+
+PACKAGE_LABEL = 'io.colcon-deb-docker.package'
+
+
+def test_socket_permission_denied_is_one_clear_line(
+    make_workspace, engine, base_image,
+):
+    if os.geteuid() != 0:
+        raise AssertionError('this test needs root (to drop the docker group)')
+    workspace = make_workspace([])
+    workspace.add_package('perm_pkg', data_package('perm_pkg'))
+    cmd, kwargs = colcon_command(workspace)
+    kwargs['extra_groups'] = []  # the tester without the docker group
+    result = subprocess.run(
+        cmd, **kwargs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    print(result.stdout)
+    assert result.returncode == 1
+    assert 'colcon deb: error: cannot reach the Docker engine at ' \
+        'unix:///var/run/docker.sock: permission denied on the socket' \
+        in result.stdout
+    assert 'add your user to the `docker` group' in result.stdout
+    assert 'Traceback' not in result.stdout
+
+
+def test_unresolvable_keys_are_listed_at_once_before_any_build(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('keys_a', data_package(
+        'keys_a', depends=['no_such_key_a', 'no_such_key_b']))
+    workspace.add_package('keys_b', data_package(
+        'keys_b', depends=['keys_a', 'no_such_key_c']))
+    workspace.add_package('keys_dep', data_package(
+        'keys_dep', depends=['keys_a']))
+    workspace.add_package('keys_ok', data_package('keys_ok'))
+
+    since = int(time.time())
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode == 1
+    out = result.stdout
+    assert 'unresolvable rosdep keys for debian bookworm:' in out
+    assert '  keys_a: no_such_key_a, no_such_key_b' in out
+    assert '  keys_b: no_such_key_c' in out
+    assert 'rosdep sources consulted (first match wins):' in out
+    assert str(workspace.root / 'build_deb' / '.rosdep' / 'workspace.yaml') \
+        in out
+    assert '--rosdep-source FILE' in out
+    assert 'Traceback' not in out
+    # stopped before any package container
+    assert not [a for a in created_containers(engine, since)
+                if PACKAGE_LABEL in a]
+    assert workspace.debs() == []
+
+    # --continue-on-error: the others build, the dependents are skipped
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    assert workspace.debs() == ['ros-humble-keys-ok_0.1.0-0bookworm_amd64.deb']
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert 'keys_a' in summary and \
+        'unresolvable rosdep keys: no_such_key_a, no_such_key_b' in summary
+    assert 'keys_dep' in summary and 'skipped' in summary
+
+
+def test_second_run_on_the_same_output_is_refused(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('lock_pkg', data_package(
+        'lock_pkg', cmake_extra='execute_process(COMMAND sleep 8)'))
+    cmd, kwargs = colcon_command(workspace)
+    first = subprocess.Popen(
+        cmd, **kwargs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not engine.client.containers.list(filters={
+                'label': f'{PACKAGE_LABEL}=lock_pkg'}):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        started = time.monotonic()
+        second = workspace.colcon_deb('--force', check=False)
+        assert time.monotonic() - started < 30
+    finally:
+        out, _ = first.communicate(timeout=300)
+    print(out)
+    assert second.returncode == 1
+    assert f'colcon deb: error: another colcon deb run (pid {first.pid}) ' \
+        f'is writing to {workspace.repo}; wait for it to finish or pass ' \
+        'another --output-base' in second.stdout
+    assert first.returncode == 0
+    assert workspace.debs() == [
+        'ros-humble-lock-pkg_0.1.0-0bookworm_amd64.deb']
+    # released: the next run works
+    workspace.colcon_deb()
+
+
+def test_unwritable_output_fails_before_any_container(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('ro_pkg', data_package('ro_pkg'))
+    output = workspace.root / 'readonly-out'
+    output.mkdir()
+    os.chmod(output, 0o555)  # owned by root when the tests run as root
+    if os.geteuid() != 0:
+        raise AssertionError('this test needs root')
+    since = int(time.time())
+    result = workspace.colcon_deb('--output-base', str(output), check=False)
+    assert result.returncode == 1
+    assert f'colcon deb: error: cannot write the repository {output}: ' \
+        'Permission denied' in result.stdout
+    assert 'Traceback' not in result.stdout
+    assert created_containers(engine, since) == []
+    assert list(output.iterdir()) == []
+
+
+def _tree(root, skip):
+    return sorted(
+        str(p.relative_to(root)) for p in root.rglob('*')
+        if not any(part in skip for part in p.relative_to(root).parts))
+
+
+def test_nothing_escapes_the_package_or_the_output(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    outside = workspace.root / 'outside-secret.txt'
+    outside.write_text('secret\n')
+    files = data_package('escape_pkg', cmake_extra='''
+file(WRITE ${CMAKE_SOURCE_DIR}/../../escape-from-source.txt "x")
+execute_process(
+  COMMAND sh -c "echo x > /colcon-deb/src/escape-into-source.txt"
+  RESULT_VARIABLE into_source)
+message(STATUS "writing into the mounted source: ${into_source}")
+''')
+    workspace.add_package('escape_pkg', files)
+    pkg = workspace.root / 'src' / 'escape_pkg'
+    # symlinks pointing out of the package: copied as links, never followed
+    os.symlink('../../outside-secret.txt', pkg / 'relative-link')
+    os.symlink(str(outside), pkg / 'absolute-link')
+    os.lchown(pkg / 'relative-link', workspace.uid, workspace.gid)
+    os.lchown(pkg / 'absolute-link', workspace.uid, workspace.gid)
+    # and a package whose name tries to escape
+    workspace.add_package('evil', {
+        'package.xml': data_package('x')['package.xml'].replace(
+            '<name>x</name>', '<name>../../evil</name>')})
+    skip = {'deb', 'build_deb', 'log'}
+    before = _tree(workspace.root, skip)
+    parent_before = sorted(os.listdir(workspace.root.parent))
+
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert "package '../../evil'" in result.stdout or \
+        'evil/package.xml' in result.stdout
+    assert 'ros-humble-escape-pkg_0.1.0-0bookworm_amd64.deb' in \
+        workspace.debs()
+    assert 'Read-only file system' in (
+        workspace.root / 'log' / 'latest_deb' / 'escape_pkg' /
+        'stderr.log').read_text()
+    assert _tree(workspace.root, skip) == before
+    assert sorted(os.listdir(workspace.root.parent)) == parent_before
+    assert outside.read_text() == 'secret\n'
+    assert not any('evil' in str(p) for p in workspace.repo.rglob('*'))
+    assert not any('evil' in str(p)
+                   for p in (workspace.root / 'build_deb').rglob('*'))
+    assert not engine.client.containers.list(
+        all=True, filters={'label': LABEL_RUN_FILTER})
