@@ -281,14 +281,22 @@ class DockerEngine:
         found = None
         deadline = time.monotonic() + wait
         while True:
-            containers = self.client.containers.list(
-                all=True, filters=filters)
+            # the low-level list: the high-level one inspects each container
+            # afterwards and fails on one removed in between
+            ids = [c['Id'] for c in self.client.api.containers(
+                all=True, filters=filters)]
             if found is None:
-                found = len(containers)
-            if not containers or time.monotonic() > deadline:
+                found = len(ids)
+            if not ids or time.monotonic() > deadline:
                 return found
-            for container in containers:
-                self.remove(container)
+            for container_id in ids:
+                try:
+                    self.client.api.remove_container(container_id, force=True)
+                except docker.errors.NotFound:
+                    pass
+                except docker.errors.APIError as e:
+                    if 'already in progress' not in str(e):
+                        logger.warning(f'could not remove container: {e}')
             time.sleep(0.2)
 
 
