@@ -11,7 +11,8 @@ fan-out and diamonds; each library links the ones it depends on), then runs:
       --no-apt-cache --no-ccache` into its own output);
   (b) `colcon deb` with the parallel executor into a fresh output;
   (c) (b) again with nothing changed;
-  (d) (b) again after touching one leaf and one root.
+  (d) (b) again after touching one leaf (exactly one package must build);
+  (e) (b) again after touching one root (it and its dependents build).
 
 and prints wall times, the ratio (b)/(a), the per-package overhead (a
 package's wall time minus its dpkg-buildpackage time) and the critical-path
@@ -144,8 +145,8 @@ def write_workspace(root, deps):
 
 
 def colcon_deb(root, phase, *args):
-    colcon = shutil.which('colcon') or str(
-        Path(sys.executable).parent / 'colcon')
+    colcon = Path(sys.executable).parent / 'colcon'
+    colcon = str(colcon) if colcon.exists() else shutil.which('colcon')
     cmd = [colcon, '--log-base', f'log_{phase}', 'deb',
            '--ros-distro', 'humble', '--offline', *args]
     started = time.monotonic()
@@ -210,42 +211,50 @@ def main():
         leaf = next(n for n in reversed(list(deps))
                     if not any(n in d for d in deps.values()))
         root_pkg = next(iter(deps))
-        for name in (leaf, root_pkg):
-            source = root / 'src' / name / 'src' / f'{name}.cpp'
-            source.write_text(source.read_text() + '// touched\n')
-        print(f'(d) rerun after touching leaf {leaf} and root '
-              f'{root_pkg} ...', flush=True)
+        touch(root, leaf)
+        print(f'(d) rerun after touching leaf {leaf} ...', flush=True)
         wall_d, report_d = colcon_deb(root, 'd', *parallel)
+        touch(root, root_pkg)
+        print(f'(e) rerun after touching root {root_pkg} ...', flush=True)
+        wall_e, report_e = colcon_deb(root, 'e', *parallel)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
-    def built(report):
-        return sum(1 for r in report.values() if r['status'] == 'built')
-
     seconds_a = {n: r['seconds'] for n, r in report_a.items()}
-    dependents = {n for d in deps.values() for n in d}
-    downstream_of_root = {
-        n for n in deps if _reaches(deps, n, root_pkg)}
+    downstream_of_root = {n for n in deps if _reaches(deps, n, root_pkg)}
+    rows = [
+        ('(a) sequential clean-room baseline', wall_a, report_a, len(deps)),
+        (f'(b) colcon deb, parallel x{args.workers}', wall_b, report_b,
+         len(deps)),
+        ('(c) no-op rerun', wall_c, report_c, 0),
+        (f'(d) touched leaf {leaf}', wall_d, report_d, 1),
+        (f'(e) touched root {root_pkg}', wall_e, report_e,
+         1 + len(downstream_of_root)),
+    ]
     print()
-    print(f'{"run":<42} {"wall s":>8} {"built":>6}')
-    print(f'{"(a) sequential clean-room":<42} {wall_a:8.1f} '
-          f'{built(report_a):6d}')
-    print(f'{"(b) colcon deb parallel":<42} {wall_b:8.1f} '
-          f'{built(report_b):6d}')
-    print(f'{"(c) no-op rerun":<42} {wall_c:8.1f} {built(report_c):6d}')
-    print(f'{"(d) touched 1 leaf + 1 root":<42} {wall_d:8.1f} '
-          f'{built(report_d):6d}')
+    print(f'| {"run":<40} | {"wall s":>7} | {"built":>5} | {"expected":>8} |')
+    print(f'| {"-" * 40} | {"-" * 7} | {"-" * 5} | {"-" * 8} |')
+    for label, wall, report, expected in rows:
+        print(f'| {label:<40} | {wall:7.1f} | {built(report):5d} | '
+              f'{expected:8d} |')
     print()
-    print(f'ratio (b)/(a):                         {wall_b / wall_a:.2f}')
-    print(f'per-package overhead (a), mean:        {overhead(report_a):.2f} s')
-    print(f'per-package overhead (b), mean:        {overhead(report_b):.2f} s')
-    print(f'critical-path lower bound:             '
-          f'{critical_path(deps, seconds_a):.1f} s')
-    print(f'(d) expected rebuilds: leaf 1 + root and its '
-          f'{len(downstream_of_root)} dependents = '
-          f'{1 + 1 + len(downstream_of_root) - (leaf in downstream_of_root)}'
-          f'; leaf has dependents: {leaf in dependents}')
+    print(f'ratio (b)/(a):                   {wall_b / wall_a:.2f}')
+    print(f'per-package overhead (a), mean:  {overhead(report_a):.2f} s '
+          '(wall minus dpkg-buildpackage)')
+    print(f'per-package overhead (b), mean:  {overhead(report_b):.2f} s')
+    print(f'critical-path lower bound:       '
+          f'{critical_path(deps, seconds_a):.1f} s (longest chain, '
+          'package times of (a))')
+
+
+def touch(root, name):
+    source = root / 'src' / name / 'src' / f'{name}.cpp'
+    source.write_text(source.read_text() + '// touched\n')
+
+
+def built(report):
+    return sum(1 for r in report.values() if r['status'] == 'built')
 
 
 def _reaches(deps, name, target):

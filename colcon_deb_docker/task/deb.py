@@ -98,6 +98,7 @@ class DebTask(TaskExtensionPoint):
         container = None
         try:
             self.progress('container: start')
+            self._step_started['container'] = time.monotonic()
             container = await in_thread(session.engine.create, spec)
             self._container = container
             if session.interrupted.is_set():
@@ -105,12 +106,18 @@ class DebTask(TaskExtensionPoint):
             await in_thread(
                 session.engine.run_created, container,
                 on_line=self._on_line, timeout=session.timeout)
+            # container: its whole life, for the overhead figures
+            result.steps['container'] = round(
+                time.monotonic() - self._step_started['container'], 3)
             debs = sorted(out_dir.glob('*.deb')) + sorted(
                 out_dir.glob('*.ddeb'))
             self.progress('publish: start')
+            publish_started = time.monotonic()
             published = await in_thread(
                 session.repository.publish, debs=debs,
                 rosdep_keys={pkg.name: session.debian_name(pkg.name)})
+            result.steps['publish'] = round(
+                time.monotonic() - publish_started, 3)
         except asyncio.CancelledError:
             result.status = 'interrupted'
             result.reason = 'interrupted'
