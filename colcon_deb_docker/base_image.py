@@ -17,12 +17,21 @@ import tempfile
 
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.platforms import docker_platform
+from colcon_deb_docker.platforms import native_architecture
+import docker.errors
 
 DEFAULT_MIRROR = 'http://deb.debian.org/debian'
 
 
 def make_base_image(*, engine, tag, suite, mirror, arch=None, log=print):
-    """Debootstrap `suite` and import it as image `tag`; return its id."""
+    """Debootstrap `suite` and import it as image `tag`; return its id.
+
+    For a foreign architecture the root filesystem is not imported (the
+    engine ignores the platform of an import) but built as ``FROM scratch``
+    plus ``ADD rootfs.tar`` with the platform set, so that the image says
+    what it is and containers of it run under emulation.
+    """
     if os.geteuid() != 0:
         raise DebDockerError('debootstrap needs root: run this as root')
     if not shutil.which('debootstrap'):
@@ -46,9 +55,22 @@ def make_base_image(*, engine, tag, suite, mirror, arch=None, log=print):
         subprocess.run(
             ['tar', '-C', str(rootfs), '--numeric-owner', '-cf',
              str(tarball), '.'], check=True)
-        log(f'importing {tarball.stat().st_size // 2**20} MiB as {tag}')
-        engine.client.api.import_image(
-            src=str(tarball), repository=repository, tag=image_tag)
+        size = tarball.stat().st_size // 2**20
+        if arch and arch != native_architecture(engine):
+            log(f'building {tag} for {arch} from {size} MiB')
+            (Path(tmp) / '.dockerignore').write_text('rootfs\n')
+            (Path(tmp) / 'Dockerfile').write_text(
+                'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n')
+            try:
+                engine.client.images.build(
+                    path=tmp, tag=tag, platform=docker_platform(arch),
+                    rm=True, pull=False)
+            except docker.errors.DockerException as e:
+                raise DebDockerError(f'cannot build {tag}: {e}') from None
+        else:
+            log(f'importing {size} MiB as {tag}')
+            engine.client.api.import_image(
+                src=str(tarball), repository=repository, tag=image_tag)
     return engine.image_id(tag)
 
 
@@ -70,7 +92,8 @@ def main(argv=None):
                         help='Do nothing if the image already exists')
     parser.add_argument('--docker-host', metavar='URL', default=None)
     args = parser.parse_args(argv)
-    suite = args.suite or args.tag.rpartition(':')[2]
+    # local/debian:bookworm-arm64 -> bookworm
+    suite = args.suite or args.tag.rpartition(':')[2].split('-')[0]
     try:
         engine = DockerEngine(base_url=args.docker_host)
         if args.if_missing and engine.has_image(args.tag):

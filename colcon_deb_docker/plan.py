@@ -24,6 +24,7 @@ class PlannedPackage:
     """One selected package and what the run will do with it."""
 
     name: str
+    arch: str
     path: Path
     fingerprint: str
     #: 'build' or 'skip'
@@ -33,14 +34,14 @@ class PlannedPackage:
     stamp: dict = None
 
 
-def fingerprint_options(*, session, user_sources, offline):
+def fingerprint_options(*, session, arch, user_sources, offline):
     """Return what, besides the sources, changes a package's .debs."""
     sources = hashlib.sha256()
     for path in user_sources:
         sources.update(Path(path).read_bytes())
     return {
-        'builder_image': session.builder.tag,
-        'architecture': session.builder.architecture,
+        'builder_image': session.builders[arch].tag,
+        'architecture': arch,
         'helpers': tree_digest(session.helpers_dir),
         'ros_distro': session.ros_distro,
         'build_options': session.build_options,
@@ -49,50 +50,74 @@ def fingerprint_options(*, session, user_sources, offline):
     }
 
 
-def make_plan(*, decorators, session, options, selected, force):
+def is_architecture_independent(package_xml):
+    """Return whether a package declares ``<architecture_independent/>``."""
+    package = parse_package(str(package_xml))
+    return any(e.tagname == 'architecture_independent'
+               for e in package.exports)
+
+
+def make_plan(*, decorators, session, options_by_arch, selected, force):
     """Return the :class:`PlannedPackage` list in build order.
 
+    Every package is planned for every architecture of the session, except
+    an architecture-independent one, built once for the primary
+    architecture (its ``Architecture: all`` .deb serves all of them).
+
     :param decorators: colcon's package decorators, topologically ordered
+    :param options_by_arch: {arch: fingerprint options}
     :param selected: names of the packages this run builds
     """
-    fingerprints = compute_fingerprints(
-        packages=[
-            (d.descriptor.name, d.descriptor.path,
-             sorted(d.recursive_dependencies))
-            for d in decorators],
-        options=options, override_dir=session.debian_overrides)
-    session.fingerprints.update(fingerprints)
     plan = []
+    for arch, options in options_by_arch.items():
+        fingerprints = compute_fingerprints(
+            packages=[
+                (d.descriptor.name, d.descriptor.path,
+                 sorted(d.recursive_dependencies))
+                for d in decorators],
+            options=options, override_dir=session.debian_overrides)
+        for name, fingerprint in fingerprints.items():
+            session.fingerprints[(name, arch)] = fingerprint
+    primary = session.architectures[0]
     for decorator in decorators:
         name = decorator.descriptor.name
         if name not in selected:
             continue
-        fingerprint = fingerprints[name]
-        stamp = read_stamp(session.stamp_path(name))
-        if force:
-            action, reason = 'build', 'forced'
-        elif stamp is None:
-            action, reason = 'build', 'new'
-        elif stamp.get('fingerprint') != fingerprint:
-            action, reason = 'build', 'changed'
-        elif not is_up_to_date(
-                stamp, fingerprint=fingerprint,
-                repository_path=session.repository.path):
-            action, reason = 'build', 'files missing from the repository'
-        else:
-            action, reason = 'skip', 'up to date'
-        plan.append(PlannedPackage(
-            name=name, path=Path(decorator.descriptor.path),
-            fingerprint=fingerprint, action=action, reason=reason,
-            stamp=stamp))
+        path = Path(decorator.descriptor.path)
+        architectures = session.architectures
+        if is_architecture_independent(path / 'package.xml'):
+            architectures = [primary]
+        for arch in architectures:
+            plan.append(_plan_one(
+                session=session, name=name, arch=arch, path=path,
+                force=force))
     return plan
 
 
-def expected_deb_name(*, session, package_xml):
+def _plan_one(*, session, name, arch, path, force):
+    fingerprint = session.fingerprints[(name, arch)]
+    stamp = read_stamp(session.stamp_path(name, arch))
+    if force:
+        action, reason = 'build', 'forced'
+    elif stamp is None:
+        action, reason = 'build', 'new'
+    elif stamp.get('fingerprint') != fingerprint:
+        action, reason = 'build', 'changed'
+    elif not is_up_to_date(
+            stamp, fingerprint=fingerprint,
+            repository_path=session.repository.path):
+        action, reason = 'build', 'files missing from the repository'
+    else:
+        action, reason = 'skip', 'up to date'
+    return PlannedPackage(
+        name=name, arch=arch, path=path, fingerprint=fingerprint,
+        action=action, reason=reason, stamp=stamp)
+
+
+def expected_deb_name(*, session, package_xml, arch):
     """Return the name of the main .deb a package will produce."""
     package = parse_package(str(package_xml))
-    architecture = session.builder.architecture
-    if any(e.tagname == 'architecture_independent' for e in package.exports):
-        architecture = 'all'
+    if is_architecture_independent(package_xml):
+        arch = 'all'
     return (f'{session.debian_name(package.name)}_{package.version}-0'
-            f'{session.builder.os_codename}_{architecture}.deb')
+            f'{session.builder.os_codename}_{arch}.deb')

@@ -64,6 +64,7 @@ class DebSession:
     """Shared state of one `colcon deb` invocation."""
 
     engine: object
+    #: the builder image of the first (primary) architecture
     builder: object
     repository: object
     run_id: str
@@ -81,8 +82,12 @@ class DebSession:
     isolate_network: bool = False
     apt_cache_dir: Path = None
     ccache_dir: Path = None
+    #: architecture -> BuilderImage, the primary one first
+    builders: dict = field(default_factory=dict)
+    #: (package, architecture) -> fingerprint
     fingerprints: dict = field(default_factory=dict)
-    up_to_date: dict = field(default_factory=dict)
+    #: package -> its PlannedPackage entries, one per architecture
+    plan: dict = field(default_factory=dict)
     #: package -> workspace packages its build dependencies pull in
     build_closure: dict = field(default_factory=dict)
     #: package -> reason it cannot be built (e.g. unresolvable rosdep keys)
@@ -121,15 +126,28 @@ class DebSession:
             os.chown(path, self.build_uid, self.build_gid)
         return path
 
-    def output_dir(self, package_name):
-        """Return the per-package directory the container writes .debs to."""
-        return self.build_base / package_name / 'debs'
+    def __post_init__(self):  # noqa: D105
+        if not self.builders:
+            self.builders = {self.builder.architecture: self.builder}
 
-    def stamp_path(self, package_name):
+    @property
+    def architectures(self):
+        """The architectures of the run, the primary one first."""
+        return list(self.builders)
+
+    def _arch(self, arch):
+        return arch or self.builder.architecture
+
+    def output_dir(self, package_name, arch=None):
+        """Return the directory a package's container writes .debs to."""
+        return self.build_base / package_name / self._arch(arch) / 'debs'
+
+    def stamp_path(self, package_name, arch=None):
         """Return where the fingerprint of the last good build is kept."""
-        return self.build_base / package_name / 'stamp.json'
+        return self.build_base / package_name / self._arch(arch) / \
+            'stamp.json'
 
-    def sibling_debs(self, package_name):
+    def sibling_debs(self, package_name, arch=None):
         """Return the repository paths of the sibling .debs a build needs.
 
         These are the main .debs (no -dbgsym) of the workspace packages in
@@ -139,7 +157,10 @@ class DebSession:
         """
         files = []
         for name in sorted(self.build_closure.get(package_name, ())):
-            stamp = read_stamp(self.stamp_path(name)) or {}
+            # an architecture-independent sibling is built once, for the
+            # primary architecture
+            stamp = read_stamp(self.stamp_path(name, arch)) or \
+                read_stamp(self.stamp_path(name)) or {}
             for path in stamp.get('files', []):
                 parts = Path(path).parts
                 if parts[:2] != ('pool', 'main') or '..' in parts or \
@@ -156,7 +177,8 @@ class DebSession:
         """The rosdep cache and key check written by the pre-check."""
         return self.build_base / '.rosdep-state'
 
-    def _base_environment(self):
+    def _base_environment(self, arch=None):
+        builder = self.builders[self._arch(arch)]
         return {
             **self.host_environment,
             'BUILD_UID': str(self.build_uid),
@@ -165,8 +187,8 @@ class DebSession:
             'ROS_HOME': '/build/home/.ros',
             'ROSDEP_SOURCE_PATH': '/build/home/.ros/rosdep-sources',
             'COLCON_DEB_ROS_DISTRO': self.ros_distro,
-            'COLCON_DEB_OS_NAME': self.builder.os_name,
-            'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
+            'COLCON_DEB_OS_NAME': builder.os_name,
+            'COLCON_DEB_OS_CODENAME': builder.os_codename,
             'LC_ALL': 'C.UTF-8',
             **self.rosdep_env,
         }
@@ -194,7 +216,7 @@ class DebSession:
         )
 
     def package_container_spec(self, *, package_name, source_path,
-                               sibling_debs=()):
+                               sibling_debs=(), arch=None):
         """Describe the container that builds one package.
 
         :param sibling_debs: repository paths of workspace .debs to install
@@ -206,7 +228,7 @@ class DebSession:
             Mount(str(self.rosdep_dir), ROSDEP_PATH),
             Mount(str(self.repository.path), REPO_PATH),
             Mount(str(self.rosdep_state_dir), ROSDEP_STATE_PATH),
-            Mount(str(self.output_dir(package_name)), OUT_PATH,
+            Mount(str(self.output_dir(package_name, arch)), OUT_PATH,
                   read_only=False),
         ]
         if self.apt_cache_dir is not None:
@@ -219,8 +241,9 @@ class DebSession:
             override = self.debian_overrides / package_name / 'debian'
             if override.is_dir():
                 mounts.append(Mount(str(override), OVERRIDE_PATH))
+        arch = self._arch(arch)
         environment = {
-            **self._base_environment(),
+            **self._base_environment(arch),
             'PACKAGE_NAME': package_name,
             'DEB_BUILD_OPTIONS': self.build_options,
         }
@@ -236,13 +259,14 @@ class DebSession:
         if self.ccache_dir is not None:
             environment['CCACHE_DIR'] = CCACHE_PATH
         return ContainerSpec(
-            image=self.builder.tag,
+            image=self.builders[arch].tag,
             command=['sh', f'{HELPERS_PATH}/build-deb.sh'],
-            name=f'colcon-deb-{self.run_id}-{package_name}',
+            name=f'colcon-deb-{self.run_id}-{package_name}-{arch}',
             environment=environment,
             mounts=mounts,
             labels={LABEL_RUN: self.run_id,
-                    'io.colcon-deb-docker.package': package_name},
+                    'io.colcon-deb-docker.package': package_name,
+                    'io.colcon-deb-docker.arch': arch},
             cap_add=SETUP_CAPABILITIES,
         )
 

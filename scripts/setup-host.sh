@@ -15,6 +15,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=""
 command -v dockerd >/dev/null || need="$need docker.io"
 command -v debootstrap >/dev/null || need="$need debootstrap"
+command -v gpg >/dev/null || need="$need gnupg"
+if [ -n "${COLCON_DEB_FOREIGN_ARCH:-}" ]; then
+    [ -x /usr/bin/qemu-aarch64-static ] || need="$need qemu-user-static"
+    command -v update-binfmts >/dev/null || need="$need binfmt-support"
+fi
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import venv, ensurepip' \
     2>/dev/null || need="$need python3-venv"
 if [ -n "$need" ]; then
@@ -64,5 +69,24 @@ sys.exit(0 if docker.from_env().images.list(name='$base_image') else 1)"
 then
     echo "== making the base image $base_image (debootstrap, about a minute)"
     as_root "$venv/bin/colcon-deb-base-image" --tag "$base_image"
+fi
+# A foreign architecture (the tests use arm64): QEMU user emulation through
+# binfmt_misc, and a base image of that architecture.
+if [ -n "${COLCON_DEB_FOREIGN_ARCH:-}" ]; then
+    arch=$COLCON_DEB_FOREIGN_ARCH
+    qemu=$(case "$arch" in arm64) echo aarch64 ;; armhf) echo arm ;;
+           *) echo "$arch" ;; esac)
+    if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
+        as_root mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    fi
+    as_root update-binfmts --enable "qemu-$qemu" 2>/dev/null || true
+    if ! "$venv/bin/python" -c "
+import docker, sys
+sys.exit(0 if docker.from_env().images.list(name='$base_image-$arch') else 1)"
+    then
+        echo "== making the base image $base_image-$arch (debootstrap under emulation, a few minutes)"
+        as_root "$venv/bin/colcon-deb-base-image" --arch "$arch" \
+            --tag "$base_image-$arch"
+    fi
 fi
 export PATH="$venv/bin:$PATH"

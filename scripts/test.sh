@@ -5,6 +5,8 @@
 #   ./scripts/test.sh [pytest arguments]
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# the cross-architecture tests build for arm64 under QEMU
+export COLCON_DEB_FOREIGN_ARCH=${COLCON_DEB_FOREIGN_ARCH:-arm64}
 . "$repo/scripts/setup-host.sh"
 cd "$repo"
 echo "== flake8"

@@ -43,7 +43,7 @@ class DebTask(TaskExtensionPoint):
         event = parse_progress_line(line)
         if event is not None:
             self._on_progress(event)
-            self.progress(event.describe())
+            self.progress(self._prefix + event.describe())
             return
         # colcon's output handlers expect bytes, as from a subprocess
         data = (line + '\n').encode()
@@ -54,11 +54,11 @@ class DebTask(TaskExtensionPoint):
         """Time each step; isolate the network when the helper asks."""
         now = time.monotonic()
         result = self.session.results[self.context.pkg.name]
+        key = self._prefix + event.step
         if event.status == 'start':
-            self._step_started[event.step] = now
-        elif event.status == 'done' and event.step in self._step_started:
-            result.steps[event.step] = round(
-                now - self._step_started[event.step], 3)
+            self._step_started[key] = now
+        elif event.status == 'done' and key in self._step_started:
+            result.steps[key] = round(now - self._step_started[key], 3)
         if event.step == 'network' and event.status == 'isolate':
             names = self.session.engine.disconnect_networks(self._container)
             logger.info(
@@ -72,33 +72,76 @@ class DebTask(TaskExtensionPoint):
         started = time.monotonic()
         self._step_started = {}
         self._container = None
+        self._prefix = ''
         if pkg.name in session.blocked:
             return self._fail(result, started, session.blocked[pkg.name], '')
-        stamp = session.up_to_date.get(pkg.name)
-        if stamp is not None:
-            result.status = 'up to date'
-            result.debs = [Path(f).name for f in stamp['files']]
-            self.progress('skip: up to date (same fingerprint)')
-            return 0
-        result.status = 'building'
+        planned = session.plan.get(pkg.name, [])
+        debs = []
+        built = False
+        for entry in planned:
+            if len(session.architectures) > 1:
+                self._prefix = f'{entry.arch}: '
+            if entry.action == 'skip':
+                debs += [Path(f).name for f in entry.stamp['files']]
+                self.progress(
+                    self._prefix + 'skip: up to date (same fingerprint)')
+                continue
+            result.status = 'building'
+            try:
+                published = await self._build(pkg, entry.arch, result)
+            except _Failed as e:
+                if e.interrupted:
+                    result.status = result.reason = 'interrupted'
+                    return 1
+                return self._fail(
+                    result, started, self._prefix + e.reason, e.log_tail,
+                    rc=e.rc)
+            except asyncio.CancelledError:
+                result.status = result.reason = 'interrupted'
+                raise
+            except Exception as e:  # noqa: B902
+                # colcon reports the traceback; the summary names the cause
+                result.status = 'failed'
+                result.reason = f'internal error: {e}'
+                raise
+            finally:
+                result.seconds = time.monotonic() - started
+            built = True
+            debs += [p.name for p in published]
+            write_stamp(
+                session.stamp_path(pkg.name, entry.arch),
+                fingerprint=session.fingerprints[(pkg.name, entry.arch)],
+                files=[str(p.relative_to(session.repository.path))
+                       for p in published])
+        result.status = 'built' if built else 'up to date'
+        result.debs = sorted(set(debs))
+        return 0
+
+    async def _build(self, pkg, arch, result):
+        """Build one package for one architecture and publish its .debs.
+
+        :raises _Failed: when the build fails (the reason for the summary)
+        """
+        session = self.session
         loop = asyncio.get_running_loop()
 
         def in_thread(func, *args, **kwargs):
             return loop.run_in_executor(
                 session.threads, functools.partial(func, *args, **kwargs))
 
-        out_dir = session.output_dir(pkg.name)
+        out_dir = session.output_dir(pkg.name, arch)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         session.make_writable_dir(out_dir)
 
         spec = session.package_container_spec(
             package_name=pkg.name, source_path=Path(pkg.path).resolve(),
-            sibling_debs=session.sibling_debs(pkg.name))
+            sibling_debs=session.sibling_debs(pkg.name, arch), arch=arch)
         container = None
+        container_key = self._prefix + 'container'
         try:
-            self.progress('container: start')
-            self._step_started['container'] = time.monotonic()
+            self.progress(self._prefix + 'container: start')
+            self._step_started[container_key] = time.monotonic()
             container = await in_thread(session.engine.create, spec)
             self._container = container
             if session.interrupted.is_set():
@@ -107,52 +150,34 @@ class DebTask(TaskExtensionPoint):
                 session.engine.run_created, container,
                 on_line=self._on_line, timeout=session.timeout)
             # container: its whole life, for the overhead figures
-            result.steps['container'] = round(
-                time.monotonic() - self._step_started['container'], 3)
+            result.steps[container_key] = round(
+                time.monotonic() - self._step_started[container_key], 3)
             debs = sorted(out_dir.glob('*.deb')) + sorted(
                 out_dir.glob('*.ddeb'))
-            self.progress('publish: start')
+            self.progress(self._prefix + 'publish: start')
             publish_started = time.monotonic()
             published = await in_thread(
                 session.repository.publish, debs=debs,
                 rosdep_keys={pkg.name: session.debian_name(pkg.name)})
-            result.steps['publish'] = round(
+            result.steps[self._prefix + 'publish'] = round(
                 time.monotonic() - publish_started, 3)
+            return published
         except asyncio.CancelledError:
-            result.status = 'interrupted'
-            result.reason = 'interrupted'
             if container is not None:
                 session.engine.remove(container)
             raise
         except ContainerFailed as e:
             if session.interrupted.is_set():
                 # the interrupt handler removed the container under us
-                result.status = result.reason = 'interrupted'
-                return 1
-            return self._fail(
-                result, started, f'container exited with code {e.exit_code}',
-                e.log_tail, rc=e.exit_code)
+                raise _Failed('interrupted', interrupted=True) from None
+            raise _Failed(
+                f'container exited with code {e.exit_code}', e.log_tail,
+                e.exit_code) from None
         except ContainerTimeout as e:
-            return self._fail(
-                result, started, f'timed out after {e.seconds} s',
-                e.log_tail)
+            raise _Failed(
+                f'timed out after {e.seconds} s', e.log_tail) from None
         except DebDockerError as e:
-            return self._fail(result, started, str(e), '')
-        except Exception as e:  # noqa: B902
-            # colcon reports the traceback; the summary still names the cause
-            result.status = 'failed'
-            result.reason = f'internal error: {e}'
-            raise
-        finally:
-            result.seconds = time.monotonic() - started
-        result.status = 'built'
-        result.debs = [p.name for p in published]
-        write_stamp(
-            session.stamp_path(pkg.name),
-            fingerprint=session.fingerprints[pkg.name],
-            files=[str(p.relative_to(session.repository.path))
-                   for p in published])
-        return 0
+            raise _Failed(str(e)) from None
 
     def _print_stderr(self, text):
         self.context.put_event_into_queue(StderrLine((text + '\n').encode()))
@@ -167,3 +192,15 @@ class DebTask(TaskExtensionPoint):
         self._print_stderr(
             f"colcon deb: '{self.context.pkg.name}' failed: {reason}")
         return rc or 1
+
+
+class _Failed(Exception):
+    """A package build failed; carries what the summary and log show."""
+
+    def __init__(self, reason, log_tail='', rc=1, *, interrupted=False):
+        """Describe the failure (`interrupted`: the run was stopped)."""
+        super().__init__(reason)
+        self.interrupted = interrupted
+        self.reason = reason
+        self.log_tail = log_tail
+        self.rc = rc

@@ -38,6 +38,9 @@ from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.progress import parse_progress_line
 from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.plan import expected_deb_name
+from colcon_deb_docker.platforms import check_emulation
+from colcon_deb_docker.platforms import docker_platform
+from colcon_deb_docker.platforms import native_architecture
 from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.plan import make_plan
 from colcon_deb_docker.rosdep_check import package_rosdep_keys
@@ -106,6 +109,12 @@ class DebVerb(VerbExtensionPoint):
             help='The Docker engine to use (default: $DOCKER_HOST or the '
                  'local socket)')
         parser.add_argument(
+            '--arch', action='append', metavar='ARCH',
+            help='Debian architecture to build for (repeatable: --arch amd64 '
+                 "--arch arm64; default: the engine's).  A foreign one runs "
+                 'under QEMU emulation and uses the base image '
+                 '<--base-image>-<ARCH>')
+        parser.add_argument(
             '--force', action='store_true',
             help='Build every selected package, even those whose '
                  'fingerprint (sources, dependencies, image, options) is '
@@ -170,12 +179,8 @@ class DebVerb(VerbExtensionPoint):
             return 1
 
         engine = DockerEngine(base_url=args.docker_host)
-        builder = prepare_builder_image(
-            engine=engine, base_image=args.base_image,
-            on_line=lambda line: print(f'[builder image] {line}', flush=True))
-        logger.info(
-            f"builder image '{builder.tag}' for {builder.os_name} "
-            f'{builder.os_codename} ({builder.architecture})')
+        builders = _prepare_builders(engine, args)
+        builder = next(iter(builders.values()))
 
         rosdep_dir = build_base / '.rosdep'
         rosdep_env = write_rosdep_config(
@@ -188,10 +193,11 @@ class DebVerb(VerbExtensionPoint):
 
         repository = AptRepository(
             path=args.output_base, codename=builder.os_codename,
-            architectures=[builder.architecture], os_name=builder.os_name)
+            architectures=list(builders), os_name=builder.os_name)
 
         session = DebSession(
-            engine=engine, builder=builder, repository=repository,
+            engine=engine, builder=builder, builders=builders,
+            repository=repository,
             run_id=uuid.uuid4().hex[:12], ros_distro=args.ros_distro,
             build_base=build_base, helpers_dir=helpers_dir(),
             rosdep_dir=rosdep_dir.resolve(), rosdep_env=rosdep_env,
@@ -215,10 +221,14 @@ class DebVerb(VerbExtensionPoint):
             if d.selected and d.descriptor.name not in invalid}
         plan = make_plan(
             decorators=decorators, session=session,
-            options=fingerprint_options(
-                session=session, user_sources=args.rosdep_source,
-                offline=args.offline),
+            options_by_arch={
+                arch: fingerprint_options(
+                    session=session, arch=arch,
+                    user_sources=args.rosdep_source, offline=args.offline)
+                for arch in builders},
             selected=selected, force=args.force)
+        for planned in plan:
+            session.plan.setdefault(planned.name, []).append(planned)
         if args.dry_run:
             return _dry_run(session, plan, decorators)
         with repository.exclusive_run():
@@ -227,11 +237,10 @@ class DebVerb(VerbExtensionPoint):
                                invalid)
 
     def _build(self, args, context, session, plan, decorators, invalid):
-        session.up_to_date = {
-            p.name: p.stamp for p in plan if p.action == 'skip'}
         to_build = [p for p in plan if p.action == 'build']
         if to_build:
-            check = _check_rosdep_keys(session, to_build)
+            check = _check_rosdep_keys(
+                session, {p.name: p for p in to_build}.values())
             unresolved = check.unresolved()
             if unresolved:
                 report = check.describe_unresolved(
@@ -278,6 +287,52 @@ class DebVerb(VerbExtensionPoint):
         return rc
 
 
+def _prepare_builders(engine, args):
+    """Return {arch: BuilderImage}, the primary architecture first.
+
+    A foreign architecture uses ``<base image>-<arch>`` (made by
+    ``colcon-deb-base-image --arch ARCH``); before its builder image is made,
+    a trivial container proves the engine can run it.
+    """
+    native = native_architecture(engine)
+    architectures = list(dict.fromkeys(args.arch or [native]))
+    builders = {}
+    warned = False
+    for arch in architectures:
+        platform = None
+        base_image = args.base_image
+        if arch != native:
+            platform = docker_platform(arch)
+            base_image = f'{args.base_image}-{arch}'
+            engine.image_id(base_image, hint=(
+                f'make it with `colcon-deb-base-image --arch {arch} --tag '
+                f'{base_image}` (debootstrap under emulation)'))
+            check_emulation(engine=engine, image=base_image, arch=arch)
+            if not warned:
+                logger.warning(
+                    f'{arch} runs under QEMU emulation on this {native} '
+                    'engine: expect builds several times slower')
+                warned = True
+        builder = prepare_builder_image(
+            engine=engine, base_image=base_image, platform=platform,
+            on_line=lambda line, arch=arch: print(
+                f'[builder image {arch}] {line}', flush=True))
+        if builder.architecture != arch:
+            raise DebDockerError(
+                f"image '{base_image}' is {builder.architecture}, not {arch}")
+        first = next(iter(builders.values()), None)
+        if first and (first.os_name, first.os_codename) != (
+                builder.os_name, builder.os_codename):
+            raise DebDockerError(
+                f'all architectures need the same OS release: '
+                f"'{base_image}' is {builder.os_name} {builder.os_codename}")
+        logger.info(
+            f"builder image '{builder.tag}' for {builder.os_name} "
+            f'{builder.os_codename} ({builder.architecture})')
+        builders[arch] = builder
+    return builders
+
+
 def _check_rosdep_keys(session, planned):
     """Resolve the keys of the planned packages in one container."""
     keys = {
@@ -312,23 +367,27 @@ def _host_paths(session, text):
 
 def _dry_run(session, plan, decorators):
     builder = session.builder
-    print(f'colcon deb --dry-run: {len(plan)} package(s) for '
-          f'{builder.os_name} {builder.os_codename} ({builder.architecture}), '
-          f"builder image '{builder.tag}'; nothing is built")
+    print(f'colcon deb --dry-run: {len(session.plan)} package(s) for '
+          f'{builder.os_name} {builder.os_codename} '
+          f"({', '.join(session.architectures)}), builder image(s) "
+          + ', '.join(b.tag for b in session.builders.values())
+          + '; nothing is built')
     width = max((len(p.name) for p in plan), default=0)
     for index, planned in enumerate(plan, 1):
         try:
             deb = expected_deb_name(
-                session=session, package_xml=planned.path / 'package.xml')
+                session=session, package_xml=planned.path / 'package.xml',
+                arch=planned.arch)
         except Exception as e:  # noqa: B902
             deb = f'(unknown: {e})'
         verb = 'build' if planned.action == 'build' else 'skip '
-        print(f'  {index:3}. {planned.name:<{width}}  {verb} '
-              f'({planned.reason})  {deb}')
+        print(f'  {index:3}. {planned.name:<{width}}  {planned.arch:<7} '
+              f'{verb} ({planned.reason})  {deb}')
     if plan:
-        check = _check_rosdep_keys(session, plan)
+        check = _check_rosdep_keys(
+            session, {p.name: p for p in plan}.values())
         print('rosdep keys:')
-        for name in [p.name for p in plan]:
+        for name in session.plan:
             for key, entry in sorted(check.packages.get(name, {}).items()):
                 if 'error' in entry:
                     where = 'UNRESOLVED: ' + entry['error']
