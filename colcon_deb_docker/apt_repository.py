@@ -45,17 +45,21 @@ class AptRepository:
 
     def __init__(
         self, *, path, codename, architectures, os_name='debian',
-        origin='colcon-deb',
+        origin='colcon-deb', signer=None,
     ):
         """Describe (and create on first use) the repository under `path`.
 
         :param os_name: the rosdep OS key used in ``rosdep.yaml``
+        :param signer: a :class:`RepositorySigner`; then every Release gets
+          ``Release.gpg`` and ``InRelease`` and the public key is written to
+          ``key.gpg`` (binary, for ``signed-by``) and ``key.asc``
         """
         self.path = Path(path).resolve()
         self.codename = codename
         self.os_name = os_name
         self.architectures = sorted(set(architectures))
         self.origin = origin
+        self.signer = signer
         self._thread_lock = threading.Lock()
         self._control_cache = {}
 
@@ -64,8 +68,16 @@ class AptRepository:
         """The directory holding the .deb files."""
         return self.path / 'pool' / COMPONENT
 
-    def apt_source_line(self, *, options='trusted=yes'):
+    @property
+    def public_key_path(self):
+        """The exported public key (binary) of a signed repository."""
+        return self.path / 'key.gpg'
+
+    def apt_source_line(self, *, options=None):
         """Return the sources.list line a consumer adds."""
+        if options is None:
+            options = f'signed-by={self.public_key_path}' if self.signer \
+                else 'trusted=yes'
         return f'deb [{options}] file:{self.path} {self.codename} {COMPONENT}'
 
     @contextmanager
@@ -126,7 +138,11 @@ class AptRepository:
         """
         try:
             with self.locked():
-                if not (self.path / 'dists' / self.codename).exists():
+                if self.signer is not None:
+                    self._write_public_key()
+                release = self.path / 'dists' / self.codename / 'Release'
+                # signed: always re-sign, the key may be a new one
+                if not release.exists() or self.signer is not None:
                     self._write_indexes()
                 probe = self.path / f'.write-test.{os.getpid()}'
                 probe.write_bytes(b'')
@@ -254,6 +270,10 @@ class AptRepository:
                 digest = hashlib.new(algorithm, content).hexdigest()
                 text += f' {digest} {len(content)} {name}\n'
         (tmp_snapshot / 'Release').write_text(text)
+        if self.signer is not None:
+            detached, clear = self.signer.sign(text.encode())
+            (tmp_snapshot / 'Release.gpg').write_bytes(detached)
+            (tmp_snapshot / 'InRelease').write_bytes(clear)
         os.replace(tmp_snapshot, snapshot)
 
         dists = self.path / 'dists'
@@ -270,6 +290,13 @@ class AptRepository:
             if old.name.isdigit() and \
                     int(old.name) <= serial - _SNAPSHOTS_KEPT:
                 shutil.rmtree(old)
+
+    def _write_public_key(self):
+        for name, armor in (('key.gpg', False), ('key.asc', True)):
+            path = self.path / name
+            tmp = path.with_name(f'.{name}.tmp')
+            tmp.write_bytes(self.signer.public_key(armor=armor))
+            os.replace(tmp, path)
 
     def _update_rosdep_yaml(self, rosdep_keys):
         path = self.path / 'rosdep.yaml'

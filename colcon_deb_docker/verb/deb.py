@@ -43,6 +43,7 @@ from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.platforms import native_architecture
 from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.plan import make_plan
+from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.rosdep_check import package_rosdep_keys
 from colcon_deb_docker.rosdep_check import run_rosdep_check
 from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
@@ -114,6 +115,15 @@ class DebVerb(VerbExtensionPoint):
                  "--arch arm64; default: the engine's).  A foreign one runs "
                  'under QEMU emulation and uses the base image '
                  '<--base-image>-<ARCH>')
+        parser.add_argument(
+            '--sign-key', metavar='KEYID',
+            help='Sign the repository (Release.gpg, InRelease) with this '
+                 "secret key of the user's GnuPG keyring; the public key is "
+                 'written to <output-base>/key.gpg and key.asc')
+        parser.add_argument(
+            '--sign-key-file', metavar='FILE',
+            help='Sign with the secret key in FILE (imported into a '
+                 'temporary keyring that is deleted afterwards)')
         parser.add_argument(
             '--force', action='store_true',
             help='Build every selected package, even those whose '
@@ -231,10 +241,17 @@ class DebVerb(VerbExtensionPoint):
             session.plan.setdefault(planned.name, []).append(planned)
         if args.dry_run:
             return _dry_run(session, plan, decorators)
-        with repository.exclusive_run():
-            repository.ensure_initialized()
-            return self._build(args, context, session, plan, decorators,
-                               invalid)
+        if args.sign_key or args.sign_key_file:
+            repository.signer = RepositorySigner(
+                key_id=args.sign_key, key_file=args.sign_key_file)
+        try:
+            with repository.exclusive_run():
+                repository.ensure_initialized()
+                return self._build(args, context, session, plan, decorators,
+                                   invalid)
+        finally:
+            if repository.signer is not None:
+                repository.signer.close()
 
     def _build(self, args, context, session, plan, decorators, invalid):
         to_build = [p for p in plan if p.action == 'build']

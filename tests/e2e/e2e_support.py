@@ -76,9 +76,10 @@ class Workspace:
     def debs(self):
         return sorted(p.name for p in self.repo.glob('pool/main/*/*.deb'))
 
-    def colcon_deb(self, *args, check=True):
+    def colcon_deb(self, *args, check=True, extra_env=None):
         """Run `colcon deb --offline` as the tester; return the result."""
         cmd, kwargs = colcon_command(self, *args)
+        kwargs['env'].update(extra_env or {})
         result = subprocess.run(
             cmd, **kwargs, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)

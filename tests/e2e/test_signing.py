@@ -1,0 +1,114 @@
+"""Signed repositories: apt verifies them without trusted=yes."""
+
+import os
+from pathlib import Path
+import subprocess
+import tempfile
+
+from e2e_support import data_package
+
+
+def _make_key(home, uid, gid):
+    home.mkdir(mode=0o700)
+    env = {**os.environ, 'GNUPGHOME': str(home)}
+    subprocess.run(
+        ['gpg', '--batch', '--passphrase', '', '--quick-gen-key',
+         'colcon deb test <test@example.com>', 'ed25519', 'sign', 'never'],
+        env=env, check=True, capture_output=True)
+    secret = subprocess.run(
+        ['gpg', '--batch', '--armor', '--export-secret-keys',
+         'test@example.com'], env=env, check=True,
+        capture_output=True).stdout
+    subprocess.run(['gpgconf', '--kill', 'gpg-agent'], env=env, check=False)
+    for path in [home, *home.rglob('*')]:
+        os.lchown(path, uid, gid)
+    return secret
+
+
+def _apt_install_signed(engine, base_image, repo, package):
+    """apt-get update/install with signed-by only; return (rc, output)."""
+    container = engine.client.containers.run(
+        base_image, detach=True,
+        command=['sh', '-c', f'''
+            echo "deb [signed-by=/repo/key.gpg] file:/repo bookworm main" \
+                > /etc/apt/sources.list.d/colcon-deb.list
+            apt-get update 2>&1 && \
+            DEBIAN_FRONTEND=noninteractive apt-get install -y {package} 2>&1
+            '''],
+        volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
+    try:
+        rc = container.wait()['StatusCode']
+        return rc, container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
+def test_signed_repository_installs_without_trusted(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('signed_pkg', data_package('signed_pkg'))
+    secret = _make_key(
+        workspace.root / 'gnupg', workspace.uid, workspace.gid)
+    key_file = workspace.root / 'signing-key.asc'
+    key_file.write_bytes(secret)
+    os.chown(key_file, workspace.uid, workspace.gid)
+    os.chmod(key_file, 0o600)
+
+    # a key file: imported into a temporary keyring
+    result = workspace.colcon_deb('--sign-key-file', str(key_file))
+    repo = workspace.repo
+    for name in ('Release', 'Release.gpg', 'InRelease'):
+        assert (repo / 'dists' / 'bookworm' / name).is_file(), name
+    assert (repo / 'key.gpg').is_file() and (repo / 'key.asc').is_file()
+    assert f'deb [signed-by={repo}/key.gpg] file:{repo} bookworm main' \
+        in result.stdout
+    rc, output = _apt_install_signed(
+        engine, base_image, repo, 'ros-humble-signed-pkg')
+    print(output)
+    assert rc == 0, output
+    assert 'Setting up ros-humble-signed-pkg' in output
+    assert 'NO_PUBKEY' not in output and 'not signed' not in output
+
+    # the secret never appears in a log
+    body = secret.decode().splitlines()[3]
+    for log in (workspace.root / 'log').rglob('*'):
+        if log.is_file():
+            assert body not in log.read_text(errors='replace'), log
+    assert not list(Path(tempfile.gettempdir()).glob('colcon-deb-gnupg-*'))
+
+    # a key id from the user's keyring ($GNUPGHOME)
+    (workspace.root / 'src' / 'signed_pkg' / 'data.txt').write_text('2\n')
+    cmd_env = {'GNUPGHOME': str(workspace.root / 'gnupg')}
+    result = workspace.colcon_deb(
+        '--sign-key', 'test@example.com', extra_env=cmd_env)
+    rc, output = _apt_install_signed(
+        engine, base_image, repo, 'ros-humble-signed-pkg')
+    assert rc == 0, output
+
+    # apt refuses the repository once the Release no longer matches
+    release = repo / 'dists' / 'bookworm' / 'Release'
+    release_text = release.read_text()
+    inrelease = repo / 'dists' / 'bookworm' / 'InRelease'
+    inrelease.write_text(inrelease.read_text().replace(
+        'Packages built by colcon deb', 'Packages tampered with'))
+    rc, output = _apt_install_signed(
+        engine, base_image, repo, 'ros-humble-signed-pkg')
+    assert rc != 0
+    assert 'BADSIG' in output or 'invalid' in output.lower(), output
+    assert release.read_text() == release_text
+
+
+def test_unknown_sign_key_is_a_clear_error(make_workspace, base_image):
+    workspace = make_workspace([])
+    workspace.add_package('signed_pkg', data_package('signed_pkg'))
+    home = workspace.root / 'empty-gnupg'
+    home.mkdir(mode=0o700)
+    os.chown(home, workspace.uid, workspace.gid)
+    result = workspace.colcon_deb(
+        '--sign-key', 'nobody@example.com', check=False,
+        extra_env={'GNUPGHOME': str(home)})
+    assert result.returncode == 1
+    assert "colcon deb: error: no secret key 'nobody@example.com' in the " \
+        'GnuPG keyring' in result.stdout
+    assert 'Traceback' not in result.stdout
