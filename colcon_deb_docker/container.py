@@ -11,7 +11,11 @@ labels of the run that started it, so a run can always remove what it left.
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
+import io
 import os
+from pathlib import Path
+import shutil
+import tarfile
 import threading
 import time
 
@@ -60,6 +64,32 @@ class Mount:
             type='bind', read_only=self.read_only)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A host directory copied into a container before it starts.
+
+    Used instead of a bind mount when the engine does not share the host's
+    filesystem (a remote engine): the tree travels as a tar archive through
+    the Docker API, owned by root and not writable by anyone else, which is
+    what a read-only mount gives.
+    """
+
+    host_path: str
+    container_path: str
+    #: skip files whose path relative to host_path matches this predicate
+    exclude: object = None
+    #: owner (uid, gid) of the top directory, e.g. a writable output dir
+    owner: tuple = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """A container directory copied back to the host after the container."""
+
+    container_path: str
+    host_path: str
+
+
 @dataclass
 class ContainerSpec:
     """Everything needed to run one container, independent of the SDK."""
@@ -75,6 +105,8 @@ class ContainerSpec:
     labels: dict = field(default_factory=dict)
     cap_add: tuple = ()
     platform: str = None
+    uploads: list = field(default_factory=list)
+    downloads: list = field(default_factory=list)
 
     def to_create_kwargs(self):
         """Return the keyword arguments for ``containers.create``.
@@ -165,15 +197,29 @@ class DockerEngine:
         return True
 
     def create(self, spec):
-        """Create (not start) the container described by a spec."""
+        """Create (not start) the container described by a spec.
+
+        Its uploads are copied in before this returns.
+        """
         try:
-            return self.client.containers.create(**spec.to_create_kwargs())
+            container = self.client.containers.create(
+                **spec.to_create_kwargs())
         except docker.errors.ImageNotFound:
             raise ImageMissing(image=spec.image) from None
         except docker.errors.APIError as e:
             raise DebDockerError(
                 f'the engine refused the container: {e.explanation or e}'
             ) from None
+        container.colcon_deb_downloads = list(spec.downloads)
+        if spec.uploads:
+            try:
+                container.put_archive('/', upload_archive(spec.uploads))
+            except docker.errors.APIError as e:
+                self.remove(container)
+                raise DebDockerError(
+                    f'cannot copy the inputs into the container: {e}'
+                ) from None
+        return container
 
     def run_created(self, container, *, on_line=None, timeout=None):
         """Start a created container, stream its output, wait and remove it.
@@ -230,6 +276,8 @@ class DockerEngine:
                     name=container.name, seconds=timeout,
                     log_tail='\n'.join(tail))
             code = result.get('StatusCode', 1)
+            for download in getattr(container, 'colcon_deb_downloads', []):
+                self._download(container, download)
             if code != 0:
                 raise ContainerFailed(
                     name=container.name, exit_code=code,
@@ -239,6 +287,17 @@ class DockerEngine:
             if timer:
                 timer.cancel()
             self.remove(container)
+
+    def _download(self, container, download):
+        try:
+            stream, _ = container.get_archive(download.container_path)
+        except docker.errors.NotFound:
+            return
+        except docker.errors.APIError as e:
+            raise DebDockerError(
+                f'cannot copy {download.container_path} out of the '
+                f'container: {e}') from None
+        extract_download(b''.join(stream), download.host_path)
 
     def run(self, spec, *, on_line=None, timeout=None):
         """Create and run a container to its end (blocking)."""
@@ -298,6 +357,64 @@ class DockerEngine:
                     if 'already in progress' not in str(e):
                         logger.warning(f'could not remove container: {e}')
             time.sleep(0.2)
+
+
+def upload_archive(uploads):
+    """Return one tar archive (bytes) holding every upload, rooted at /."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode='w') as tar:
+        for upload in uploads:
+            root = Path(upload.host_path)
+            top = upload.container_path.strip('/')
+            info = tarfile.TarInfo(top)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            if upload.owner:
+                info.uid, info.gid = upload.owner
+            tar.addfile(info)
+            if not root.is_dir():
+                continue
+            for path in sorted(root.rglob('*')):
+                relative = path.relative_to(root)
+                if '__pycache__' in relative.parts:
+                    continue
+                if upload.exclude and upload.exclude(relative):
+                    continue
+                member = tar.gettarinfo(str(path), f'{top}/{relative}')
+                member.uid = member.gid = 0
+                member.uname = member.gname = 'root'
+                member.mode &= 0o755
+                if member.isreg():
+                    with open(path, 'rb') as f:
+                        tar.addfile(member, f)
+                elif member.isdir() or member.issym():
+                    tar.addfile(member)
+    return buffer.getvalue()
+
+
+def extract_download(data, host_path):
+    """Extract a `get_archive` tar into `host_path`, safely.
+
+    The archive's top directory is dropped; only regular files and
+    directories are taken, and no member may leave `host_path` (the
+    container wrote them: never trust a name or a link from it).
+    """
+    target = Path(host_path)
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar:
+            parts = Path(member.name).parts[1:]
+            if not parts or member.name.startswith('/') or '..' in parts:
+                continue
+            destination = target.joinpath(*parts)
+            if member.isdir():
+                destination.mkdir(parents=True, exist_ok=True)
+            elif member.isreg():
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                tmp = destination.with_name(f'.{destination.name}.part')
+                with tar.extractfile(member) as src, open(tmp, 'wb') as dst:
+                    shutil.copyfileobj(src, dst)
+                os.replace(tmp, destination)
 
 
 def _emit(raw, index, tail, on_line):

@@ -32,6 +32,8 @@ class PlannedPackage:
     #: why: new, changed, forced, files missing, up to date
     reason: str
     stamp: dict = None
+    #: built once, as ``Architecture: all``
+    architecture_independent: bool = False
 
 
 def fingerprint_options(*, session, arch, user_sources, offline):
@@ -85,12 +87,15 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
             continue
         path = Path(decorator.descriptor.path)
         architectures = session.architectures
-        if is_architecture_independent(path / 'package.xml'):
+        independent = is_architecture_independent(path / 'package.xml')
+        if independent:
             architectures = [primary]
         for arch in architectures:
-            plan.append(_plan_one(
+            planned = _plan_one(
                 session=session, name=name, arch=arch, path=path,
-                force=force))
+                force=force)
+            planned.architecture_independent = independent
+            plan.append(planned)
     return plan
 
 

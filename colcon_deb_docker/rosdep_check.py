@@ -98,7 +98,7 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None):
     result_file = state / 'rosdep-check.json'
     if result_file.exists():
         result_file.unlink()
-    session.engine.run(
+    session.engine_for(None).run(
         session.rosdep_check_container_spec(), on_line=on_line,
         timeout=session.timeout)
     try:

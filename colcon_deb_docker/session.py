@@ -15,6 +15,8 @@ from pathlib import Path
 import threading
 
 from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container import Download
+from colcon_deb_docker.container import Upload
 from colcon_deb_docker.container import LABEL_RUN
 from colcon_deb_docker.container import Mount
 from colcon_deb_docker.container import SETUP_CAPABILITIES
@@ -84,6 +86,11 @@ class DebSession:
     ccache_dir: Path = None
     #: architecture -> BuilderImage, the primary one first
     builders: dict = field(default_factory=dict)
+    #: architecture -> DockerEngine, for architectures not built on `engine`
+    engines: dict = field(default_factory=dict)
+    #: architectures whose engine does not share the host's filesystem:
+    #: inputs and outputs travel as archives through the Docker API
+    transfer: set = field(default_factory=set)
     #: (package, architecture) -> fingerprint
     fingerprints: dict = field(default_factory=dict)
     #: package -> its PlannedPackage entries, one per architecture
@@ -137,6 +144,53 @@ class DebSession:
 
     def _arch(self, arch):
         return arch or self.builder.architecture
+
+    def engine_for(self, arch):
+        """Return the engine that runs the containers of an architecture."""
+        return self.engines.get(self._arch(arch), self.engine)
+
+    def remove_run_containers(self):
+        """Remove every container of this run on every engine."""
+        removed = 0
+        for engine in {id(e): e for e in [
+                self.engine, *self.engines.values()]}.values():
+            removed += engine.remove_labelled(self.run_id)
+        return removed
+
+    def _inputs(self, mounts, arch, *, writable=()):
+        """Turn bind mounts into uploads when the engine is remote.
+
+        :param writable: (host path, container path) pairs: mounted
+          writable, or (remote) an empty directory owned by the build user
+          that is downloaded to the host path afterwards
+        :returns: (mounts, uploads, downloads) for a ContainerSpec
+        """
+        if self._arch(arch) not in self.transfer:
+            return mounts + [Mount(h, c, read_only=False)
+                             for h, c in writable], [], []
+        uploads = []
+        for mount in mounts:
+            if mount.container_path == REPO_PATH:
+                uploads += self._repository_uploads()
+            else:
+                uploads.append(Upload(mount.host_path, mount.container_path))
+        uploads += [Upload('/nonexistent', c,
+                           owner=(self.build_uid, self.build_gid))
+                    for _, c in writable]
+        downloads = [Download(c, h) for h, c in writable]
+        return [], uploads, downloads
+
+    def _repository_uploads(self):
+        """The repository for a remote engine: indexes and .debs, no
+        debug symbols (never installed as build dependencies)."""
+        repo = self.repository.path
+        codename = self.repository.codename
+        return [
+            Upload(str(repo / 'pool'), f'{REPO_PATH}/pool',
+                   exclude=lambda p: '-dbgsym_' in p.name),
+            Upload(str((repo / 'dists' / codename).resolve()),
+                   f'{REPO_PATH}/dists/{codename}'),
+        ]
 
     def output_dir(self, package_name, arch=None):
         """Return the directory a package's container writes .debs to."""
@@ -196,6 +250,10 @@ class DebSession:
     def rosdep_check_container_spec(self):
         """Describe the one container that resolves every key of the run."""
         state = self.rosdep_state_dir
+        mounts, uploads, downloads = self._inputs([
+            Mount(str(self.helpers_dir), HELPERS_PATH),
+            Mount(str(self.rosdep_dir), ROSDEP_PATH),
+        ], None, writable=[(str(state), OUT_PATH)])
         return ContainerSpec(
             image=self.builder.tag,
             command=['sh', f'{HELPERS_PATH}/check-rosdep.sh'],
@@ -206,42 +264,42 @@ class DebSession:
                 'ROSDEP_SOURCE_PATH': '/colcon-deb/out/ros-home/'
                                       'rosdep-sources',
             },
-            mounts=[
-                Mount(str(self.helpers_dir), HELPERS_PATH),
-                Mount(str(self.rosdep_dir), ROSDEP_PATH),
-                Mount(str(state), OUT_PATH, read_only=False),
-            ],
+            mounts=mounts, uploads=uploads, downloads=downloads,
             labels={LABEL_RUN: self.run_id},
             cap_add=SETUP_CAPABILITIES,
         )
 
     def package_container_spec(self, *, package_name, source_path,
-                               sibling_debs=(), arch=None):
+                               sibling_debs=(), arch=None,
+                               architecture_independent=False):
         """Describe the container that builds one package.
 
         :param sibling_debs: repository paths of workspace .debs to install
           before the build dependencies are resolved by apt
         """
+        arch = self._arch(arch)
         mounts = [
             Mount(str(source_path), SOURCE_PATH),
             Mount(str(self.helpers_dir), HELPERS_PATH),
             Mount(str(self.rosdep_dir), ROSDEP_PATH),
             Mount(str(self.repository.path), REPO_PATH),
             Mount(str(self.rosdep_state_dir), ROSDEP_STATE_PATH),
-            Mount(str(self.output_dir(package_name, arch)), OUT_PATH,
-                  read_only=False),
         ]
-        if self.apt_cache_dir is not None:
-            mounts.append(Mount(
-                str(self.apt_cache_dir), APT_CACHE_PATH, read_only=False))
-        if self.ccache_dir is not None:
-            mounts.append(Mount(
-                str(self.ccache_dir), CCACHE_PATH, read_only=False))
         if self.debian_overrides is not None:
             override = self.debian_overrides / package_name / 'debian'
             if override.is_dir():
                 mounts.append(Mount(str(override), OVERRIDE_PATH))
-        arch = self._arch(arch)
+        writable = [(str(self.output_dir(package_name, arch)), OUT_PATH)]
+        # the caches live on the host: only for an engine that shares it
+        local = arch not in self.transfer
+        apt_cache = self.apt_cache_dir if local else None
+        ccache = self.ccache_dir if local else None
+        if apt_cache is not None:
+            writable.append((str(apt_cache), APT_CACHE_PATH))
+        if ccache is not None:
+            writable.append((str(ccache), CCACHE_PATH))
+        mounts, uploads, downloads = self._inputs(
+            mounts, arch, writable=writable)
         environment = {
             **self._base_environment(arch),
             'PACKAGE_NAME': package_name,
@@ -250,20 +308,22 @@ class DebSession:
         if 'nocheck' in self.build_options.split():
             # test-only build dependencies (<!nocheck>) are not installed
             environment['DEB_BUILD_PROFILES'] = 'nocheck'
+        if architecture_independent:
+            environment['COLCON_DEB_ARCH_ALL'] = '1'
         if sibling_debs:
             environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
         if self.isolate_network:
             environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
-        if self.apt_cache_dir is not None:
+        if apt_cache is not None:
             environment['COLCON_DEB_APT_CACHE'] = APT_CACHE_PATH
-        if self.ccache_dir is not None:
+        if ccache is not None:
             environment['CCACHE_DIR'] = CCACHE_PATH
         return ContainerSpec(
             image=self.builders[arch].tag,
             command=['sh', f'{HELPERS_PATH}/build-deb.sh'],
             name=f'colcon-deb-{self.run_id}-{package_name}-{arch}',
             environment=environment,
-            mounts=mounts,
+            mounts=mounts, uploads=uploads, downloads=downloads,
             labels={LABEL_RUN: self.run_id,
                     'io.colcon-deb-docker.package': package_name,
                     'io.colcon-deb-docker.arch': arch},
@@ -272,6 +332,10 @@ class DebSession:
 
     def verify_container_spec(self, *, base_image, package_names):
         """Describe the container that installs the built packages."""
+        mounts, uploads, _ = self._inputs([
+            Mount(str(self.helpers_dir), HELPERS_PATH),
+            Mount(str(self.repository.path), REPO_PATH),
+        ], None)
         return ContainerSpec(
             image=base_image,
             command=['sh', f'{HELPERS_PATH}/verify-install.sh',
@@ -281,10 +345,7 @@ class DebSession:
                 'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
                 **self.host_environment,
             },
-            mounts=[
-                Mount(str(self.helpers_dir), HELPERS_PATH),
-                Mount(str(self.repository.path), REPO_PATH),
-            ],
+            mounts=mounts, uploads=uploads,
             labels={LABEL_RUN: self.run_id},
             cap_add=SETUP_CAPABILITIES,
         )

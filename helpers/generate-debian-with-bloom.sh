@@ -22,5 +22,9 @@ else
         progress bloom failed "bloom-generate failed; an unresolvable rosdep key is listed above (add it with --rosdep-source FILE)"
         exit 1
     fi
+    if [ "${COLCON_DEB_ARCH_ALL:-}" = 1 ]; then
+        # <architecture_independent/>: this bloom writes `any` regardless
+        sed -i 's/^Architecture: any$/Architecture: all/' debian/control
+    fi
 fi
 progress bloom done "$(sed -n 's/^Source: *//p' debian/control)"

@@ -60,7 +60,7 @@ class DebTask(TaskExtensionPoint):
         elif event.status == 'done' and key in self._step_started:
             result.steps[key] = round(now - self._step_started[key], 3)
         if event.step == 'network' and event.status == 'isolate':
-            names = self.session.engine.disconnect_networks(self._container)
+            names = self._engine.disconnect_networks(self._container)
             logger.info(
                 f"'{self.context.pkg.name}': disconnected from "
                 f"{', '.join(names) or 'no network'}")
@@ -88,7 +88,7 @@ class DebTask(TaskExtensionPoint):
                 continue
             result.status = 'building'
             try:
-                published = await self._build(pkg, entry.arch, result)
+                published = await self._build(pkg, entry, result)
             except _Failed as e:
                 if e.interrupted:
                     result.status = result.reason = 'interrupted'
@@ -117,12 +117,14 @@ class DebTask(TaskExtensionPoint):
         result.debs = sorted(set(debs))
         return 0
 
-    async def _build(self, pkg, arch, result):
+    async def _build(self, pkg, entry, result):
         """Build one package for one architecture and publish its .debs.
 
         :raises _Failed: when the build fails (the reason for the summary)
         """
         session = self.session
+        arch = entry.arch
+        engine = self._engine = session.engine_for(arch)
         loop = asyncio.get_running_loop()
 
         def in_thread(func, *args, **kwargs):
@@ -136,18 +138,19 @@ class DebTask(TaskExtensionPoint):
 
         spec = session.package_container_spec(
             package_name=pkg.name, source_path=Path(pkg.path).resolve(),
-            sibling_debs=session.sibling_debs(pkg.name, arch), arch=arch)
+            sibling_debs=session.sibling_debs(pkg.name, arch), arch=arch,
+            architecture_independent=entry.architecture_independent)
         container = None
         container_key = self._prefix + 'container'
         try:
             self.progress(self._prefix + 'container: start')
             self._step_started[container_key] = time.monotonic()
-            container = await in_thread(session.engine.create, spec)
+            container = await in_thread(engine.create, spec)
             self._container = container
             if session.interrupted.is_set():
                 raise asyncio.CancelledError()
             await in_thread(
-                session.engine.run_created, container,
+                engine.run_created, container,
                 on_line=self._on_line, timeout=session.timeout)
             # container: its whole life, for the overhead figures
             result.steps[container_key] = round(
@@ -164,7 +167,7 @@ class DebTask(TaskExtensionPoint):
             return published
         except asyncio.CancelledError:
             if container is not None:
-                session.engine.remove(container)
+                engine.remove(container)
             raise
         except ContainerFailed as e:
             if session.interrupted.is_set():

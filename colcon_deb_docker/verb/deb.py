@@ -106,9 +106,14 @@ class DebVerb(VerbExtensionPoint):
             help="Run the packages' tests during dpkg-buildpackage "
                  '(default: DEB_BUILD_OPTIONS=nocheck)')
         parser.add_argument(
-            '--docker-host', metavar='URL',
+            '--docker-host', metavar='[ARCH=]URL', action='append',
+            default=[],
             help='The Docker engine to use (default: $DOCKER_HOST or the '
-                 'local socket)')
+                 'local socket).  ARCH=URL (repeatable) sends the containers '
+                 'of one architecture to another engine, e.g. a native arm64 '
+                 'machine (ssh://user@host, tcp://host:2376); sources and '
+                 'results travel through the Docker API, no shared '
+                 'filesystem is needed')
         parser.add_argument(
             '--arch', action='append', metavar='ARCH',
             help='Debian architecture to build for (repeatable: --arch amd64 '
@@ -188,9 +193,10 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not args.continue_on_error:
             return 1
 
-        engine = DockerEngine(base_url=args.docker_host)
-        builders = _prepare_builders(engine, args)
+        engines, transfer = _connect_engines(args)
+        builders = _prepare_builders(engines, args)
         builder = next(iter(builders.values()))
+        engine = engines[builder.architecture]
 
         rosdep_dir = build_base / '.rosdep'
         rosdep_env = write_rosdep_config(
@@ -207,7 +213,7 @@ class DebVerb(VerbExtensionPoint):
 
         session = DebSession(
             engine=engine, builder=builder, builders=builders,
-            repository=repository,
+            engines=engines, transfer=transfer, repository=repository,
             run_id=uuid.uuid4().hex[:12], ros_distro=args.ros_distro,
             build_base=build_base, helpers_dir=helpers_dir(),
             rosdep_dir=rosdep_dir.resolve(), rosdep_env=rosdep_env,
@@ -287,7 +293,7 @@ class DebVerb(VerbExtensionPoint):
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
-            removed = session.engine.remove_labelled(session.run_id)
+            removed = session.remove_run_containers()
             if removed:
                 logger.warning(f'removed {removed} container(s) left running')
             session.threads.shutdown(wait=False, cancel_futures=True)
@@ -304,18 +310,59 @@ class DebVerb(VerbExtensionPoint):
         return rc
 
 
-def _prepare_builders(engine, args):
+def _connect_engines(args):
+    """Return ({arch: DockerEngine}, architectures using transfers).
+
+    ``--docker-host URL`` names the default engine, ``ARCH=URL`` the engine
+    of one architecture.  Engines given per architecture, and a default
+    engine reached over tcp:// or ssh://, do not share the host's
+    filesystem: their containers get inputs and return outputs as archives.
+    """
+    default_url = None
+    per_arch = {}
+    for value in args.docker_host:
+        arch, sep, url = value.partition('=')
+        if sep and '://' not in arch:
+            docker_platform(arch)  # validates the architecture
+            per_arch[arch] = url
+        else:
+            default_url = value
+    requested = list(dict.fromkeys(args.arch or []))
+    default = None
+    if not requested or any(a not in per_arch for a in requested):
+        default = DockerEngine(base_url=default_url)
+    if not requested:
+        requested = [native_architecture(default)]
+    remote_default = (default.base_url if default else '').startswith(
+        ('tcp://', 'ssh://', 'http://', 'https://'))
+    connected = {}
+    engines = {}
+    transfer = set()
+    for arch in requested:
+        if arch in per_arch:
+            url = per_arch[arch]
+            if url not in connected:
+                connected[url] = DockerEngine(base_url=url)
+            engines[arch] = connected[url]
+            transfer.add(arch)
+        else:
+            engines[arch] = default
+            if remote_default:
+                transfer.add(arch)
+    return engines, transfer
+
+
+def _prepare_builders(engines, args):
     """Return {arch: BuilderImage}, the primary architecture first.
 
     A foreign architecture uses ``<base image>-<arch>`` (made by
     ``colcon-deb-base-image --arch ARCH``); before its builder image is made,
     a trivial container proves the engine can run it.
     """
-    native = native_architecture(engine)
-    architectures = list(dict.fromkeys(args.arch or [native]))
     builders = {}
     warned = False
-    for arch in architectures:
+    for arch, engine in engines.items():
+        native = native_architecture(engine)
         platform = None
         base_image = args.base_image
         if arch != native:
@@ -449,8 +496,7 @@ def _install_interrupt_handlers(session):
         if not session.interrupted.is_set():
             session.interrupted.set()
             threading.Thread(
-                target=session.engine.remove_labelled,
-                args=(session.run_id,), daemon=True).start()
+                target=session.remove_run_containers, daemon=True).start()
         raise KeyboardInterrupt
 
     return {

@@ -12,12 +12,14 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import DebDockerError
 from e2e_support import BASE_IMAGE
+from e2e_support import SECOND_ENGINE_SOCKET
 from e2e_support import TESTER
 from e2e_support import Workspace
 
@@ -75,3 +77,58 @@ def make_workspace(tester):
     yield make
     for root in created:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope='session')
+def second_engine(engine, base_image):
+    """A second Docker engine on this machine that shares no files with us.
+
+    It runs in its own mount namespace with an empty tmpfs over /tmp, where
+    every test workspace lives, so a bind mount of a workspace path would
+    find nothing there: sources and results must travel through the API.
+    Its images are copied from the first engine (no registry here).
+    """
+    from colcon_deb_docker.builder_image import prepare_builder_image
+    url = f'unix://{SECOND_ENGINE_SOCKET}'
+    process = None
+    try:
+        second = DockerEngine(base_url=url)
+    except DebDockerError:
+        if os.geteuid() != 0:
+            pytest.fail('the second engine needs root to start')
+        bridge = 'cdd-br0'
+        if subprocess.run(['ip', 'link', 'show', bridge],
+                          capture_output=True).returncode:
+            subprocess.run(['ip', 'link', 'add', bridge, 'type', 'bridge'],
+                           check=True)
+            subprocess.run(['ip', 'addr', 'add', '172.29.0.1/24', 'dev',
+                            bridge], check=True)
+        subprocess.run(['ip', 'link', 'set', bridge, 'up'], check=True)
+        log = open('/var/log/colcon-deb-second-dockerd.log', 'ab')
+        process = subprocess.Popen(
+            ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+             'mount -t tmpfs tmpfs /tmp && exec dockerd '
+             f'--host {url} --data-root /var/lib/colcon-deb-second '
+             '--exec-root /var/run/colcon-deb-second '
+             '--pidfile /var/run/colcon-deb-second.pid '
+             f'--bridge {bridge} --iptables=false --ip-masq=false'],
+            stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                second = DockerEngine(base_url=url)
+                break
+            except DebDockerError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail('the second engine did not start; see '
+                                '/var/log/colcon-deb-second-dockerd.log')
+                time.sleep(0.5)
+    builder = prepare_builder_image(engine=engine, base_image=base_image)
+    for image in (base_image, builder.tag):
+        if not second.has_image(image):
+            data = engine.client.images.get(image).save(named=True)
+            second.client.images.load(b''.join(data))
+    yield second
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=60)

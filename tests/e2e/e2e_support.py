@@ -10,6 +10,8 @@ BASE_IMAGE = os.environ.get('COLCON_DEB_BASE_IMAGE', 'local/debian:bookworm')
 TESTER = 'colcon-deb-tester'
 #: matches every container any colcon deb run started
 LABEL_RUN_FILTER = 'io.colcon-deb-docker.run'
+#: a second engine the remote-engine tests start (see conftest.py)
+SECOND_ENGINE_SOCKET = '/var/run/colcon-deb-second.sock'
 
 
 def cmake_package_xml(name, *, description, depends=()):
