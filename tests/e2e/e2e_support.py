@@ -92,7 +92,10 @@ class Workspace:
 
 
 def install_and_run(engine, base_image, repo, packages, script):
-    """Install packages from `repo` in a fresh container, then run script."""
+    """Install packages from `repo` in a fresh container, then run script.
+
+    The container's platform is the image's (e.g. arm64 under emulation).
+    """
     output = engine.client.containers.run(
         base_image, remove=True,
         command=['sh', '-ec', f'''
