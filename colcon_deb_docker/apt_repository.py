@@ -138,6 +138,9 @@ class AptRepository:
         """
         try:
             with self.locked():
+                for directory in (self.path, self.path / 'pool', self.pool):
+                    directory.mkdir(parents=True, exist_ok=True)
+                    _publishable(directory)
                 if self.signer is not None:
                     self._write_public_key()
                 release = self.path / 'dists' / self.codename / 'Release'
@@ -177,6 +180,7 @@ class AptRepository:
                     tmp = target_dir / f'.{deb.name}.tmp'
                     staged.append((tmp, target))
                     shutil.copyfile(deb, tmp)
+                    _publishable(tmp, target_dir.parent, target_dir)
                 # every file is complete before any one becomes visible
                 for tmp, target in staged:
                     os.replace(tmp, target)
@@ -274,10 +278,13 @@ class AptRepository:
             detached, clear = self.signer.sign(text.encode())
             (tmp_snapshot / 'Release.gpg').write_bytes(detached)
             (tmp_snapshot / 'InRelease').write_bytes(clear)
+        _publishable(self.path, snapshots, *[
+            p for p in [tmp_snapshot, *tmp_snapshot.rglob('*')]])
         os.replace(tmp_snapshot, snapshot)
 
         dists = self.path / 'dists'
         dists.mkdir(exist_ok=True)
+        _publishable(dists)
         link = dists / self.codename
         tmp_link = dists / f'.{self.codename}.tmp'
         if tmp_link.is_symlink() or tmp_link.exists():
@@ -296,6 +303,7 @@ class AptRepository:
             path = self.path / name
             tmp = path.with_name(f'.{name}.tmp')
             tmp.write_bytes(self.signer.public_key(armor=armor))
+            _publishable(tmp)
             os.replace(tmp, path)
 
     def _update_rosdep_yaml(self, rosdep_keys):
@@ -308,7 +316,19 @@ class AptRepository:
                 self.codename] = [deb_name]
         tmp = path.with_name('.rosdep.yaml.tmp')
         tmp.write_text(yaml.safe_dump(data, sort_keys=True))
+        _publishable(tmp)
         os.replace(tmp, path)
+
+
+def _publishable(*paths):
+    """Make repository files readable by everyone, whatever the umask.
+
+    A repository is published: apt reads it as its unprivileged `_apt`
+    user and consumers copy it around.  Nothing secret is ever written here
+    (the signing key stays outside; only its public part is exported).
+    """
+    for path in paths:
+        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
 
 
 class RepositoryError(DebDockerError):

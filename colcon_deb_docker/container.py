@@ -383,7 +383,9 @@ def upload_archive(uploads):
                 member = tar.gettarinfo(str(path), f'{top}/{relative}')
                 member.uid = member.gid = 0
                 member.uname = member.gname = 'root'
-                member.mode &= 0o755
+                # readable by the build user, writable by nobody but root
+                member.mode = 0o755 if member.isdir() or \
+                    member.mode & 0o100 else 0o644
                 if member.isreg():
                     with open(path, 'rb') as f:
                         tar.addfile(member, f)

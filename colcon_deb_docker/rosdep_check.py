@@ -82,6 +82,7 @@ def write_keys_file(*, path, keys_by_package):
     path = Path(path)
     tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(json.dumps(keys_by_package, indent=1, sort_keys=True))
+    tmp.chmod(0o644)  # read by the unprivileged build user
     tmp.replace(path)
 
 

@@ -90,7 +90,20 @@ def write_rosdep_config(
         _write(
             sources / BASE_KEYS_LIST,
             f'yaml file://{CONTAINER_PATH}/base-keys.yaml\n')
+    _make_world_readable(path)
     return env
+
+
+def _make_world_readable(path):
+    """Let the unprivileged build user read the config, whatever the umask.
+
+    Nothing in it is secret (package names and rosdep rules).
+    """
+    for directory, _, files in os.walk(path):
+        os.chmod(directory, os.stat(directory).st_mode | 0o555)
+        for name in files:
+            file_path = os.path.join(directory, name)
+            os.chmod(file_path, os.stat(file_path).st_mode | 0o444)
 
 
 def write_offline_index(*, path, ros_distro, os_name, os_codename):

@@ -15,7 +15,7 @@ helpers=$(dirname "$0")
 sh "$helpers/setup-build-user.sh"
 install -d -o "$BUILD_UID" -g "$BUILD_GID" /build /build/src "$HOME"
 
-as_build_user sh "$helpers/copy-source.sh"
+sh "$helpers/copy-source.sh"
 as_build_user sh "$helpers/restore-rosdep-cache.sh"
 as_build_user sh "$helpers/generate-debian-with-bloom.sh"
 sh "$helpers/install-build-deps.sh"

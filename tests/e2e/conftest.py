@@ -20,6 +20,7 @@ from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import DebDockerError
 from e2e_support import BASE_IMAGE
 from e2e_support import SECOND_ENGINE_SOCKET
+from e2e_support import SECOND_ENGINE_TCP
 from e2e_support import TESTER
 from e2e_support import Workspace
 
@@ -108,7 +109,8 @@ def second_engine(engine, base_image):
         process = subprocess.Popen(
             ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
              'mount -t tmpfs tmpfs /tmp && exec dockerd '
-             f'--host {url} --data-root /var/lib/colcon-deb-second '
+             f'--host {url} --host {SECOND_ENGINE_TCP} '
+             '--data-root /var/lib/colcon-deb-second '
              '--exec-root /var/run/colcon-deb-second '
              '--pidfile /var/run/colcon-deb-second.pid '
              f'--bridge {bridge} --iptables=false --ip-masq=false'],
@@ -123,8 +125,13 @@ def second_engine(engine, base_image):
                     pytest.fail('the second engine did not start; see '
                                 '/var/log/colcon-deb-second-dockerd.log')
                 time.sleep(0.5)
-    builder = prepare_builder_image(engine=engine, base_image=base_image)
-    for image in (base_image, builder.tag):
+    images = [base_image, prepare_builder_image(
+        engine=engine, base_image=base_image).tag]
+    foreign = f'{base_image}-arm64'
+    if engine.has_image(foreign):
+        images += [foreign, prepare_builder_image(
+            engine=engine, base_image=foreign, platform='linux/arm64').tag]
+    for image in images:
         if not second.has_image(image):
             data = engine.client.images.get(image).save(named=True)
             second.client.images.load(b''.join(data))

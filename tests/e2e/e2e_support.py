@@ -12,6 +12,8 @@ TESTER = 'colcon-deb-tester'
 LABEL_RUN_FILTER = 'io.colcon-deb-docker.run'
 #: a second engine the remote-engine tests start (see conftest.py)
 SECOND_ENGINE_SOCKET = '/var/run/colcon-deb-second.sock'
+#: ... and its TCP listener (loopback only), like a CI job's dind service
+SECOND_ENGINE_TCP = 'tcp://127.0.0.1:23750'
 
 
 def cmake_package_xml(name, *, description, depends=()):
