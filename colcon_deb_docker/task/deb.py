@@ -168,10 +168,12 @@ class DebTask(TaskExtensionPoint):
         except asyncio.CancelledError:
             if container is not None:
                 engine.remove(container)
+            shutil.rmtree(out_dir, ignore_errors=True)  # scratch
             raise
         except ContainerFailed as e:
             if session.interrupted.is_set():
                 # the interrupt handler removed the container under us
+                shutil.rmtree(out_dir, ignore_errors=True)  # scratch
                 raise _Failed('interrupted', interrupted=True) from None
             raise _Failed(
                 f'container exited with code {e.exit_code}', e.log_tail,

@@ -191,3 +191,18 @@ def test_continue_on_error_builds_independent_and_skips_dependents(
         (kind, identifier) for kind, identifier, _ in events] or \
         'needs_broken' in [data.get('identifier') for kind, _, data in events
                            if kind == 'JobSkipped']
+
+
+def test_caches_are_filled_and_owned_by_the_user(example_build):
+    workspace, _, _ = example_build
+    build_base = workspace.root / 'build_deb'
+    # catkin came from the Debian mirror: its archive is kept for next time
+    archives = sorted(p.name for p in
+                      (build_base / '.apt-archives').glob('*.deb'))
+    assert any(name.startswith('catkin_') for name in archives), archives
+    assert not list((build_base / '.apt-archives').glob('.*'))  # no partial
+    # the C++ packages compiled through ccache
+    cached = [p for p in (build_base / '.ccache').rglob('*') if p.is_file()]
+    assert any(p.name.endswith('R') for p in cached) or len(cached) > 4
+    for path in [*(build_base / '.apt-archives').iterdir(), *cached]:
+        assert path.stat().st_uid == workspace.uid, path

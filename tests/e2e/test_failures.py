@@ -112,6 +112,9 @@ def test_interrupt_removes_every_container(
         assert process.returncode == signal.SIGINT, output
         assert not _our_containers(engine), output
         assert 'Traceback' not in output
+        # the interrupted package's scratch output is gone
+        assert not list((workspace.root / 'build_deb' / 'slow_pkg').glob(
+            '*/debs'))
         # the repository still holds what it held, and apt can read it
         assert workspace.debs() == debs_before
         packages = (workspace.repo /
