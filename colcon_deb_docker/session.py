@@ -211,15 +211,16 @@ class DebSession:
         """
         files = []
         for name in sorted(self.build_closure.get(package_name, ())):
-            # an architecture-independent sibling is built once, for the
-            # primary architecture
-            stamp = read_stamp(self.stamp_path(name, arch)) or \
-                read_stamp(self.stamp_path(name)) or {}
+            stamp = read_stamp(self.stamp_path(name, arch))
+            if stamp is None:
+                # an architecture-independent sibling is built once, for
+                # the primary architecture: only its `all` .debs apply
+                stamp = read_stamp(self.stamp_path(name)) or {}
+                stamp['files'] = [f for f in stamp.get('files', [])
+                                  if f.endswith('_all.deb')]
             for path in stamp.get('files', []):
                 parts = Path(path).parts
                 if parts[:2] != ('pool', 'main') or '..' in parts or \
-                        Path(path).is_absolute() or \
-                        parts[-1].endswith('-dbgsym') or \
                         '-dbgsym_' in parts[-1] or \
                         any(c.isspace() for c in path):
                     continue

@@ -246,7 +246,7 @@ class DebVerb(VerbExtensionPoint):
         for planned in plan:
             session.plan.setdefault(planned.name, []).append(planned)
         if args.dry_run:
-            return _dry_run(session, plan, decorators)
+            return _dry_run(session, plan)
         if args.sign_key or args.sign_key_file:
             repository.signer = RepositorySigner(
                 key_id=args.sign_key, key_file=args.sign_key_file)
@@ -429,7 +429,7 @@ def _host_paths(session, text):
     return text.replace(f'file://{ROSDEP_PATH}', str(session.rosdep_dir))
 
 
-def _dry_run(session, plan, decorators):
+def _dry_run(session, plan):
     builder = session.builder
     print(f'colcon deb --dry-run: {len(session.plan)} package(s) for '
           f'{builder.os_name} {builder.os_codename} '
