@@ -72,19 +72,34 @@ def package_fingerprint(*, source_digest, override_digest, options,
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def compute_fingerprints(*, packages, options, override_dir=None):
-    """Return {name: fingerprint} for packages given in topological order.
+def input_digests(*, packages, override_dir=None):
+    """Return {name: (source digest, override digest)} of packages.
 
-    :param packages: (name, source path, workspace dependency names) tuples,
-      dependencies before dependents
+    Hashed once per run, whatever the number of architectures.
+
+    :param packages: (name, source path) pairs
     """
-    fingerprints = {}
-    for name, path, dependencies in packages:
+    digests = {}
+    for name, path in packages:
         override = None
         if override_dir is not None:
             override = tree_digest(Path(override_dir) / name / 'debian')
+        digests[name] = (tree_digest(path), override)
+    return digests
+
+
+def compute_fingerprints(*, packages, digests, options):
+    """Return {name: fingerprint} for packages given in topological order.
+
+    :param packages: (name, workspace dependency names) pairs, dependencies
+      before dependents
+    :param digests: the :func:`input_digests` of those packages
+    """
+    fingerprints = {}
+    for name, dependencies in packages:
+        source_digest, override_digest = digests[name]
         fingerprints[name] = package_fingerprint(
-            source_digest=tree_digest(path), override_digest=override,
+            source_digest=source_digest, override_digest=override_digest,
             options=options,
             dependency_fingerprints={
                 d: fingerprints[d] for d in dependencies

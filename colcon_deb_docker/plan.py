@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_deb_docker.fingerprint import compute_fingerprints
+from colcon_deb_docker.fingerprint import input_digests
 from colcon_deb_docker.fingerprint import is_up_to_date
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.fingerprint import tree_digest
@@ -36,20 +37,21 @@ class PlannedPackage:
     architecture_independent: bool = False
 
 
-def fingerprint_options(*, session, arch, user_sources, offline):
-    """Return what, besides the sources, changes a package's .debs."""
+def fingerprint_options(*, session, user_sources, offline):
+    """Return {arch: what, besides the sources, changes its .debs}."""
     sources = hashlib.sha256()
     for path in user_sources:
         sources.update(Path(path).read_bytes())
-    return {
-        'builder_image': session.builders[arch].tag,
-        'architecture': arch,
+    common = {
         'helpers': tree_digest(session.helpers_dir),
         'ros_distro': session.ros_distro,
         'build_options': session.build_options,
         'rosdep_sources': sources.hexdigest(),
         'offline': bool(offline),
     }
+    return {
+        arch: {**common, 'builder_image': builder.tag, 'architecture': arch}
+        for arch, builder in session.builders.items()}
 
 
 def is_architecture_independent(package_xml):
@@ -70,16 +72,17 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
     :param options_by_arch: {arch: fingerprint options}
     :param selected: names of the packages this run builds
     """
-    plan = []
+    digests = input_digests(
+        packages=[(d.descriptor.name, d.descriptor.path) for d in decorators],
+        override_dir=session.debian_overrides)
+    graph = [(d.descriptor.name, sorted(d.recursive_dependencies))
+             for d in decorators]
     for arch, options in options_by_arch.items():
         fingerprints = compute_fingerprints(
-            packages=[
-                (d.descriptor.name, d.descriptor.path,
-                 sorted(d.recursive_dependencies))
-                for d in decorators],
-            options=options, override_dir=session.debian_overrides)
+            packages=graph, digests=digests, options=options)
         for name, fingerprint in fingerprints.items():
             session.fingerprints[(name, arch)] = fingerprint
+    plan = []
     primary = session.architectures[0]
     for decorator in decorators:
         name = decorator.descriptor.name

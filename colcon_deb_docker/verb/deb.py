@@ -237,11 +237,9 @@ class DebVerb(VerbExtensionPoint):
             if d.selected and d.descriptor.name not in invalid}
         plan = make_plan(
             decorators=decorators, session=session,
-            options_by_arch={
-                arch: fingerprint_options(
-                    session=session, arch=arch,
-                    user_sources=args.rosdep_source, offline=args.offline)
-                for arch in builders},
+            options_by_arch=fingerprint_options(
+                session=session, user_sources=args.rosdep_source,
+                offline=args.offline),
             selected=selected, force=args.force)
         for planned in plan:
             session.plan.setdefault(planned.name, []).append(planned)
