@@ -92,6 +92,12 @@ class AptRepository:
                 finally:
                     fcntl.flock(lock_file, fcntl.LOCK_UN)
 
+    def _write_error(self, error):
+        """Return the error for an OSError met while writing the repo."""
+        return RepositoryError(
+            f'cannot write the repository {self.path}: '
+            f'{error.strerror or error}')
+
     @contextmanager
     def exclusive_run(self):
         """Hold the repository for one whole `colcon deb` run.
@@ -107,9 +113,7 @@ class AptRepository:
             self.path.mkdir(parents=True, exist_ok=True)
             lock_file = open(self.path / '.run.lock', 'a+')
         except OSError as e:
-            raise RepositoryError(
-                f'cannot write the repository {self.path}: '
-                f'{e.strerror or e}') from None
+            raise self._write_error(e) from None
         with lock_file:
             try:
                 fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -151,9 +155,7 @@ class AptRepository:
                 probe.write_bytes(b'')
                 probe.unlink()
         except OSError as e:
-            raise RepositoryError(
-                f'cannot write the repository {self.path}: '
-                f'{e.strerror or e}') from None
+            raise self._write_error(e) from None
 
     def publish(self, *, debs, rosdep_keys=None):
         """Add .deb files to the pool and rewrite the indexes atomically.
@@ -188,9 +190,7 @@ class AptRepository:
                     self._update_rosdep_yaml(rosdep_keys)
                 self._write_indexes()
             except OSError as e:
-                raise RepositoryError(
-                    f'cannot write the repository {self.path}: '
-                    f'{e.strerror or e}') from None
+                raise self._write_error(e) from None
             finally:
                 for tmp, _ in staged:
                     if tmp.exists():
