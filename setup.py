@@ -11,6 +11,7 @@ setup(
     packages=[
         'colcon_deb_docker',
         'colcon_deb_docker.helpers',
+        'colcon_deb_docker.repository',
         'colcon_deb_docker.task',
         'colcon_deb_docker.verb',
     ],

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 import shutil
 import tarfile
+import tempfile
 import threading
 import time
 
@@ -35,6 +36,9 @@ logger = colcon_logger.getChild(__name__)
 LABEL_TOOL = 'io.colcon-deb-docker'
 #: Label naming the run (one `colcon deb` invocation) a container belongs to.
 LABEL_RUN = 'io.colcon-deb-docker.run'
+#: Label naming the build base (a hash of its path) of that run: a run that
+#: holds the build base's lock removes what dead runs of it left behind.
+LABEL_BUILD_BASE = 'io.colcon-deb-docker.build-base'
 
 #: Capabilities a root setup step needs: create the build user (chown,
 #: setuid/setgid), install build dependencies with apt/dpkg (chown, fowner,
@@ -51,17 +55,35 @@ LOG_TAIL_LINES = 40
 
 @dataclass(frozen=True)
 class Mount:
-    """A host path bind-mounted into a container."""
+    """A host path bind-mounted into a container, always read-only.
+
+    Nothing a container writes ever lands in a host directory: outputs
+    come back through the engine API (:class:`Download`), checked.
+    """
 
     host_path: str
     container_path: str
-    read_only: bool = True
 
     def to_docker(self):
         """Return the Docker SDK mount object."""
         return docker.types.Mount(
             target=self.container_path, source=str(self.host_path),
-            type='bind', read_only=self.read_only)
+            type='bind', read_only=True)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """A named volume of the engine (not a host path), e.g. a package's
+    ccache: only the containers of that one package ever mount it."""
+
+    name: str
+    container_path: str
+
+    def to_docker(self):
+        """Return the Docker SDK mount object."""
+        return docker.types.Mount(
+            target=self.container_path, source=self.name, type='volume',
+            read_only=False, labels={LABEL_TOOL: '1'})
 
 
 @dataclass(frozen=True)
@@ -289,15 +311,19 @@ class DockerEngine:
             self.remove(container)
 
     def _download(self, container, download):
-        try:
-            stream, _ = container.get_archive(download.container_path)
-        except docker.errors.NotFound:
-            return
-        except docker.errors.APIError as e:
-            raise DebDockerError(
-                f'cannot copy {download.container_path} out of the '
-                f'container: {e}') from None
-        extract_download(b''.join(stream), download.host_path)
+        with tempfile.TemporaryFile() as data:
+            try:
+                stream, _ = container.get_archive(download.container_path)
+                for chunk in stream:
+                    data.write(chunk)
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError as e:
+                raise DebDockerError(
+                    f'cannot copy {download.container_path} out of the '
+                    f'container: {e}') from None
+            data.seek(0)
+            extract_download(data, download.host_path)
 
     def run(self, spec, *, on_line=None, timeout=None):
         """Create and run a container to its end (blocking)."""
@@ -327,8 +353,11 @@ class DockerEngine:
             if 'already in progress' not in str(e):
                 logger.warning(f"could not remove container: {e}")
 
-    def remove_labelled(self, run_id, *, wait=30.0):
+    def remove_labelled(self, run_id=None, *, label=None, wait=30.0):
         """Remove every container of a run and wait until they are gone.
+
+        :param label: ``key=value``: remove the containers that carry this
+          label instead (e.g. every container of one build base)
 
         Another thread may be removing the same container (Ctrl-C races the
         normal end of a job): keep looking until the engine lists none, so
@@ -336,7 +365,7 @@ class DockerEngine:
 
         :returns: how many containers were found at first
         """
-        filters = {'label': f'{LABEL_RUN}={run_id}'}
+        filters = {'label': label or f'{LABEL_RUN}={run_id}'}
         found = None
         deadline = time.monotonic() + wait
         while True:
@@ -398,12 +427,17 @@ def extract_download(data, host_path):
     """Extract a `get_archive` tar into `host_path`, safely.
 
     The archive's top directory is dropped; only regular files and
-    directories are taken, and no member may leave `host_path` (the
-    container wrote them: never trust a name or a link from it).
+    directories are taken, with the host user's default modes (no setuid,
+    setgid or device bit survives), and no member may leave `host_path`
+    (the container wrote them: never trust a name or a link from it).
+
+    :param data: the archive, as bytes or a file object
     """
     target = Path(host_path)
     target.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+    if isinstance(data, bytes):
+        data = io.BytesIO(data)
+    with tarfile.open(fileobj=data) as tar:
         for member in tar:
             parts = Path(member.name).parts[1:]
             if not parts or member.name.startswith('/') or '..' in parts:

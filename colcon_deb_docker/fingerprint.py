@@ -9,9 +9,10 @@ fingerprints of the workspace packages it builds against.  The last part
 makes a change in a library rebuild its dependents while a change in a leaf
 rebuilds only that leaf.
 
-After a successful build a stamp (fingerprint plus the pool files) is kept
-under the build base; the next run skips the package when the fingerprint
-is equal and every stamped file is still in the repository.
+After a successful build a stamp (fingerprint, its inputs, the version and
+the pool files) is kept under the build base; the next run skips the
+package when the fingerprint is equal and the repository's manifest still
+lists every stamped file, and otherwise says which inputs changed.
 """
 
 import hashlib
@@ -55,21 +56,56 @@ def tree_digest(path):
     return digest.hexdigest()
 
 
-def package_fingerprint(*, source_digest, override_digest, options,
-                        dependency_fingerprints):
-    """Combine a package's inputs into one fingerprint.
+def fingerprint_inputs(*, source_digest, override_digest, options,
+                       dependency_fingerprints):
+    """Return the inputs a package's fingerprint hashes (kept in its stamp,
+    so that a later run can say which of them changed).
 
     :param options: a JSON-serialisable mapping of everything else that
       changes the result (builder image, helpers, distro, build options ...)
     :param dependency_fingerprints: {workspace dependency: fingerprint}
     """
-    data = json.dumps({
+    return {
         'source': source_digest,
         'override': override_digest,
         'options': options,
         'dependencies': dict(sorted(dependency_fingerprints.items())),
-    }, sort_keys=True)
+    }
+
+
+def package_fingerprint(**kwargs):
+    """Combine a package's inputs (see :func:`fingerprint_inputs`) into one
+    fingerprint."""
+    return hash_inputs(fingerprint_inputs(**kwargs))
+
+
+def hash_inputs(inputs):
+    """Return the fingerprint of :func:`fingerprint_inputs`."""
+    data = json.dumps(inputs, sort_keys=True)
     return hashlib.sha256(data.encode()).hexdigest()
+
+
+def changed_inputs(old, new):
+    """Return what differs between two :func:`fingerprint_inputs`, in words.
+
+    :param old: the inputs of the last good build (None if unknown)
+    """
+    if not old:
+        return []
+    changes = []
+    if old.get('source') != new['source']:
+        changes.append('sources')
+    if old.get('override') != new['override']:
+        changes.append('debian override')
+    old_options = old.get('options') or {}
+    changes += [f'option {k}' for k in sorted(new['options'])
+                if old_options.get(k) != new['options'][k]]
+    old_deps = old.get('dependencies') or {}
+    changes += [f'dependency {d}' for d in sorted(new['dependencies'])
+                if old_deps.get(d) != new['dependencies'][d]]
+    changes += [f'dependency {d} removed' for d in sorted(old_deps)
+                if d not in new['dependencies']]
+    return changes
 
 
 def input_digests(*, packages, override_dir=None):
@@ -88,22 +124,26 @@ def input_digests(*, packages, override_dir=None):
     return digests
 
 
-def compute_fingerprints(*, packages, digests, options):
+def compute_fingerprints(*, packages, digests, options, inputs=None):
     """Return {name: fingerprint} for packages given in topological order.
 
     :param packages: (name, workspace dependency names) pairs, dependencies
       before dependents
     :param digests: the :func:`input_digests` of those packages
+    :param inputs: if given, a dict that receives {name: the inputs}
     """
     fingerprints = {}
     for name, dependencies in packages:
         source_digest, override_digest = digests[name]
-        fingerprints[name] = package_fingerprint(
+        package_inputs = fingerprint_inputs(
             source_digest=source_digest, override_digest=override_digest,
             options=options,
             dependency_fingerprints={
                 d: fingerprints[d] for d in dependencies
                 if d in fingerprints})
+        fingerprints[name] = hash_inputs(package_inputs)
+        if inputs is not None:
+            inputs[name] = package_inputs
     return fingerprints
 
 
@@ -115,21 +155,28 @@ def read_stamp(path):
         return None
 
 
-def write_stamp(path, *, fingerprint, files):
-    """Record a successful build (written to a temporary name, renamed)."""
+def write_stamp(path, *, fingerprint, files, version=None, inputs=None):
+    """Record a successful build (written to a temporary name, renamed).
+
+    :param version: the Debian version the build published
+    :param inputs: its :func:`fingerprint_inputs`
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(json.dumps(
-        {'fingerprint': fingerprint, 'files': sorted(files)}, indent=1))
+        {'fingerprint': fingerprint, 'files': sorted(files),
+         'version': version, 'inputs': inputs}, indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 
-def is_up_to_date(stamp, *, fingerprint, repository_path):
-    """Return True if a stamp matches and its files are all published."""
+def is_up_to_date(stamp, *, fingerprint, published):
+    """Return True if a stamp matches and its files are all published.
+
+    :param published: the pool paths the repository's (checked) manifest
+      lists: a file that is merely present in the pool does not count
+    """
     if not stamp or stamp.get('fingerprint') != fingerprint:
         return False
     files = stamp.get('files') or []
-    root = Path(repository_path)
-    return bool(files) and all(
-        (root / f).is_file() and '..' not in Path(f).parts for f in files)
+    return bool(files) and all(f in published for f in files)

@@ -13,11 +13,15 @@ import hashlib
 from pathlib import Path
 
 from catkin_pkg.package import parse_package
+from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
 from colcon_deb_docker.fingerprint import input_digests
 from colcon_deb_docker.fingerprint import is_up_to_date
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.fingerprint import tree_digest
+from colcon_deb_docker.provenance import vcs_info
+from colcon_deb_docker.versioning import new_version
+from colcon_deb_docker.versioning import VersionError
 
 
 @dataclass
@@ -35,6 +39,14 @@ class PlannedPackage:
     stamp: dict = None
     #: built once, as ``Architecture: all``
     architecture_independent: bool = False
+    #: the Debian version the build gets (or, skipped, has)
+    version: str = None
+    #: the build's SOURCE_DATE_EPOCH and changelog date
+    source_date_epoch: int = None
+    #: {'commit', 'dirty'} of the source, or None
+    vcs: dict = None
+    #: the fingerprint's inputs (kept in the stamp)
+    inputs: dict = None
 
 
 def fingerprint_options(*, session, user_sources, offline):
@@ -77,9 +89,12 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
         override_dir=session.debian_overrides)
     graph = [(d.descriptor.name, sorted(d.recursive_dependencies))
              for d in decorators]
+    inputs = {}
     for arch, options in options_by_arch.items():
+        inputs[arch] = {}
         fingerprints = compute_fingerprints(
-            packages=graph, digests=digests, options=options)
+            packages=graph, digests=digests, options=options,
+            inputs=inputs[arch])
         for name, fingerprint in fingerprints.items():
             session.fingerprints[(name, arch)] = fingerprint
     plan = []
@@ -98,6 +113,16 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
                 session=session, name=name, arch=arch, path=path,
                 force=force)
             planned.architecture_independent = independent
+            planned.inputs = inputs[arch][name]
+            if planned.stamp and planned.reason == 'changed':
+                changes = changed_inputs(
+                    planned.stamp.get('inputs'), planned.inputs)
+                if changes:
+                    planned.reason = 'changed: ' + ', '.join(changes)
+            try:
+                assign_version(session=session, planned=planned)
+            except VersionError as e:
+                session.blocked[name] = str(e)
             plan.append(planned)
     return plan
 
@@ -113,7 +138,7 @@ def _plan_one(*, session, name, arch, path, force):
         action, reason = 'build', 'changed'
     elif not is_up_to_date(
             stamp, fingerprint=fingerprint,
-            repository_path=session.repository.path):
+            published=session.repository.manifest.debs):
         action, reason = 'build', 'files missing from the repository'
     else:
         action, reason = 'skip', 'up to date'
@@ -122,10 +147,70 @@ def _plan_one(*, session, name, arch, path, force):
         action=action, reason=reason, stamp=stamp)
 
 
-def expected_deb_name(*, session, package_xml, arch):
-    """Return the name of the main .deb a package will produce."""
-    package = parse_package(str(package_xml))
-    if is_architecture_independent(package_xml):
-        arch = 'all'
-    return (f'{session.debian_name(package.name)}_{package.version}-0'
-            f'{session.builder.os_codename}_{arch}.deb')
+def assign_version(*, session, planned, now=None):
+    """Give a planned build its Debian version, date and commit.
+
+    A fingerprint the repository already published keeps its version, date
+    and commit (so the build reproduces the published bytes); a new one gets
+    a new version above every published one (see
+    :mod:`colcon_deb_docker.versioning`).
+
+    :param now: the time of the new version (default: the run's start)
+    :raises VersionError: when no new version can sort above the published
+    """
+    manifest = session.repository.manifest
+    debian_name = session.debian_name(planned.name)
+    if now is None:
+        published = manifest.find_build(
+            package=debian_name, architectures=(planned.arch, 'all'),
+            fingerprint=planned.fingerprint)
+        if published is not None:
+            provenance = published.get('provenance', {})
+            planned.version = published['version']
+            planned.source_date_epoch = provenance.get('source_date_epoch')
+            planned.vcs = provenance.get('vcs')
+            return
+        if planned.action == 'skip' and planned.stamp.get('version'):
+            planned.version = planned.stamp['version']
+            return
+    now = int(now or session.started)
+    package = parse_package(str(planned.path / 'package.xml'))
+    planned.version = new_version(
+        scheme=session.version_scheme, upstream=package.version,
+        codename=session.builder.os_codename,
+        highest=manifest.highest_version(debian_name), now=now,
+        package=debian_name)
+    planned.source_date_epoch = now
+    planned.vcs = vcs_info(planned.path) if planned.action == 'build' \
+        else None
+
+
+def expected_deb_name(*, session, planned):
+    """Return the name of the main .deb a planned package produces."""
+    arch = 'all' if planned.architecture_independent else planned.arch
+    return f'{session.debian_name(planned.name)}_{planned.version}_{arch}.deb'
+
+
+def binary_packages(*, session, planned):
+    """Return the Debian names of the binary packages a build may produce.
+
+    Read on the host before the build, from what the build cannot change:
+    bloom's one package, or the ``Package:`` fields of a debian/control
+    given as an override or shipped with the package.
+    """
+    control = None
+    if session.debian_overrides is not None:
+        override = session.debian_overrides / planned.name / 'debian'
+        if override.is_dir():
+            control = override / 'control'
+    if control is None and (planned.path / 'debian').is_dir():
+        control = planned.path / 'debian' / 'control'
+    if control is None:
+        return frozenset({session.debian_name(planned.name)})
+    try:
+        text = control.read_text()
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(
+        line.split(':', 1)[1].strip() for line in text.splitlines()
+        if line.startswith('Package:'))

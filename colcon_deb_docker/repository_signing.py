@@ -77,6 +77,13 @@ class RepositorySigner:
                 f'{detached.status or clear.status}')
         return detached.data, clear.data
 
+    def verify(self, clear_signed):
+        """Return whether a clear-signed text carries a good signature of
+        this key (the self-check of a signed repository)."""
+        result = self.gpg.verify(clear_signed)
+        return bool(result.valid) and result.fingerprint is not None and \
+            result.pubkey_fingerprint == self.fingerprint
+
     def public_key(self, *, armor):
         """Return the exported public key (binary or ASCII-armored)."""
         key = self.gpg.export_keys(self.fingerprint, armor=armor)

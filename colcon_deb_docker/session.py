@@ -10,13 +10,15 @@ describe its container and records its outcome in :attr:`results`.
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
-import os
+import hashlib
 from pathlib import Path
 import threading
 
 from colcon_deb_docker.container import ContainerSpec
 from colcon_deb_docker.container import Download
 from colcon_deb_docker.container import Upload
+from colcon_deb_docker.container import Volume
+from colcon_deb_docker.container import LABEL_BUILD_BASE
 from colcon_deb_docker.container import LABEL_RUN
 from colcon_deb_docker.container import Mount
 from colcon_deb_docker.container import SETUP_CAPABILITIES
@@ -32,15 +34,18 @@ OVERRIDE_PATH = '/colcon-deb/debian-override'
 ROSDEP_STATE_PATH = '/colcon-deb/rosdep-state'
 APT_CACHE_PATH = '/colcon-deb/apt-archives'
 CCACHE_PATH = '/colcon-deb/ccache'
+#: where apt keeps what it downloads, in the container
+APT_ARCHIVES = '/var/cache/apt/archives'
 #: the unprivileged user builds run as when the host user is root
 STAND_IN_UID = 65532
 
 #: The only host environment variables a container gets (when set): proxies
-#: for apt and rosdep, and a reproducible-build timestamp.  Nothing else of
-#: the host's environment (tokens, keys) ever reaches a container.
+#: for apt and rosdep.  Nothing else of the host's environment (tokens,
+#: keys) ever reaches a container.  SOURCE_DATE_EPOCH is set per build from
+#: the version it publishes, never taken from the host.
 ENVIRONMENT_ALLOW_LIST = (
     'http_proxy', 'https_proxy', 'no_proxy',
-    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'SOURCE_DATE_EPOCH')
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY')
 
 
 def allowed_host_environment(environ):
@@ -82,8 +87,14 @@ class DebSession:
     build_options: str = 'nocheck'
     host_environment: dict = field(default_factory=dict)
     isolate_network: bool = False
-    apt_cache_dir: Path = None
-    ccache_dir: Path = None
+    #: see :mod:`colcon_deb_docker.versioning`
+    version_scheme: str = 'timestamp'
+    #: when the run started (the time of new versions)
+    started: float = 0.0
+    #: a VerifiedAptCache, or None
+    apt_cache: object = None
+    #: whether each package keeps a ccache (a volume of its own)
+    ccache: bool = False
     #: architecture -> BuilderImage, the primary one first
     builders: dict = field(default_factory=dict)
     #: architecture -> DockerEngine, for architectures not built on `engine`
@@ -121,18 +132,6 @@ class DebSession:
         """The GID builds run as (see :attr:`build_uid`)."""
         return self.host_gid if self.host_uid else STAND_IN_UID
 
-    def make_writable_dir(self, path):
-        """Create a directory the build user may write (the host's own).
-
-        When the host user is root, builds run as the stand-in user, which
-        gets the directory.
-        """
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.host_uid == 0:
-            os.chown(path, self.build_uid, self.build_gid)
-        return path
-
     def __post_init__(self):  # noqa: D105
         if not self.builders:
             self.builders = {self.builder.architecture: self.builder}
@@ -151,33 +150,60 @@ class DebSession:
 
     def remove_run_containers(self):
         """Remove every container of this run on every engine."""
+        return self._remove_labelled(f'{LABEL_RUN}={self.run_id}')
+
+    def remove_leftover_containers(self):
+        """Remove the containers dead runs of this build base left.
+
+        Only while this run holds the build base's lock: then no other
+        living run can own them.
+        """
+        return self._remove_labelled(
+            f'{LABEL_BUILD_BASE}={self.build_base_label}')
+
+    def _remove_labelled(self, label):
         removed = 0
         for engine in {id(e): e for e in [
                 self.engine, *self.engines.values()]}.values():
-            removed += engine.remove_labelled(self.run_id)
+            removed += engine.remove_labelled(label=label)
         return removed
 
-    def _inputs(self, mounts, arch, *, writable=()):
-        """Turn bind mounts into uploads when the engine is remote.
+    @property
+    def build_base_label(self):
+        """The value of :data:`LABEL_BUILD_BASE` for this build base."""
+        return hashlib.sha256(
+            str(self.build_base).encode()).hexdigest()[:16]
 
-        :param writable: (host path, container path) pairs: mounted
-          writable, or (remote) an empty directory owned by the build user
-          that is downloaded to the host path afterwards
+    @property
+    def labels(self):
+        """The labels every container of this run carries."""
+        return {LABEL_RUN: self.run_id,
+                LABEL_BUILD_BASE: self.build_base_label}
+
+    def _inputs(self, mounts, arch, *, outputs=()):
+        """Describe a container's inputs and outputs.
+
+        Inputs are read-only bind mounts, or uploads when the engine does
+        not share the host's filesystem.  Outputs never are mounts: a
+        container gets an empty directory owned by the build user, and the
+        host copies it out through the engine API after the container
+        ends, for local and remote engines alike, so no step (root or not)
+        ever sees a writable host path.
+
+        :param outputs: (host path, container path) pairs
         :returns: (mounts, uploads, downloads) for a ContainerSpec
         """
+        uploads = [Upload('/nonexistent', c,
+                          owner=(self.build_uid, self.build_gid))
+                   for _, c in outputs]
+        downloads = [Download(c, h) for h, c in outputs]
         if self._arch(arch) not in self.transfer:
-            return mounts + [Mount(h, c, read_only=False)
-                             for h, c in writable], [], []
-        uploads = []
+            return mounts, uploads, downloads
         for mount in mounts:
             if mount.container_path == REPO_PATH:
                 uploads += self._repository_uploads()
             else:
                 uploads.append(Upload(mount.host_path, mount.container_path))
-        uploads += [Upload('/nonexistent', c,
-                           owner=(self.build_uid, self.build_gid))
-                    for _, c in writable]
-        downloads = [Download(c, h) for h, c in writable]
         return [], uploads, downloads
 
     def _repository_uploads(self):
@@ -196,10 +222,38 @@ class DebSession:
         """Return the directory a package's container writes .debs to."""
         return self.build_base / package_name / self._arch(arch) / 'debs'
 
+    def apt_downloads_dir(self, package_name, arch=None):
+        """Return where a container's apt downloads land for checking."""
+        return self.build_base / package_name / self._arch(arch) / \
+            'apt-downloads'
+
     def stamp_path(self, package_name, arch=None):
         """Return where the fingerprint of the last good build is kept."""
         return self.build_base / package_name / self._arch(arch) / \
             'stamp.json'
+
+    def built_stamp(self, package_name, arch=None):
+        """Return the stamp of a package's last good build for `arch`.
+
+        An architecture-independent package is built once, for the primary
+        architecture: its stamp stands for every architecture.
+        """
+        stamp = read_stamp(self.stamp_path(package_name, arch))
+        if stamp is None and self._arch(arch) != self.architectures[0]:
+            stamp = read_stamp(self.stamp_path(package_name))
+            if stamp is not None:
+                stamp['files'] = [f for f in stamp.get('files', [])
+                                  if f.endswith('_all.deb')]
+        return stamp
+
+    def sibling_versions(self, package_names, arch=None):
+        """Return {Debian name: published version} of workspace packages."""
+        versions = {}
+        for name in sorted(package_names):
+            stamp = self.built_stamp(name, arch) or {}
+            if stamp.get('version'):
+                versions[self.debian_name(name)] = stamp['version']
+        return versions
 
     def sibling_debs(self, package_name, arch=None):
         """Return the repository paths of the sibling .debs a build needs.
@@ -211,13 +265,7 @@ class DebSession:
         """
         files = []
         for name in sorted(self.build_closure.get(package_name, ())):
-            stamp = read_stamp(self.stamp_path(name, arch))
-            if stamp is None:
-                # an architecture-independent sibling is built once, for
-                # the primary architecture: only its `all` .debs apply
-                stamp = read_stamp(self.stamp_path(name)) or {}
-                stamp['files'] = [f for f in stamp.get('files', [])
-                                  if f.endswith('_all.deb')]
+            stamp = self.built_stamp(name, arch) or {}
             for path in stamp.get('files', []):
                 parts = Path(path).parts
                 if parts[:2] != ('pool', 'main') or '..' in parts or \
@@ -254,7 +302,7 @@ class DebSession:
         mounts, uploads, downloads = self._inputs([
             Mount(str(self.helpers_dir), HELPERS_PATH),
             Mount(str(self.rosdep_dir), ROSDEP_PATH),
-        ], None, writable=[(str(state), OUT_PATH)])
+        ], None, outputs=[(str(state), OUT_PATH)])
         return ContainerSpec(
             image=self.builder.tag,
             command=['sh', f'{HELPERS_PATH}/check-rosdep.sh'],
@@ -266,17 +314,24 @@ class DebSession:
                                       'rosdep-sources',
             },
             mounts=mounts, uploads=uploads, downloads=downloads,
-            labels={LABEL_RUN: self.run_id},
+            labels=self.labels,
             cap_add=SETUP_CAPABILITIES,
         )
 
     def package_container_spec(self, *, package_name, source_path,
                                sibling_debs=(), arch=None,
-                               architecture_independent=False):
+                               architecture_independent=False,
+                               version=None, source_date_epoch=None,
+                               vcs_text='', sibling_versions=None):
         """Describe the container that builds one package.
 
         :param sibling_debs: repository paths of workspace .debs to install
           before the build dependencies are resolved by apt
+        :param version: the Debian version the build gets
+        :param source_date_epoch: its changelog date and SOURCE_DATE_EPOCH
+        :param vcs_text: the commit the changelog names
+        :param sibling_versions: {Debian name: version}: its dependencies on
+          these workspace packages require at least these versions
         """
         arch = self._arch(arch)
         mounts = [
@@ -290,17 +345,23 @@ class DebSession:
             override = self.debian_overrides / package_name / 'debian'
             if override.is_dir():
                 mounts.append(Mount(str(override), OVERRIDE_PATH))
-        writable = [(str(self.output_dir(package_name, arch)), OUT_PATH)]
-        # the caches live on the host: only for an engine that shares it
-        local = arch not in self.transfer
-        apt_cache = self.apt_cache_dir if local else None
-        ccache = self.ccache_dir if local else None
+        outputs = [(str(self.output_dir(package_name, arch)), OUT_PATH)]
+        # the apt cache lives on the host: only for an engine that shares
+        # it; read-only, the host admits new downloads after checking them
+        apt_cache = self.apt_cache if arch not in self.transfer else None
         if apt_cache is not None:
-            writable.append((str(apt_cache), APT_CACHE_PATH))
-        if ccache is not None:
-            writable.append((str(ccache), CCACHE_PATH))
+            mounts.append(Mount(str(apt_cache.path), APT_CACHE_PATH))
         mounts, uploads, downloads = self._inputs(
-            mounts, arch, writable=writable)
+            mounts, arch, outputs=outputs)
+        if apt_cache is not None:
+            downloads.append(Download(
+                APT_ARCHIVES, str(self.apt_downloads_dir(package_name, arch))))
+        if self.ccache:
+            # the package's own ccache, a volume of the engine: one
+            # package's build never feeds another's objects
+            mounts.append(Volume(
+                f'colcon-deb-ccache-{self.build_base_label}-'
+                f'{package_name}-{arch}', CCACHE_PATH))
         environment = {
             **self._base_environment(arch),
             'PACKAGE_NAME': package_name,
@@ -311,13 +372,22 @@ class DebSession:
             environment['DEB_BUILD_PROFILES'] = 'nocheck'
         if architecture_independent:
             environment['COLCON_DEB_ARCH_ALL'] = '1'
+        if version:
+            environment['COLCON_DEB_VERSION'] = version
+        if source_date_epoch is not None:
+            environment['SOURCE_DATE_EPOCH'] = str(int(source_date_epoch))
+        if vcs_text:
+            environment['COLCON_DEB_VCS'] = vcs_text
+        if sibling_versions:
+            environment['COLCON_DEB_SIBLING_VERSIONS'] = ' '.join(
+                f'{k}={v}' for k, v in sorted(sibling_versions.items()))
         if sibling_debs:
             environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
         if self.isolate_network:
             environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
         if apt_cache is not None:
             environment['COLCON_DEB_APT_CACHE'] = APT_CACHE_PATH
-        if ccache is not None:
+        if self.ccache:
             environment['CCACHE_DIR'] = CCACHE_PATH
         return ContainerSpec(
             image=self.builders[arch].tag,
@@ -325,7 +395,7 @@ class DebSession:
             name=f'colcon-deb-{self.run_id}-{package_name}-{arch}',
             environment=environment,
             mounts=mounts, uploads=uploads, downloads=downloads,
-            labels={LABEL_RUN: self.run_id,
+            labels={**self.labels,
                     'io.colcon-deb-docker.package': package_name,
                     'io.colcon-deb-docker.arch': arch},
             cap_add=SETUP_CAPABILITIES,
@@ -347,6 +417,6 @@ class DebSession:
                 **self.host_environment,
             },
             mounts=mounts, uploads=uploads,
-            labels={LABEL_RUN: self.run_id},
+            labels=self.labels,
             cap_add=SETUP_CAPABILITIES,
         )

@@ -14,10 +14,16 @@ helpers=$(dirname "$0")
 
 sh "$helpers/setup-build-user.sh"
 install -d -o "$BUILD_UID" -g "$BUILD_GID" /build /build/src "$HOME"
+if [ -n "${CCACHE_DIR:-}" ]; then
+    # the package's own ccache volume (an engine volume, no host path)
+    chown "$BUILD_UID:$BUILD_GID" "$CCACHE_DIR"
+fi
 
 sh "$helpers/copy-source.sh"
 as_build_user sh "$helpers/restore-rosdep-cache.sh"
 as_build_user sh "$helpers/generate-debian-with-bloom.sh"
+(cd "/build/src/$PACKAGE_NAME" && \
+    as_build_user python3 "$helpers/set-debian-version.py")
 sh "$helpers/install-build-deps.sh"
 if [ "${COLCON_DEB_ISOLATE_NETWORK:-}" = 1 ]; then
     sh "$helpers/wait-for-network-isolation.sh"

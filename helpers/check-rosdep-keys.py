@@ -15,10 +15,8 @@ from rosdep2.lookup import RosdepLookup
 from rosdep2.rospkg_loader import DEFAULT_VIEW_KEY
 from rosdep2.sources_list import SourcesListLoader
 
-
-def progress(step, status, message=''):
-    print('::colcon-deb:: ' + json.dumps(
-        {'step': step, 'status': status, 'message': message}), flush=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from progress import progress  # noqa: E402
 
 
 def main(keys_file, result_file):

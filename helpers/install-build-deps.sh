@@ -9,8 +9,10 @@
 #     image, so apt does not parse the mirrors' lists again);
 #  4. the same with the workspace repository added as an apt source, then
 #     with every index refreshed (the image's lists may have gone stale).
-# Archives downloaded from mirrors are shared between containers through
-# the host's apt cache directory (symlinked in, new ones copied out).
+# Archives the host has verified (COLCON_DEB_APT_CACHE, a read-only mount)
+# are linked into apt's archive directory; what apt downloads on top stays
+# in the container, and the host copies it out afterwards and admits only
+# the files whose hashes match the signed indexes (see apt_cache.py).
 set -eu
 helpers=$(dirname "$0")
 . "$helpers/progress.sh"
@@ -21,7 +23,6 @@ echo force-unsafe-io > /etc/dpkg/dpkg.cfg.d/colcon-deb-unsafe-io
 cd "/build/src/$PACKAGE_NAME"
 satisfied() { dpkg-checkbuilddeps >/dev/null 2>&1; }
 finish() {
-    share_downloads
     sh "$helpers/write-ros-setup-standin.sh"
     progress build-deps done "$1"
     exit 0
@@ -29,19 +30,6 @@ finish() {
 
 archives=/var/cache/apt/archives
 cache=${COLCON_DEB_APT_CACHE:-}
-share_downloads() {
-    [ -n "$cache" ] || return 0
-    # new downloads go to the shared cache under a temporary name, renamed
-    # when complete (safe with any number of containers at once), owned by
-    # the build user like everything else the host sees
-    as_build_user sh -c '
-        for deb in "$1"/*.deb; do
-            [ -f "$deb" ] && [ ! -L "$deb" ] || continue
-            name=$(basename "$deb")
-            [ -e "$2/$name" ] && continue
-            cp "$deb" "$2/.$name.$$" && mv "$2/.$name.$$" "$2/$name"
-        done' share-downloads "$archives" "$cache"
-}
 
 satisfied && finish "already satisfied"
 

@@ -3,12 +3,16 @@
 from concurrent.futures import ThreadPoolExecutor
 import gzip
 import hashlib
+import json
+from pathlib import Path
 
 from debian.deb822 import Packages
 from debian.deb822 import Release
 
-from colcon_deb_docker.apt_repository import AptRepository
+from colcon_deb_docker.repository.apt_repository import AptRepository
+from colcon_deb_docker.repository.publish_rules import NotReproducible
 from debs import make_deb
+import pytest
 
 
 def _release(repo):
@@ -89,24 +93,64 @@ def test_architecture_all_is_listed_for_every_architecture(tmp_path):
     assert _release(repo)['Architectures'] == 'amd64 arm64'
 
 
-def test_republishing_replaces_the_file_and_keeps_snapshots_bounded(
+def test_a_published_file_name_never_gets_other_bytes(tmp_path):
+    work = tmp_path / 'work'
+    repo = AptRepository(
+        path=tmp_path / 'deb', codename='bookworm', architectures=['amd64'])
+    first = make_deb(work / 'one', name='p', payload=b'one')
+    repo.publish(debs=[first])
+    # the same bytes again: accepted, nothing changes
+    repo.publish(debs=[first])
+    other = make_deb(work / 'two', name='p', payload=b'two')
+    with pytest.raises(NotReproducible, match='p_1.0.0_amd64.deb'):
+        repo.publish(debs=[other])
+    pool_file = repo.path / 'pool/main/p/p_1.0.0_amd64.deb'
+    assert pool_file.read_bytes() == first.read_bytes()
+    _check_release_hashes(repo)
+
+
+def test_versions_are_kept_up_to_the_retention_and_snapshots_bounded(
     tmp_path
 ):
     work = tmp_path / 'work'
-    work.mkdir()
+    repo = AptRepository(
+        path=tmp_path / 'deb', codename='bookworm', architectures=['amd64'],
+        keep_versions=2)
+    debs = [make_deb(work / str(n), name='p', version=f'1.0.{n}',
+                     payload=str(n).encode()) for n in range(1, 6)]
+    for deb in debs:
+        repo.publish(debs=[deb])
+    versions = sorted(p['Version'] for p in _packages(repo, 'amd64'))
+    assert versions == ['1.0.4', '1.0.5']
+    assert (repo.path / 'dists/bookworm').is_symlink()
+    assert len(list((repo.path / '.snapshots').iterdir())) == 3
+    # files leave the pool only when no kept snapshot lists them any more
+    on_disk = sorted(p.name for p in repo.pool.glob('p/*.deb'))
+    listed = set()
+    for snapshot in (repo.path / '.snapshots').iterdir():
+        listed |= {Path(e['filename']).name for e in json.loads(
+            (snapshot / 'manifest.json').read_text())['debs']}
+    assert on_disk == sorted(listed)
+    assert 'p_1.0.1_amd64.deb' not in on_disk
+    assert json.loads((repo.path / 'dists/bookworm/manifest.json')
+                      .read_text())['highest'] == {'p': '1.0.5'}
+    assert not list(repo.pool.glob('*/.*.tmp'))
+
+
+def test_by_hash_keeps_the_indexes_of_the_kept_snapshots(tmp_path):
+    work = tmp_path / 'work'
     repo = AptRepository(
         path=tmp_path / 'deb', codename='bookworm', architectures=['amd64'])
-    for payload in (b'one', b'two', b'three', b'four', b'five'):
-        deb = make_deb(work / payload.decode(), name='p', payload=payload)
-        repo.publish(debs=[deb])
-    stanzas = _packages(repo, 'amd64')
-    assert len(stanzas) == 1
-    assert stanzas[0]['SHA256'] == hashlib.sha256(deb.read_bytes()) \
-        .hexdigest()
-    assert (repo.path / 'dists/bookworm').is_symlink()
-    snapshots = [p for p in (repo.path / '.snapshots').iterdir()]
-    assert len(snapshots) <= 3
-    assert not list(repo.pool.glob('*/.*.tmp'))
+    seen = []
+    for n in range(1, 4):
+        repo.publish(debs=[make_deb(work / str(n), name=f'p{n}')])
+        seen.append((repo.path / 'dists/bookworm/main/binary-amd64/'
+                     'Packages').read_bytes())
+    assert 'Acquire-By-Hash: yes' in _release(repo).dump()
+    by_hash = repo.path / 'dists/bookworm/main/binary-amd64/by-hash/SHA256'
+    for data in seen:
+        assert (by_hash / hashlib.sha256(data).hexdigest()).read_bytes() \
+            == data
 
 
 def test_concurrent_publications_lose_nothing(tmp_path):

@@ -3,6 +3,7 @@
 from colcon_deb_docker.container import ContainerSpec
 from colcon_deb_docker.container import LABEL_TOOL
 from colcon_deb_docker.container import Mount
+from colcon_deb_docker.container import Volume
 
 
 def test_security_defaults_cannot_be_forgotten():
@@ -18,19 +19,22 @@ def test_security_defaults_cannot_be_forgotten():
         assert key not in kwargs
 
 
-def test_mounts_keep_their_read_only_flag():
+def test_bind_mounts_are_read_only_and_volumes_are_named():
     spec = ContainerSpec(
         image='img', command=['sh', '-c', 'true'], name='n', user='1000:1000',
         environment={'A': 'b'}, network_mode='none',
         labels={'run': 'x'}, cap_add=('CHOWN',),
         mounts=[Mount('/host/src', '/src'),
-                Mount('/host/out', '/out', read_only=False)])
+                Volume('colcon-deb-ccache-x', '/ccache')])
     kwargs = spec.to_create_kwargs()
     mounts = {m['Target']: m for m in kwargs['mounts']}
     assert mounts['/src']['Source'] == '/host/src'
     assert mounts['/src']['ReadOnly'] is True
-    assert mounts['/out']['ReadOnly'] is False
-    assert all(m['Type'] == 'bind' for m in mounts.values())
+    assert mounts['/src']['Type'] == 'bind'
+    # a writable place is never a host path, only an engine volume
+    assert mounts['/ccache']['Type'] == 'volume'
+    assert mounts['/ccache']['Source'] == 'colcon-deb-ccache-x'
+    assert all(m['ReadOnly'] for m in mounts.values() if m['Type'] == 'bind')
     assert kwargs['environment'] == {'A': 'b'}
     assert kwargs['network_mode'] == 'none'
     assert kwargs['labels'] == {LABEL_TOOL: '1', 'run': 'x'}

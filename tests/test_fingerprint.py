@@ -2,7 +2,9 @@
 
 import os
 
+from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
+from colcon_deb_docker.fingerprint import fingerprint_inputs
 from colcon_deb_docker.fingerprint import input_digests
 from colcon_deb_docker.fingerprint import is_up_to_date
 from colcon_deb_docker.fingerprint import tree_digest
@@ -55,15 +57,30 @@ def test_a_change_reaches_dependents_not_siblings(tmp_path):
     assert set(other_arch.values()).isdisjoint(after.values())
 
 
-def test_stamp_needs_every_file_inside_the_repository(tmp_path):
+def test_stamp_needs_every_file_listed_by_the_manifest(tmp_path):
+    # a file merely present in the pool does not count: the manifest of
+    # the checked repository must list it
     (tmp_path / 'pool').mkdir()
     (tmp_path / 'pool' / 'x.deb').write_bytes(b'x')
+    published = {'pool/x.deb'}
     stamp = {'fingerprint': 'f', 'files': ['pool/x.deb']}
-    assert is_up_to_date(stamp, fingerprint='f', repository_path=tmp_path)
-    assert not is_up_to_date(stamp, fingerprint='g', repository_path=tmp_path)
+    assert is_up_to_date(stamp, fingerprint='f', published=published)
+    assert not is_up_to_date(stamp, fingerprint='g', published=published)
+    assert not is_up_to_date(stamp, fingerprint='f', published=set())
     stamp['files'].append('pool/gone.deb')
-    assert not is_up_to_date(stamp, fingerprint='f', repository_path=tmp_path)
-    (tmp_path / 'outside.deb').write_bytes(b'x')
-    escaping = {'fingerprint': 'f', 'files': ['pool/../outside.deb']}
-    assert not is_up_to_date(
-        escaping, fingerprint='f', repository_path=tmp_path)
+    assert not is_up_to_date(stamp, fingerprint='f', published=published)
+
+
+def test_changed_inputs_name_what_changed():
+    def inputs(source='s', helpers='h', deps=None):
+        return fingerprint_inputs(
+            source_digest=source, override_digest=None,
+            options={'helpers': helpers, 'arch': 'amd64'},
+            dependency_fingerprints=deps or {'lib': '1'})
+    assert changed_inputs(inputs(), inputs()) == []
+    assert changed_inputs(None, inputs()) == []
+    assert changed_inputs(inputs(), inputs(source='t')) == ['sources']
+    assert changed_inputs(inputs(), inputs(helpers='x')) == [
+        'option helpers']
+    assert changed_inputs(inputs(), inputs(deps={'lib': '2'})) == [
+        'dependency lib']

@@ -3,8 +3,8 @@
 import os
 import subprocess
 
-from colcon_deb_docker.apt_repository import AptRepository
-from colcon_deb_docker.apt_repository import RepositoryError
+from colcon_deb_docker.repository.apt_repository import AptRepository
+from colcon_deb_docker.repository.publish_rules import RepositoryError
 from debs import make_deb
 import pytest
 

@@ -17,7 +17,13 @@ from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.fingerprint import write_stamp
+from colcon_deb_docker.plan import assign_version
+from colcon_deb_docker.plan import binary_packages
 from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.provenance import describe_vcs
+from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
+from colcon_deb_docker.repository.publish_rules import NotReproducible
+from colcon_deb_docker.versioning import VersionError
 
 logger = colcon_logger.getChild(__name__)
 
@@ -88,7 +94,8 @@ class DebTask(TaskExtensionPoint):
                 continue
             result.status = 'building'
             try:
-                published = await self._build(pkg, entry, result)
+                published = await self._build_reproducibly(
+                    pkg, entry, result)
             except _Failed as e:
                 if e.interrupted:
                     result.status = result.reason = 'interrupted'
@@ -110,12 +117,36 @@ class DebTask(TaskExtensionPoint):
             debs += [p.name for p in published]
             write_stamp(
                 session.stamp_path(pkg.name, entry.arch),
-                fingerprint=session.fingerprints[(pkg.name, entry.arch)],
+                fingerprint=entry.fingerprint, version=entry.version,
+                inputs=entry.inputs,
                 files=[str(p.relative_to(session.repository.path))
                        for p in published])
         result.status = 'built' if built else 'up to date'
         result.debs = sorted(set(debs))
         return 0
+
+    async def _build_reproducibly(self, pkg, entry, result):
+        """Build and publish; a build that does not reproduce the bytes
+        published under its version is built again with a new version."""
+        try:
+            return await self._build(pkg, entry, result)
+        except NotReproducible as e:
+            old = entry.version
+            try:
+                assign_version(
+                    session=self.session, planned=entry, now=time.time())
+            except VersionError as error:
+                raise _Failed(f'{e}; {error}') from None
+            logger.warning(
+                f"'{pkg.name}': {', '.join(e.names)} did not reproduce the "
+                f'published bytes of {old}: building it again as '
+                f'{entry.version}')
+            self.progress(self._prefix + f'version: {entry.version} (the '
+                          f'build of {old} is not reproducible)')
+        try:
+            return await self._build(pkg, entry, result)
+        except NotReproducible as e:
+            raise _Failed(str(e)) from None
 
     async def _build(self, pkg, entry, result):
         """Build one package for one architecture and publish its .debs.
@@ -132,16 +163,24 @@ class DebTask(TaskExtensionPoint):
                 session.threads, functools.partial(func, *args, **kwargs))
 
         out_dir = session.output_dir(pkg.name, arch)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        session.make_writable_dir(out_dir)
+        for scratch in (out_dir, session.apt_downloads_dir(pkg.name, arch)):
+            shutil.rmtree(scratch, ignore_errors=True)
+        out_dir.mkdir(parents=True)
 
         spec = session.package_container_spec(
             package_name=pkg.name, source_path=Path(pkg.path).resolve(),
             sibling_debs=session.sibling_debs(pkg.name, arch), arch=arch,
-            architecture_independent=entry.architecture_independent)
+            architecture_independent=entry.architecture_independent,
+            version=entry.version, source_date_epoch=entry.source_date_epoch,
+            vcs_text=describe_vcs(entry.vcs),
+            sibling_versions=session.sibling_versions(
+                self.context.dependencies, arch))
+        expected = ExpectedOutputs(
+            packages=binary_packages(session=session, planned=entry),
+            version=entry.version, architecture=arch)
         container = None
         container_key = self._prefix + 'container'
+        build_started = time.time()
         try:
             self.progress(self._prefix + 'container: start')
             self._step_started[container_key] = time.monotonic()
@@ -155,12 +194,24 @@ class DebTask(TaskExtensionPoint):
             # container: its whole life, for the overhead figures
             result.steps[container_key] = round(
                 time.monotonic() - self._step_started[container_key], 3)
-            debs = sorted(out_dir.glob('*.deb')) + sorted(
-                out_dir.glob('*.ddeb'))
+            # everything the build left is offered; the repository accepts
+            # only the expected files, and a stray one fails the package
+            debs = sorted(p for p in out_dir.iterdir())
+            if not debs:
+                raise _Failed('the build produced no .deb')
             self.progress(self._prefix + 'publish: start')
             publish_started = time.monotonic()
             published = await in_thread(
-                session.repository.publish, debs=debs,
+                session.repository.publish, debs=debs, expected=expected,
+                provenance={
+                    'ros_package': pkg.name,
+                    'fingerprint': entry.fingerprint,
+                    'source_date_epoch': entry.source_date_epoch,
+                    'vcs': entry.vcs,
+                    'builder_image': session.builders[arch].tag,
+                    'build_started': _iso(build_started),
+                    'build_finished': _iso(time.time()),
+                },
                 rosdep_keys={pkg.name: session.debian_name(pkg.name)})
             result.steps[self._prefix + 'publish'] = round(
                 time.monotonic() - publish_started, 3)
@@ -181,8 +232,15 @@ class DebTask(TaskExtensionPoint):
         except ContainerTimeout as e:
             raise _Failed(
                 f'timed out after {e.seconds} s', e.log_tail) from None
+        except NotReproducible:
+            raise
         except DebDockerError as e:
             raise _Failed(str(e)) from None
+        finally:
+            if session.apt_cache is not None and container is not None:
+                await in_thread(
+                    session.apt_cache.admit,
+                    session.apt_downloads_dir(pkg.name, arch))
 
     def _print_stderr(self, text):
         self.context.put_event_into_queue(StderrLine((text + '\n').encode()))
@@ -197,6 +255,11 @@ class DebTask(TaskExtensionPoint):
         self._print_stderr(
             f"colcon deb: '{self.context.pkg.name}' failed: {reason}")
         return rc or 1
+
+
+def _iso(seconds):
+    """Return a UTC time as ISO 8601 (the manifest's build times)."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds))
 
 
 class _Failed(Exception):

@@ -2,13 +2,16 @@
 # Licensed under the Apache License, Version 2.0
 """The `colcon deb` verb: a workspace to .deb files and an apt repository."""
 
+import argparse
 from collections import OrderedDict
+from contextlib import ExitStack
 import json
 import os
 from pathlib import Path
 import signal
 import sys
 import threading
+import time
 import uuid
 
 from colcon_core.event.job import JobUnselected
@@ -26,7 +29,11 @@ from colcon_core.plugin_system import satisfies_version
 from colcon_core.task import TaskContext
 from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
-from colcon_deb_docker.apt_repository import AptRepository
+from colcon_deb_docker.repository.apt_repository import AptRepository
+from colcon_deb_docker.repository.apt_repository import \
+    DEFAULT_KEEP_VERSIONS
+from colcon_deb_docker.apt_cache import builder_indexes
+from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.builder_image import prepare_builder_image
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import ContainerFailed
@@ -47,11 +54,14 @@ from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.rosdep_check import package_rosdep_keys
 from colcon_deb_docker.rosdep_check import run_rosdep_check
 from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
+from colcon_deb_docker.run_lock import exclusive_run
 from colcon_deb_docker.session import allowed_host_environment
 from colcon_deb_docker.session import DebSession
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DebTask
 from colcon_deb_docker.unidentified import find_unidentified_packages
+from colcon_deb_docker.versioning import DEFAULT_SCHEME
+from colcon_deb_docker.versioning import SCHEMES
 
 logger = colcon_logger.getChild(__name__)
 
@@ -146,11 +156,26 @@ class DebVerb(VerbExtensionPoint):
         parser.add_argument(
             '--no-apt-cache', action='store_true',
             help='Do not share downloaded .debs between containers '
-                 '(default: cached in <build-base>/.apt-archives)')
+                 '(default: cached in <build-base>/.apt-archives, read-only '
+                 'to containers; the host admits a download only if its '
+                 "SHA256 matches the builder image's signed apt indexes)")
         parser.add_argument(
             '--no-ccache', action='store_true',
-            help='Do not use ccache for C/C++ compiles (default: cached in '
-                 '<build-base>/.ccache)')
+            help='Do not use ccache for C/C++ compiles (default: each '
+                 'package keeps its own ccache in a volume of the engine, '
+                 'colcon-deb-ccache-*)')
+        parser.add_argument(
+            '--version-scheme', choices=SCHEMES, default=DEFAULT_SCHEME,
+            help='How a changed package gets a higher Debian version: '
+                 'timestamp (<version>-0<codename>.YYYYMMDD.HHMMSS, as '
+                 'ros_buildfarm), counter (<version>-0<codename>.N) or none '
+                 '(package.xml only: bump it yourself) (default: '
+                 '%(default)s)')
+        parser.add_argument(
+            '--keep-versions', type=_positive_int, metavar='N',
+            default=DEFAULT_KEEP_VERSIONS,
+            help='Versions of each package the repository keeps (older ones '
+                 'are pruned; default: %(default)s)')
         parser.add_argument(
             '--continue-on-error', action='store_true',
             help='Continue other packages when a package fails; packages '
@@ -177,9 +202,20 @@ class DebVerb(VerbExtensionPoint):
             raise DebDockerError(
                 f'invalid --ros-distro {args.ros_distro!r}') from None
 
-        build_base = _create_path(args.build_base)
-        check_and_mark_build_tool(str(build_base))
+        with ExitStack() as stack:
+            try:
+                build_base = _create_path(args.build_base)
+                check_and_mark_build_tool(str(build_base))
+                stack.enter_context(exclusive_run(
+                    build_base, what='using the build base',
+                    option='--build-base'))
+            except OSError as e:
+                raise DebDockerError(
+                    f'cannot use the build base {args.build_base}: '
+                    f'{e.strerror or e}') from None
+            return self._run(args, context, build_base)
 
+    def _run(self, args, context, build_base):
         decorators = get_packages(
             args, additional_argument_names=['*'],
             recursive_categories=('run', ))
@@ -209,7 +245,8 @@ class DebVerb(VerbExtensionPoint):
 
         repository = AptRepository(
             path=args.output_base, codename=builder.os_codename,
-            architectures=list(builders), os_name=builder.os_name)
+            architectures=list(builders), os_name=builder.os_name,
+            keep_versions=args.keep_versions)
 
         session = DebSession(
             engine=engine, builder=builder, builders=builders,
@@ -224,33 +261,30 @@ class DebVerb(VerbExtensionPoint):
             build_options='' if args.run_tests else 'nocheck',
             host_environment=allowed_host_environment(os.environ),
             isolate_network=args.isolate_network,
-            apt_cache_dir=None if args.no_apt_cache
-            else build_base / '.apt-archives',
-            ccache_dir=None if args.no_ccache else build_base / '.ccache')
-        for path in (session.apt_cache_dir, session.ccache_dir,
-                     session.rosdep_state_dir):
-            if path is not None:
-                session.make_writable_dir(path)
+            version_scheme=args.version_scheme, started=time.time(),
+            ccache=not args.no_ccache)
+        session.rosdep_state_dir.mkdir(parents=True, exist_ok=True)
+        if not args.no_apt_cache:
+            session.apt_cache = _apt_cache(
+                build_base / '.apt-archives', engines, builders, transfer)
 
-        selected = {
-            d.descriptor.name for d in decorators
-            if d.selected and d.descriptor.name not in invalid}
-        plan = make_plan(
-            decorators=decorators, session=session,
-            options_by_arch=fingerprint_options(
-                session=session, user_sources=args.rosdep_source,
-                offline=args.offline),
-            selected=selected, force=args.force)
-        for planned in plan:
-            session.plan.setdefault(planned.name, []).append(planned)
         if args.dry_run:
+            _report_check(repository.check(repair=False), dry_run=True)
+            plan = _make_plan(args, session, decorators, invalid)
             return _dry_run(session, plan)
         if args.sign_key or args.sign_key_file:
             repository.signer = RepositorySigner(
                 key_id=args.sign_key, key_file=args.sign_key_file)
+        removed = session.remove_leftover_containers()
+        if removed:
+            logger.warning(
+                f'removed {removed} container(s) a killed run of this build '
+                'base left behind')
         try:
             with repository.exclusive_run():
+                _report_check(repository.check(repair=True), dry_run=False)
                 repository.ensure_initialized()
+                plan = _make_plan(args, session, decorators, invalid)
                 return self._build(args, context, session, plan, decorators,
                                    invalid)
         finally:
@@ -306,6 +340,46 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not rc:
             rc = 1
         return rc
+
+
+def _make_plan(args, session, decorators, invalid):
+    """Plan the run against the checked repository (versions, skips)."""
+    selected = {
+        d.descriptor.name for d in decorators
+        if d.selected and d.descriptor.name not in invalid}
+    plan = make_plan(
+        decorators=decorators, session=session,
+        options_by_arch=fingerprint_options(
+            session=session, user_sources=args.rosdep_source,
+            offline=args.offline),
+        selected=selected, force=args.force)
+    for planned in plan:
+        session.plan.setdefault(planned.name, []).append(planned)
+    return plan
+
+
+def _report_check(report, *, dry_run):
+    """Say what the repository's self-check repaired and left alone."""
+    for repair in report.repairs:
+        logger.warning(('would repair: ' if dry_run else 'repaired: ')
+                       + repair)
+    for relative in report.foreign:
+        logger.warning(
+            f'{relative} is not listed by the repository (not written by '
+            'colcon deb): left alone and not indexed')
+
+
+def _apt_cache(path, engines, builders, transfer):
+    """The verified apt cache of the architectures built on this host."""
+    path.mkdir(parents=True, exist_ok=True)
+    local = [arch for arch in builders if arch not in transfer]
+
+    def read_indexes():
+        return b'\n'.join(
+            builder_indexes(engines[arch], builders[arch].tag)
+            for arch in local)
+
+    return VerifiedAptCache(path=path, read_indexes=read_indexes)
 
 
 def _connect_engines(args):
@@ -436,12 +510,9 @@ def _dry_run(session, plan):
           + '; nothing is built')
     width = max((len(p.name) for p in plan), default=0)
     for index, planned in enumerate(plan, 1):
-        try:
-            deb = expected_deb_name(
-                session=session, package_xml=planned.path / 'package.xml',
-                arch=planned.arch)
-        except Exception as e:  # noqa: B902
-            deb = f'(unknown: {e})'
+        deb = expected_deb_name(session=session, planned=planned) \
+            if planned.version else '(no version: ' + \
+            session.blocked.get(planned.name, '?') + ')'
         verb = 'build' if planned.action == 'build' else 'skip '
         print(f'  {index:3}. {planned.name:<{width}}  {planned.arch:<7} '
               f'{verb} ({planned.reason})  {deb}')
@@ -500,6 +571,17 @@ def _install_interrupt_handlers(session):
     return {
         signum: signal.signal(signum, interrupt)
         for signum in (signal.SIGINT, signal.SIGTERM)}
+
+
+def _positive_int(text):
+    """Parse a whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'expected a number >= 1: {text!r}')
+    return value
 
 
 def _create_path(path):

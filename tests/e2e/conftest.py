@@ -76,8 +76,14 @@ def make_workspace(tester):
         return workspace
 
     yield make
+    volumes = DockerEngine().client.volumes
     for root in created:
         shutil.rmtree(root, ignore_errors=True)
+        # the per-package ccache volumes of the workspace's build base
+        label = Workspace(root, 0, 0).build_base_label
+        for volume in volumes.list(filters={'name': f'colcon-deb-ccache-'
+                                                    f'{label}-'}):
+            volume.remove(force=True)
 
 
 @pytest.fixture(scope='session')

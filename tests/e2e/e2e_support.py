@@ -3,6 +3,7 @@
 import grp
 import os
 from pathlib import Path
+import re
 import subprocess
 import sys
 
@@ -54,6 +55,10 @@ def colcon_command(workspace, *args):
     return cmd, kwargs
 
 
+#: the timestamp version scheme: <version>-0bookworm.YYYYMMDD.HHMMSS
+BUILD_SUFFIX = re.compile(r'(-0bookworm)\.\d{8}\.\d{6}(?:\.\d+)?(?=_)')
+
+
 class Workspace:
     """A copy of (some of) the example workspace, owned by the tester."""
 
@@ -65,6 +70,14 @@ class Workspace:
     @property
     def repo(self):
         return self.root / 'deb'
+
+    @property
+    def build_base_label(self):
+        """The label colcon deb gives the containers and volumes of the
+        default build base (see DebSession.build_base_label)."""
+        import hashlib
+        return hashlib.sha256(
+            str(self.root / 'build_deb').encode()).hexdigest()[:16]
 
     def add_package(self, name, files):
         for relative, text in files.items():
@@ -79,6 +92,11 @@ class Workspace:
 
     def debs(self):
         return sorted(p.name for p in self.repo.glob('pool/main/*/*.deb'))
+
+    def bloom_debs(self):
+        """The pool's file names as bloom would name them: without the
+        build suffix of the default version scheme (checked here)."""
+        return sorted(BUILD_SUFFIX.sub(r'\1', name) for name in self.debs())
 
     def colcon_deb(self, *args, check=True, extra_env=None):
         """Run `colcon deb --offline` as the tester; return the result."""

@@ -60,12 +60,13 @@ def test_unresolvable_keys_are_listed_at_once_before_any_build(
     # stopped before any package container
     assert not [a for a in created_containers(engine, since)
                 if PACKAGE_LABEL in a]
-    assert workspace.debs() == []
+    assert workspace.bloom_debs() == []
 
     # --continue-on-error: the others build, the dependents are skipped
     result = workspace.colcon_deb('--continue-on-error', check=False)
     assert result.returncode != 0
-    assert workspace.debs() == ['ros-humble-keys-ok_0.1.0-0bookworm_amd64.deb']
+    assert workspace.bloom_debs() == [
+        'ros-humble-keys-ok_0.1.0-0bookworm_amd64.deb']
     summary = result.stdout.split('colcon deb summary:')[1]
     assert 'keys_a' in summary and \
         'unresolvable rosdep keys: no_such_key_a, no_such_key_b' in summary
@@ -89,8 +90,14 @@ def test_second_run_on_the_same_output_is_refused(
             assert time.monotonic() < deadline
             time.sleep(0.2)
         started = time.monotonic()
-        second = workspace.colcon_deb('--force', check=False)
-        assert time.monotonic() - started < 30
+        # the same output, another build base
+        second = workspace.colcon_deb(
+            '--force', '--build-base', 'build_deb_2', check=False)
+        # the same build base (its state, its containers), another output;
+        # and a dry run, which must not touch the state the run uses
+        third = workspace.colcon_deb('--output-base', 'deb_2', check=False)
+        dry = workspace.colcon_deb('--dry-run', check=False)
+        assert time.monotonic() - started < 60
     finally:
         out, _ = first.communicate(timeout=300)
     print(out)
@@ -98,8 +105,15 @@ def test_second_run_on_the_same_output_is_refused(
     assert f'colcon deb: error: another colcon deb run (pid {first.pid}) ' \
         f'is writing to {workspace.repo}; wait for it to finish or pass ' \
         'another --output-base' in second.stdout
+    for refused in (third, dry):
+        assert refused.returncode == 1
+        assert f'colcon deb: error: another colcon deb run (pid ' \
+            f'{first.pid}) is using the build base {workspace.root}/' \
+            'build_deb; wait for it to finish or pass another --build-base' \
+            in refused.stdout
+    assert not (workspace.root / 'deb_2').exists()
     assert first.returncode == 0
-    assert workspace.debs() == [
+    assert workspace.bloom_debs() == [
         'ros-humble-lock-pkg_0.1.0-0bookworm_amd64.deb']
     # released: the next run works
     workspace.colcon_deb()
@@ -163,7 +177,7 @@ message(STATUS "writing into the mounted source: ${into_source}")
     assert "package '../../evil'" in result.stdout or \
         'evil/package.xml' in result.stdout
     assert 'ros-humble-escape-pkg_0.1.0-0bookworm_amd64.deb' in \
-        workspace.debs()
+        workspace.bloom_debs()
     assert 'Read-only file system' in (
         workspace.root / 'log' / 'latest_deb' / 'escape_pkg' /
         'stderr.log').read_text()

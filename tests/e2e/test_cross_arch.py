@@ -45,7 +45,7 @@ def test_amd64_and_arm64_in_one_repository(
         '--executor', 'parallel', '--parallel-workers', '2')
     assert 'QEMU emulation' in result.stdout  # warned once
     repo = workspace.repo
-    debs = workspace.debs()
+    debs = workspace.bloom_debs()
     for arch in ('amd64', FOREIGN):
         assert f'ros-humble-demo-tools_1.0.0-0bookworm_{arch}.deb' in debs
         packages = _packages(repo, arch)
@@ -61,7 +61,7 @@ def test_amd64_and_arm64_in_one_repository(
     # the binaries are what they claim to be
     for arch, machine in (('amd64', 'x86-64'), (FOREIGN, 'AArch64')):
         [deb] = repo.glob(
-            f'pool/main/*/ros-humble-demo-tools_1.0.0-0bookworm_{arch}.deb')
+            f'pool/main/*/ros-humble-demo-tools_1.0.0-0bookworm.*_{arch}.deb')
         root = tmp_path / arch
         subprocess.run(['dpkg-deb', '-x', str(deb), str(root)], check=True)
         [exe] = root.glob('opt/ros/humble/bin/demo_distance')

@@ -32,7 +32,7 @@ def test_builds_on_a_second_engine_without_shared_files(
         'label': 'io.colcon-deb-docker.run'})
 
     assert 'ros-humble-demo-tools_1.0.0-0bookworm_amd64.deb' in \
-        workspace.debs()
+        workspace.bloom_debs()
     output = install_and_run(
         engine, base_image, workspace.repo, ['ros-humble-demo-tools'],
         'demo_distance 0 0 3 4')

@@ -1,0 +1,123 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""A cache of downloaded Debian packages that no build can poison.
+
+apt trusts a file already in ``/var/cache/apt/archives`` that has the right
+size: it does not check its hash again.  So build containers never write
+the cache.  It is mounted read-only; what a build downloads comes back to
+the host through the engine API, and the host admits a file only if its
+SHA256 is the one the builder image's apt indexes (verified by apt against
+the archive's signed Release when the image was made) give for that file
+name.  Anything else, a workspace .deb or a planted file, is dropped.
+"""
+
+import hashlib
+import os
+from pathlib import Path
+import re
+import shutil
+import tarfile
+import tempfile
+import threading
+
+from colcon_core.logging import colcon_logger
+
+logger = colcon_logger.getChild(__name__)
+
+#: where apt keeps the indexes in the builder image
+APT_LISTS = '/var/lib/apt/lists'
+_STANZA_FIELDS = re.compile(
+    rb'^(Filename|SHA256): (\S+)$', re.MULTILINE)
+
+
+def index_digests(packages_text):
+    """Return {file name: sha256} from the text of a Packages index."""
+    digests = {}
+    filename = None
+    for match in _STANZA_FIELDS.finditer(packages_text):
+        key, value = match.group(1), match.group(2).decode()
+        if key == b'Filename':
+            filename = value.rsplit('/', 1)[-1]
+        elif filename is not None:
+            digests[filename] = value
+            filename = None
+    return digests
+
+
+class VerifiedAptCache:
+    """The host's directory of verified .debs, shared read-only."""
+
+    def __init__(self, *, path, read_indexes):
+        """Describe the cache.
+
+        :param read_indexes: called (once, when first needed) to return the
+          concatenated Packages indexes of the builder image, as bytes
+        """
+        self.path = Path(path)
+        self._read_indexes = read_indexes
+        self._digests = None
+        self._lock = threading.Lock()
+
+    def _expected(self):
+        with self._lock:
+            if self._digests is None:
+                self._digests = index_digests(self._read_indexes())
+            return self._digests
+
+    def admit(self, staging):
+        """Move the verified .debs of a build's downloads into the cache.
+
+        :param staging: a directory of files downloaded from a container;
+          it is deleted afterwards
+        :returns: (admitted, rejected) file names
+        """
+        staging = Path(staging)
+        admitted, rejected = [], []
+        try:
+            candidates = [
+                p for p in sorted(staging.glob('*.deb'))
+                if p.is_file() and not p.is_symlink() and
+                not (self.path / p.name).exists()]
+            if not candidates:
+                return admitted, rejected
+            expected = self._expected()
+            for deb in candidates:
+                digest = hashlib.sha256(deb.read_bytes()).hexdigest()
+                if expected.get(deb.name) != digest:
+                    rejected.append(deb.name)
+                    continue
+                tmp = self.path / f'.{deb.name}.{os.getpid()}.tmp'
+                shutil.copyfile(deb, tmp)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, self.path / deb.name)
+                admitted.append(deb.name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        if rejected:
+            logger.warning(
+                'not cached (no match in the signed apt indexes): '
+                + ', '.join(rejected))
+        return admitted, rejected
+
+
+def builder_indexes(engine, image):
+    """Return the Packages indexes of an image's apt lists, concatenated.
+
+    Read through the engine API from a container that is created, never
+    started.
+    """
+    container = engine.client.containers.create(image, command=['true'])
+    data = tempfile.TemporaryFile()
+    try:
+        stream, _ = container.get_archive(APT_LISTS)
+        for chunk in stream:
+            data.write(chunk)
+    finally:
+        container.remove(force=True)
+    data.seek(0)
+    parts = []
+    with data, tarfile.open(fileobj=data) as tar:
+        for member in tar:
+            if member.isreg() and member.name.endswith('_Packages'):
+                parts.append(tar.extractfile(member).read())
+    return b'\n'.join(parts)

@@ -1,0 +1,295 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The apt repository written to the output base.
+
+Layout (what `apt` expects from a ``deb file:<path> <codename> main`` line)::
+
+    pool/main/<source>/<file>.deb             (append-only)
+    dists/<codename> -> ../.snapshots/<n>     (a link, switched atomically)
+    .snapshots/<n>/Release, InRelease, manifest.json
+    .snapshots/<n>/main/binary-<arch>/Packages(.gz), by-hash/SHA256/...
+    rosdep.yaml                               (for consumers)
+
+Publishing copies new files into the pool first (under temporary names,
+renamed when complete, listed in a journal so that a killed run's files can
+be found), then writes a new index snapshot and switches to it.  Writers
+are serialised by an exclusive lock on ``.lock`` (between processes) and a
+thread lock (between jobs of one process); a whole run holds ``.run.lock``.
+"""
+
+from contextlib import contextmanager
+from contextlib import ExitStack
+import fcntl
+import json
+import os
+from pathlib import Path
+import shutil
+import threading
+
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.repository.indexes import COMPONENT
+from colcon_deb_docker.repository.indexes import current_snapshot
+from colcon_deb_docker.repository.indexes import publishable
+from colcon_deb_docker.repository.indexes import write_snapshot
+from colcon_deb_docker.repository.manifest import Manifest
+from colcon_deb_docker.repository.publish_rules import NotReproducible
+from colcon_deb_docker.repository.publish_rules import pool_conflict
+from colcon_deb_docker.repository.publish_rules import read_deb
+from colcon_deb_docker.repository.publish_rules import RepositoryError
+from colcon_deb_docker.repository.self_check import check_repository
+from colcon_deb_docker.repository.self_check import PENDING_DIR
+from colcon_deb_docker.run_lock import Busy
+from colcon_deb_docker.run_lock import exclusive_run
+import yaml
+
+logger = colcon_logger.getChild(__name__)
+
+#: versions of each package (and architecture) kept in the index
+DEFAULT_KEEP_VERSIONS = 3
+
+
+class AptRepository:
+    """An apt repository of one codename, several architectures."""
+
+    def __init__(
+        self, *, path, codename, architectures, os_name='debian',
+        origin='colcon-deb', signer=None,
+        keep_versions=DEFAULT_KEEP_VERSIONS,
+    ):
+        """Describe (and create on first use) the repository under `path`.
+
+        :param os_name: the rosdep OS key used in ``rosdep.yaml``
+        :param signer: a :class:`RepositorySigner`; then every Release gets
+          ``Release.gpg`` and ``InRelease`` and the public key is written to
+          ``key.gpg`` (binary, for ``signed-by``) and ``key.asc``
+        :param keep_versions: how many versions of each package the index
+          keeps (older ones are pruned, index first, files after)
+        """
+        self.path = Path(path).resolve()
+        self.codename = codename
+        self.os_name = os_name
+        self.architectures = sorted(set(architectures))
+        self.origin = origin
+        self.signer = signer
+        self.keep_versions = keep_versions
+        self._thread_lock = threading.Lock()
+        self._manifest = None
+
+    @property
+    def pool(self):
+        """The directory holding the .deb files."""
+        return self.path / 'pool' / COMPONENT
+
+    @property
+    def public_key_path(self):
+        """The exported public key (binary) of a signed repository."""
+        return self.path / 'key.gpg'
+
+    def apt_source_line(self, *, options=None):
+        """Return the sources.list line a consumer adds."""
+        if options is None:
+            options = f'signed-by={self.public_key_path}' if self.signer \
+                else 'trusted=yes'
+        return f'deb [{options}] file:{self.path} {self.codename} {COMPONENT}'
+
+    @contextmanager
+    def locked(self):
+        """Hold the repository's write lock (threads and processes)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock:
+            with open(self.path / '.lock', 'a') as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def _write_error(self, error):
+        """Return the error for an OSError met while writing the repo."""
+        return RepositoryError(
+            f'cannot write the repository {self.path}: '
+            f'{error.strerror or error}')
+
+    @contextmanager
+    def exclusive_run(self):
+        """Hold the repository for one whole `colcon deb` run.
+
+        A second run on the same output is refused at once with a message
+        naming the process that holds it, instead of interleaving its
+        packages with ours.
+
+        :raises RepositoryError: if another run holds it
+        """
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(exclusive_run(
+                    self.path, what='writing to', option='--output-base'))
+            except Busy as e:
+                raise RepositoryError(str(e)) from None
+            except OSError as e:
+                raise self._write_error(e) from None
+            yield
+
+    @property
+    def manifest(self):
+        """The manifest of the published state (read once, then kept)."""
+        if self._manifest is None:
+            self.check(repair=False)
+        return self._manifest
+
+    def _current_manifest(self):
+        """Return the manifest; the caller holds the lock."""
+        if self._manifest is None:
+            self._manifest = check_repository(
+                root=self.path, codename=self.codename,
+                architectures=self.architectures, repair=False).manifest
+        return self._manifest
+
+    def check(self, *, repair):
+        """Check the repository (see :mod:`.self_check`), repair if asked.
+
+        :returns: the :class:`CheckReport`
+        :raises RepositoryError: if it cannot be used (a foreign
+          ``dists/<codename>``) or not be repaired
+        """
+        try:
+            with self.locked():
+                report = check_repository(
+                    root=self.path, codename=self.codename,
+                    architectures=self.architectures, signer=self.signer,
+                    repair=repair)
+                if repair and report.rewrite:
+                    self._write(report.manifest)
+                self._manifest = report.manifest
+                return report
+        except OSError as e:
+            raise self._write_error(e) from None
+
+    def ensure_initialized(self):
+        """Write empty indexes if there are none, so apt can read the repo.
+
+        :raises RepositoryError: if the output directory is not writable
+        """
+        try:
+            with self.locked():
+                for directory in (self.path, self.path / 'pool', self.pool):
+                    directory.mkdir(parents=True, exist_ok=True)
+                    publishable(directory)
+                if self.signer is not None:
+                    self._write_public_key()
+                if current_snapshot(self.path, self.codename) is None:
+                    self._write(self._manifest or Manifest())
+                probe = self.path / f'.write-test.{os.getpid()}'
+                probe.write_bytes(b'')
+                probe.unlink()
+        except OSError as e:
+            raise self._write_error(e) from None
+
+    def publish(self, *, debs, expected=None, provenance=None,
+                rosdep_keys=None):
+        """Add .deb files to the pool and switch to a new index snapshot.
+
+        :param expected: the :class:`ExpectedOutputs` of the build: any
+          other file fails the whole publication
+        :param provenance: recorded with each file in the manifest
+        :param rosdep_keys: mapping of ROS package name to Debian name, added
+          to ``rosdep.yaml``
+        :returns: the paths of the files in the pool
+        :raises NotReproducible: if a file name is already published with
+          other bytes (nothing is written then)
+        :raises RejectedOutput: for a file the build may not produce
+        """
+        with self.locked():
+            manifest = self._current_manifest().copy()
+            entries = [dict(read_deb(deb, expected=expected),
+                            provenance=dict(provenance or {}))
+                       for deb in debs]
+            conflicts = [
+                Path(e['filename']).name for e in entries
+                if pool_conflict(self.path / e['filename'], e['sha256'])]
+            if conflicts:
+                raise NotReproducible(conflicts)
+            journal = added = None
+            try:
+                journal, added = self._copy_to_pool(zip(debs, entries))
+                for entry in entries:
+                    manifest.add(entry)
+                dropped = manifest.retain(self.keep_versions)
+                for entry in dropped:
+                    logger.info(f"pruned {entry['filename']} (keeping "
+                                f'{self.keep_versions} versions)')
+                if rosdep_keys:
+                    self._update_rosdep_yaml(rosdep_keys)
+                self._write(manifest)
+                journal.unlink()
+            except OSError as e:
+                # nothing indexed them: take the new files back out
+                for path in added or ():
+                    path.unlink(missing_ok=True)
+                if journal is not None:
+                    journal.unlink(missing_ok=True)
+                raise self._write_error(e) from None
+            self._manifest = manifest
+        return [self.path / e['filename'] for e in entries]
+
+    def _copy_to_pool(self, debs_and_entries):
+        """Copy new files into the pool.
+
+        :returns: (the journal that lists them, their paths)
+
+        Every file is complete (copied under a temporary name) before any
+        is renamed into place; the journal lets the next run delete files
+        a killed run copied but never indexed.
+        """
+        pending = self.path / PENDING_DIR
+        pending.mkdir(exist_ok=True)
+        journal = pending / f'{os.getpid()}.json'
+        staged = []
+        try:
+            for deb, entry in debs_and_entries:
+                target = self.path / entry['filename']
+                if target.exists():
+                    continue  # the same bytes (checked by the caller)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                publishable(target.parent)
+                tmp = target.with_name(f'.{target.name}.tmp')
+                staged.append((tmp, target))
+                shutil.copyfile(deb, tmp)
+                publishable(tmp)
+            journal.write_text(json.dumps(
+                [str(t.relative_to(self.path)) for _, t in staged]))
+            for tmp, target in staged:
+                os.replace(tmp, target)
+        finally:
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        return journal, [target for _, target in staged]
+
+    def _write(self, manifest):
+        deleted = write_snapshot(
+            root=self.path, codename=self.codename,
+            architectures=self.architectures, origin=self.origin,
+            manifest=manifest, signer=self.signer)
+        for relative in deleted:
+            logger.info(f'deleted {relative} (no index lists it any more)')
+
+    def _write_public_key(self):
+        for name, armor in (('key.gpg', False), ('key.asc', True)):
+            path = self.path / name
+            tmp = path.with_name(f'.{name}.tmp')
+            tmp.write_bytes(self.signer.public_key(armor=armor))
+            publishable(tmp)
+            os.replace(tmp, path)
+
+    def _update_rosdep_yaml(self, rosdep_keys):
+        path = self.path / 'rosdep.yaml'
+        data = {}
+        if path.exists():
+            data = yaml.safe_load(path.read_text()) or {}
+        for ros_name, deb_name in rosdep_keys.items():
+            data.setdefault(ros_name, {}).setdefault(self.os_name, {})[
+                self.codename] = [deb_name]
+        tmp = path.with_name('.rosdep.yaml.tmp')
+        tmp.write_text(yaml.safe_dump(data, sort_keys=True))
+        publishable(tmp)
+        os.replace(tmp, path)

@@ -1,0 +1,223 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Index snapshots: Packages, by-hash, Release, signatures, manifest.
+
+Each publication writes a complete new snapshot ``.snapshots/<n>/`` and then
+points ``dists/<codename>`` at it with one rename, so a reader sees either
+the previous or the new state.  Release says ``Acquire-By-Hash: yes`` and
+every snapshot carries, under ``by-hash/SHA256/``, its own index files and
+those of the snapshots still kept: a client that read the previous Release
+and fetches its Packages after the switch still gets the bytes that Release
+promised.  Pool files dropped by retention are deleted only when the last
+snapshot that lists them is deleted.
+"""
+
+import email.utils
+import gzip
+import hashlib
+import os
+from pathlib import Path
+import shutil
+
+from colcon_deb_docker.repository.manifest import MANIFEST_NAME
+from colcon_deb_docker.repository.manifest import version_key
+
+COMPONENT = 'main'
+#: how many index snapshots stay on disk (the current one included)
+SNAPSHOTS_KEPT = 3
+HASHES = (('MD5Sum', 'md5'), ('SHA1', 'sha1'), ('SHA256', 'sha256'))
+SNAPSHOTS_DIR = '.snapshots'
+
+
+class ForeignDists(Exception):
+    """``dists/<codename>`` exists but was not written by this tool."""
+
+
+def snapshot_serials(root):
+    """Return the serials of the complete snapshots, oldest first."""
+    snapshots = Path(root) / SNAPSHOTS_DIR
+    if not snapshots.is_dir():
+        return []
+    return sorted(int(p.name) for p in snapshots.iterdir()
+                  if p.name.isdigit())
+
+
+def current_snapshot(root, codename):
+    """Return the snapshot directory ``dists/<codename>`` points at.
+
+    :returns: None when there is no ``dists/<codename>`` yet
+    :raises ForeignDists: when it is not one of our snapshot links
+    """
+    link = Path(root) / 'dists' / codename
+    if not link.is_symlink():
+        if link.exists():
+            raise ForeignDists(str(link))
+        return None
+    target = Path(os.readlink(link))
+    if target.parent != Path('..') / SNAPSHOTS_DIR or \
+            not target.name.isdigit():
+        raise ForeignDists(str(link))
+    return Path(root) / SNAPSHOTS_DIR / target.name
+
+
+def package_stanza(entry):
+    """Return the Packages stanza (ordered dict) of a manifest entry."""
+    stanza = dict(entry['control'])
+    stanza['Filename'] = entry['filename']
+    stanza['Size'] = str(entry['size'])
+    for name, algorithm in HASHES:
+        stanza[name] = entry[algorithm]
+    return stanza
+
+
+def format_stanza(stanza):
+    """Return one deb822 paragraph (multi-line values continued)."""
+    lines = []
+    for key, value in stanza.items():
+        first, *rest = str(value).split('\n')
+        lines.append(f'{key}: {first}'.rstrip())
+        lines.extend(line if line.startswith(' ') else ' ' + line
+                     for line in rest)
+    return '\n'.join(lines) + '\n'
+
+
+def write_snapshot(*, root, codename, architectures, origin, manifest,
+                   signer=None):
+    """Write the indexes of `manifest` as a new snapshot and switch to it.
+
+    :param architectures: the architectures to index even when empty
+    :returns: the pool files deleted because no kept snapshot lists them
+    """
+    root = Path(root)
+    snapshots = root / SNAPSHOTS_DIR
+    snapshots.mkdir(parents=True, exist_ok=True)
+    publishable(snapshots)
+    serial = 1 + max(snapshot_serials(root), default=0)
+    tmp = snapshots / f'.{serial}.tmp'
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _write_indexes(tmp, root=root, codename=codename,
+                       architectures=architectures, origin=origin,
+                       manifest=manifest, signer=signer)
+        publishable(tmp, *tmp.rglob('*'))
+        os.replace(tmp, snapshots / str(serial))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _switch_link(root, codename, serial)
+    return _remove_old_snapshots(root, keep_from=serial - SNAPSHOTS_KEPT + 1)
+
+
+def _write_indexes(tmp, *, root, codename, architectures, origin, manifest,
+                   signer):
+    entries = sorted(manifest.debs.values(), key=lambda e: (
+        e['package'], version_key(e['version']), e['architecture']))
+    architectures = set(architectures) | {
+        e['architecture'] for e in entries if e['architecture'] != 'all'}
+    older = [root / SNAPSHOTS_DIR / str(s)
+             for s in snapshot_serials(root)[-(SNAPSHOTS_KEPT - 1):]]
+    index_files = []
+    for arch in sorted(architectures):
+        text = ''.join(
+            format_stanza(package_stanza(e)) + '\n' for e in entries
+            if e['architecture'] in (arch, 'all'))
+        directory = f'{COMPONENT}/binary-{arch}'
+        by_hash = tmp / directory / 'by-hash' / 'SHA256'
+        by_hash.mkdir(parents=True)
+        for name, content in (
+            ('Packages', text.encode()),
+            ('Packages.gz', gzip.compress(text.encode(), mtime=0)),
+        ):
+            (tmp / directory / name).write_bytes(content)
+            index_files.append((f'{directory}/{name}', content))
+            for snapshot in [*older, tmp]:
+                previous = snapshot / directory / name
+                if previous.is_file():
+                    data = previous.read_bytes()
+                    (by_hash / hashlib.sha256(data).hexdigest()) \
+                        .write_bytes(data)
+    (tmp / MANIFEST_NAME).write_text(manifest.to_json())
+    release = {
+        'Origin': origin,
+        'Label': origin,
+        'Suite': codename,
+        'Codename': codename,
+        'Date': email.utils.formatdate(usegmt=True),
+        'Architectures': ' '.join(sorted(architectures)),
+        'Components': COMPONENT,
+        'Description': 'Packages built by colcon deb',
+        'Acquire-By-Hash': 'yes',
+    }
+    text = ''.join(f'{k}: {v}\n' for k, v in release.items())
+    for field, algorithm in HASHES:
+        text += f'{field}:\n'
+        for name, content in index_files:
+            digest = hashlib.new(algorithm, content).hexdigest()
+            text += f' {digest} {len(content)} {name}\n'
+    (tmp / 'Release').write_text(text)
+    if signer is not None:
+        detached, clear = signer.sign(text.encode())
+        (tmp / 'Release.gpg').write_bytes(detached)
+        (tmp / 'InRelease').write_bytes(clear)
+
+
+def _switch_link(root, codename, serial):
+    dists = root / 'dists'
+    dists.mkdir(exist_ok=True)
+    publishable(dists)
+    link = dists / codename
+    if link.exists() and not link.is_symlink():
+        # never delete what somebody else put there (the self-check says so
+        # before any build starts)
+        raise ForeignDists(str(link))
+    tmp_link = dists / f'.{codename}.tmp'
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path('..') / SNAPSHOTS_DIR / str(serial))
+    os.replace(tmp_link, link)
+
+
+def _listed_files(snapshot):
+    from colcon_deb_docker.repository.manifest import Manifest
+    try:
+        return set(Manifest.from_json(
+            (snapshot / MANIFEST_NAME).read_text()).debs)
+    except (OSError, ValueError):
+        return set()
+
+
+def _remove_old_snapshots(root, *, keep_from):
+    """Delete snapshots older than `keep_from` and the pool files only they
+    listed."""
+    snapshots = root / SNAPSHOTS_DIR
+    serials = snapshot_serials(root)
+    old = [snapshots / str(s) for s in serials if s < keep_from]
+    if not old:
+        return []
+    kept = set()
+    for serial in serials:
+        if serial >= keep_from:
+            kept |= _listed_files(snapshots / str(serial))
+    candidates = set()
+    for snapshot in old:
+        candidates |= _listed_files(snapshot)
+    deleted = []
+    for relative in sorted(candidates - kept):
+        path = root / relative
+        if relative.startswith('pool/') and '..' not in Path(relative).parts \
+                and path.is_file() and not path.is_symlink():
+            path.unlink()
+            deleted.append(relative)
+    for snapshot in old:
+        shutil.rmtree(snapshot)
+    return deleted
+
+
+def publishable(*paths):
+    """Make repository files readable by everyone, whatever the umask.
+
+    A repository is published: apt reads it as its unprivileged `_apt`
+    user and consumers copy it around.  Nothing secret is ever written here
+    (the signing key stays outside; only its public part is exported).
+    """
+    for path in paths:
+        os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)

@@ -1,0 +1,106 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The manifest: every published .deb, its hashes and its provenance.
+
+It is written into each index snapshot (``dists/<codename>/manifest.json``)
+and is the repository's own record of what it holds: the Packages indexes
+are generated from it, the self-check compares the pool against it, the
+planner reuses the version of a fingerprint published before, and
+``highest`` remembers the highest version of every package ever published,
+pruned versions included, so that a new version is always greater.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+import json
+
+from debian.debian_support import Version
+
+MANIFEST_NAME = 'manifest.json'
+FORMAT = 1
+
+
+def version_key(version):
+    """Return a sort key ordering Debian versions as dpkg does."""
+    return Version(version)
+
+
+@dataclass
+class Manifest:
+    """The published files of one codename, by pool path."""
+
+    #: pool path (``pool/main/<source>/<file>.deb``) -> entry
+    debs: dict = field(default_factory=dict)
+    #: Debian package name -> highest version ever published
+    highest: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, text):
+        """Parse a manifest written by :meth:`to_json`."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get('format') != FORMAT:
+            raise ValueError('not a colcon deb manifest')
+        return cls(
+            debs={e['filename']: e for e in data.get('debs', [])},
+            highest=dict(data.get('highest', {})))
+
+    def to_json(self):
+        """Return the manifest as stable, readable JSON.
+
+        Keys keep their order: a control stanza's fields stay in the order
+        its package has them (the Packages index is generated from it).
+        """
+        return json.dumps({
+            'format': FORMAT,
+            'highest': dict(sorted(self.highest.items())),
+            'debs': [self.debs[k] for k in sorted(self.debs)],
+        }, indent=1) + '\n'
+
+    def copy(self):
+        """Return an independent copy (entries are not shared)."""
+        return Manifest.from_json(self.to_json())
+
+    def add(self, entry):
+        """Add (or replace) the entry of one pool file."""
+        self.debs[entry['filename']] = entry
+        package, version = entry['package'], entry['version']
+        current = self.highest.get(package)
+        if current is None or version_key(version) > version_key(current):
+            self.highest[package] = version
+
+    def highest_version(self, package):
+        """Return the highest version of a package ever published, or None."""
+        return self.highest.get(package)
+
+    def find_build(self, *, package, architectures, fingerprint):
+        """Return the newest entry of a package built from a fingerprint.
+
+        :param architectures: the architectures that count (e.g. the
+          build's own and ``all``)
+        """
+        matches = [
+            e for e in self.debs.values()
+            if e['package'] == package and
+            e['architecture'] in architectures and
+            e.get('provenance', {}).get('fingerprint') == fingerprint]
+        return max(matches, key=lambda e: version_key(e['version']),
+                   default=None)
+
+    def retain(self, keep):
+        """Keep the `keep` newest versions of each package and architecture.
+
+        :returns: the entries dropped (their files are deleted later, once
+          no index snapshot still lists them)
+        """
+        groups = {}
+        for entry in self.debs.values():
+            groups.setdefault(
+                (entry['package'], entry['architecture']), []).append(entry)
+        dropped = []
+        for entries in groups.values():
+            entries.sort(key=lambda e: version_key(e['version']),
+                         reverse=True)
+            dropped += entries[keep:]
+        for entry in dropped:
+            del self.debs[entry['filename']]
+        return dropped

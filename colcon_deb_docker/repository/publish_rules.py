@@ -1,0 +1,146 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""What the pool accepts.
+
+- A build's output is *accepted*, not collected: only the files of the
+  binary packages the build was asked for (:class:`ExpectedOutputs`), for
+  its version and architecture, as regular files whose control data says
+  the same as their names, with no setuid or setgid file inside.
+- The pool is append-only: a file name, once published, never gets other
+  bytes (:func:`pool_conflict`); a rebuild that does not reproduce them
+  must take a new version.
+"""
+
+from dataclasses import dataclass
+import hashlib
+from pathlib import Path
+import stat
+
+from debian.debfile import DebFile
+from debian.debfile import DebError
+
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.repository.indexes import COMPONENT
+from colcon_deb_docker.repository.indexes import HASHES
+
+
+class RepositoryError(DebDockerError):
+    """The repository cannot be written (permissions, disk full ...)."""
+
+
+class RejectedOutput(RepositoryError):
+    """A build produced a file the repository does not accept."""
+
+
+class NotReproducible(RepositoryError):
+    """A file name already in the pool would get other bytes."""
+
+    def __init__(self, names):
+        """Name the files whose published bytes differ."""
+        super().__init__(
+            'not reproducible: ' + ', '.join(names) + ' already published '
+            'with other contents (the pool never changes a published file)')
+        self.names = names
+
+
+@dataclass(frozen=True)
+class ExpectedOutputs:
+    """The binary packages one build may produce."""
+
+    #: Debian package names (their ``-dbgsym`` packages are accepted too)
+    packages: frozenset
+    version: str
+    #: the build's architecture; ``all`` is accepted as well
+    architecture: str
+
+    def file_name(self, package, arch):
+        """Return the file name a package of this build has."""
+        version = self.version.split(':', 1)[-1]
+        return f'{package}_{version}_{arch}.deb'
+
+    def accepts(self, name):
+        """Return whether a file name is one this build may produce."""
+        return any(
+            name == self.file_name(package + suffix, arch)
+            for package in self.packages for suffix in ('', '-dbgsym')
+            for arch in (self.architecture, 'all'))
+
+
+def read_deb(path, *, expected=None):
+    """Read one .deb offered to the pool; return its manifest entry base.
+
+    :param expected: the :class:`ExpectedOutputs` of the build, or None for
+      a file the tool already trusts (e.g. one in the pool)
+    :raises RejectedOutput: for anything the pool does not accept
+    """
+    path = Path(path)
+    info = path.lstat()
+    if not stat.S_ISREG(info.st_mode):
+        raise RejectedOutput(f'refusing {path.name}: not a regular file')
+    if expected is not None and not expected.accepts(path.name):
+        raise RejectedOutput(
+            f'refusing {path.name}: not a package this build may produce '
+            f"(expected {', '.join(sorted(expected.packages))} "
+            f'{expected.version} for {expected.architecture})')
+    try:
+        deb = DebFile(str(path))
+        control = deb.debcontrol()
+        control = {key: control[key] for key in control}
+        members = deb.data.tgz().getmembers() if expected else []
+    except (DebError, OSError, KeyError, ValueError, EOFError) as e:
+        raise RejectedOutput(
+            f'refusing {path.name}: not a readable .deb ({e})') from None
+    for field in ('Package', 'Version', 'Architecture'):
+        if field not in control:
+            raise RejectedOutput(f'refusing {path.name}: no {field} field')
+    if expected is not None:
+        name = f"{control['Package']}_" \
+            f"{control['Version'].split(':', 1)[-1]}_" \
+            f"{control['Architecture']}.deb"
+        if name != path.name:
+            raise RejectedOutput(
+                f'refusing {path.name}: its control data says {name}')
+        for member in members:
+            if member.mode & (stat.S_ISUID | stat.S_ISGID):
+                raise RejectedOutput(
+                    f'refusing {path.name}: {member.name} is setuid/setgid')
+    entry = {
+        'package': control['Package'],
+        'version': control['Version'],
+        'architecture': control['Architecture'],
+        'size': info.st_size,
+        'control': control,
+        'filename': f'pool/{COMPONENT}/{pool_dir(control)}/{path.name}',
+    }
+    entry.update(file_hashes(path))
+    return entry
+
+
+def pool_dir(control):
+    """Return the pool directory of a package: its source name."""
+    source = control.get('Source', control['Package']).split(' ')[0]
+    # the Source field comes from the package's own control file: never let
+    # it name a path
+    if not source or '/' in source or source.startswith('.'):
+        raise RejectedOutput(f'refusing source name {source!r}')
+    return source
+
+
+def file_hashes(path):
+    """Return {md5, sha1, sha256} hex digests of a file."""
+    hashes = {algorithm: hashlib.new(algorithm) for _, algorithm in HASHES}
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            for h in hashes.values():
+                h.update(block)
+    return {algorithm: h.hexdigest() for algorithm, h in hashes.items()}
+
+
+def pool_conflict(target, sha256):
+    """Return whether `target` exists with bytes other than `sha256`."""
+    target = Path(target)
+    if not target.exists() and not target.is_symlink():
+        return False
+    if target.is_symlink() or not target.is_file():
+        return True
+    return file_hashes(target)['sha256'] != sha256

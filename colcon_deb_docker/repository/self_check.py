@@ -1,0 +1,226 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The check every run makes of the repository it is about to extend.
+
+It finds (and, when asked, repairs):
+
+- leftovers of an interrupted run: temporary files, and pool files that a
+  killed run copied (listed in its journal under ``.pending/``) but never
+  indexed: deleted;
+- a manifest entry whose pool file is missing or has other bytes: dropped
+  from the index (the package is then built again);
+- index files that do not match the manifest or their Release hashes, or a
+  signature that does not verify: a new snapshot is written;
+- files this tool did not write (a ``.deb`` in the pool that no manifest
+  lists): reported and left alone, never indexed and never deleted.
+
+A ``dists/<codename>`` that is not one of our snapshot links stops the run
+with a message; it is never touched.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+import hashlib
+import json
+from pathlib import Path
+
+from colcon_deb_docker.repository.indexes import current_snapshot
+from colcon_deb_docker.repository.indexes import ForeignDists
+from colcon_deb_docker.repository.indexes import format_stanza
+from colcon_deb_docker.repository.indexes import package_stanza
+from colcon_deb_docker.repository.indexes import snapshot_serials
+from colcon_deb_docker.repository.indexes import SNAPSHOTS_DIR
+from colcon_deb_docker.repository.manifest import Manifest
+from colcon_deb_docker.repository.manifest import MANIFEST_NAME
+from colcon_deb_docker.repository.manifest import version_key
+from colcon_deb_docker.repository.publish_rules import file_hashes
+from colcon_deb_docker.repository.publish_rules import read_deb
+from colcon_deb_docker.repository.publish_rules import RepositoryError
+
+PENDING_DIR = '.pending'
+
+
+@dataclass
+class CheckReport:
+    """What the self-check found."""
+
+    manifest: Manifest
+    #: what was (or, without repair, would be) repaired
+    repairs: list = field(default_factory=list)
+    #: files that are not ours, left alone
+    foreign: list = field(default_factory=list)
+    #: a new index snapshot is needed
+    rewrite: bool = False
+
+
+def check_repository(*, root, codename, architectures, signer=None,
+                     repair):
+    """Check the repository at `root`; repair it when `repair` is true.
+
+    Returns the report; the caller writes a new snapshot of
+    ``report.manifest`` when ``report.rewrite`` is set.
+
+    :raises RepositoryError: for a ``dists/<codename>`` we did not write
+    """
+    root = Path(root)
+    try:
+        snapshot = current_snapshot(root, codename)
+    except ForeignDists as e:
+        raise RepositoryError(
+            f'{e} was not written by colcon deb (it is not a link to one of '
+            f'its index snapshots): it is left alone; move it away or pass '
+            'another --output-base') from None
+    report = CheckReport(manifest=Manifest())
+    _temporaries(root, codename, report, repair)
+    if snapshot is not None:
+        report.manifest = _load_manifest(root, snapshot, report)
+    _pending(root, report, repair)
+    _entries(root, report)
+    if snapshot is not None and not report.rewrite:
+        _indexes(snapshot, architectures, report, signer)
+    elif snapshot is None and report.manifest.debs:
+        report.rewrite = True
+    listed = set(report.manifest.debs)
+    for path in sorted((root / 'pool').rglob('*.deb')):
+        relative = path.relative_to(root).as_posix()
+        if relative not in listed:
+            report.foreign.append(relative)
+    return report
+
+
+def _temporaries(root, codename, report, repair):
+    found = [p for p in (root / 'pool').rglob('.*.tmp')]
+    found += [p for p in (root / SNAPSHOTS_DIR).glob('.*.tmp')]
+    tmp_link = root / 'dists' / f'.{codename}.tmp'
+    if tmp_link.is_symlink() or tmp_link.exists():
+        found.append(tmp_link)
+    for path in found:
+        report.repairs.append(
+            f'removed {path.relative_to(root)} (left by an interrupted run)')
+        if repair:
+            _remove(path)
+
+
+def _remove(path):
+    if path.is_dir() and not path.is_symlink():
+        import shutil
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _load_manifest(root, snapshot, report):
+    """Return the manifest of the current snapshot (or the best we have)."""
+    try:
+        return Manifest.from_json((snapshot / MANIFEST_NAME).read_text())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, KeyError):
+        for serial in reversed(snapshot_serials(root)):
+            older = root / SNAPSHOTS_DIR / str(serial)
+            try:
+                manifest = Manifest.from_json(
+                    (older / MANIFEST_NAME).read_text())
+            except (OSError, ValueError, KeyError):
+                continue
+            report.repairs.append(
+                f'the manifest of {snapshot.name} is damaged: restored the '
+                f'index from snapshot {older.name}')
+            report.rewrite = True
+            return manifest
+    # a repository of an earlier colcon deb: its Packages list our files
+    manifest = Manifest()
+    for packages in sorted(snapshot.glob('*/binary-*/Packages')):
+        for line in packages.read_text().splitlines():
+            if line.startswith('Filename: '):
+                relative = line.split(' ', 1)[1]
+                path = root / relative
+                if path.is_file() and '..' not in Path(relative).parts:
+                    manifest.add(dict(read_deb(path), filename=relative))
+    report.repairs.append(
+        f'no manifest in {snapshot.name}: made one from its Packages '
+        f'indexes ({len(manifest.debs)} file(s))')
+    report.rewrite = True
+    return manifest
+
+
+def _pending(root, report, repair):
+    for journal in sorted((root / PENDING_DIR).glob('*.json')):
+        try:
+            files = json.loads(journal.read_text())
+        except (OSError, ValueError):
+            files = []
+        for relative in files:
+            path = root / relative
+            if relative in report.manifest.debs or \
+                    not str(relative).startswith('pool/') or \
+                    '..' in Path(relative).parts or not path.is_file():
+                continue
+            report.repairs.append(
+                f'removed {relative}: copied by an interrupted run but '
+                'never indexed')
+            if repair:
+                path.unlink()
+        if repair:
+            journal.unlink()
+
+
+def _entries(root, report):
+    for relative, entry in sorted(report.manifest.debs.items()):
+        path = root / relative
+        problem = None
+        if not path.is_file() or path.is_symlink():
+            problem = 'its pool file is missing'
+        elif path.stat().st_size != entry['size'] or \
+                file_hashes(path)['sha256'] != entry['sha256']:
+            problem = 'its pool file has other bytes than published'
+        if problem:
+            del report.manifest.debs[relative]
+            report.rewrite = True
+            report.repairs.append(
+                f'dropped {relative} from the index: {problem} (its '
+                'package will be built again)')
+
+
+def _indexes(snapshot, architectures, report, signer):
+    """Compare the snapshot's index files with the manifest and Release."""
+    problems = []
+    release = snapshot / 'Release'
+    try:
+        text = release.read_text()
+    except OSError:
+        text = ''
+        problems.append('Release is missing')
+    in_sha256 = False
+    for line in text.splitlines():
+        if not line.startswith(' '):
+            in_sha256 = line.startswith('SHA256:')
+            continue
+        if in_sha256:
+            digest, size, name = line.split()
+            path = snapshot / name
+            if not path.is_file() or path.stat().st_size != int(size) or \
+                    hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                problems.append(f'{name} does not match Release')
+    entries = sorted(report.manifest.debs.values(), key=lambda e: (
+        e['package'], version_key(e['version']), e['architecture']))
+    for arch in architectures:
+        expected = ''.join(
+            format_stanza(package_stanza(e)) + '\n' for e in entries
+            if e['architecture'] in (arch, 'all'))
+        packages = snapshot / 'main' / f'binary-{arch}' / 'Packages'
+        if not packages.is_file() or packages.read_text() != expected:
+            problems.append(f'main/binary-{arch}/Packages does not list '
+                            'what the manifest holds')
+    if signer is not None:
+        try:
+            signed = (snapshot / 'InRelease').read_bytes()
+        except OSError:
+            signed = b''
+        if not signer.verify(signed):
+            problems.append('InRelease has no valid signature of the key')
+    for problem in problems:
+        report.repairs.append(f'index snapshot {snapshot.name}: {problem}: '
+                              'written again')
+    if problems:
+        report.rewrite = True

@@ -1,0 +1,149 @@
+"""Hostile workspace packages: what their build can do to the host, the
+repository and other packages (nothing but produce their own .debs)."""
+
+import stat
+
+from e2e_support import cmake_package_xml
+from e2e_support import data_package
+
+PLANT = '''#!/bin/sh
+# claim to be a sibling, with a higher version and a root postinst
+set -e
+root=$(mktemp -d)
+mkdir -p "$root/DEBIAN" "$root/opt/planted"
+cat > "$root/DEBIAN/control" <<EOC
+Package: ros-humble-tiny-lib
+Version: 9.9.9-0bookworm
+Architecture: amd64
+Maintainer: Evil <evil@example.com>
+Description: planted
+EOC
+cat > "$root/DEBIAN/postinst" <<'EOP'
+#!/bin/sh
+cp /bin/sh /colcon-deb/out/planted-sh
+chmod 4755 /colcon-deb/out/planted-sh
+EOP
+chmod 755 "$root/DEBIAN/postinst"
+dpkg-deb --root-owner-group -b "$root" /tmp/planted.deb >/dev/null
+for dir in /colcon-deb/out /build/src; do
+    cp /tmp/planted.deb "$dir/ros-humble-tiny-lib_9.9.9-0bookworm_amd64.deb" \\
+        2>/dev/null || true
+done
+'''
+
+POSTINST = '''#!/bin/sh
+# runs as root wherever a dependent installs this package to build
+for dir in /colcon-deb/* /colcon-deb/out /var/cache/apt/archives /build; do
+    cp /bin/sh "$dir/suid-sh" 2>/dev/null && chmod 4755 "$dir/suid-sh" \\
+        2>/dev/null
+done
+# poison the shared apt cache with a file named like a real archive
+printf poison > /var/cache/apt/archives/catkin_0.8.10-9_all.deb 2>/dev/null
+cp /bin/sh /colcon-deb/apt-archives/catkin_0.8.10-9_all.deb 2>/dev/null
+exit 0
+'''
+
+
+def _evil_lib():
+    """A package with its own debian/ whose postinst runs as root."""
+    name = 'evil_lib'
+    return {
+        'package.xml': cmake_package_xml(name, description='Evil.'),
+        'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
+                          'project(evil_lib NONE)\n',
+        'data.txt': 'evil\n',
+        'debian/control': '''Source: ros-humble-evil-lib
+Section: misc
+Priority: optional
+Maintainer: Evil <evil@example.com>
+Build-Depends: debhelper-compat (= 13)
+
+Package: ros-humble-evil-lib
+Architecture: all
+Depends: ${misc:Depends}
+Description: a package with a hostile postinst
+''',
+        'debian/changelog': 'ros-humble-evil-lib (0.1.0-0bookworm) bookworm; '
+                            '''urgency=low
+
+  * Evil.
+
+ -- Evil <evil@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
+''',
+        'debian/rules': '''#!/usr/bin/make -f
+%:
+\tdh $@
+override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
+override_dh_auto_install:
+\tinstall -D -m 644 data.txt \\
+\t    debian/ros-humble-evil-lib/opt/ros/humble/share/evil_lib/data.txt
+''',
+        'debian/postinst': POSTINST,
+    }
+
+
+def _setuid_files(root):
+    found = []
+    for path in root.rglob('*'):
+        if path.is_symlink():
+            continue
+        if path.stat().st_mode & (stat.S_ISUID | stat.S_ISGID):
+            found.append(path)
+    return found
+
+
+def test_a_planted_sibling_deb_is_refused_and_never_installed(
+    make_workspace, engine, base_image
+):
+    workspace = make_workspace([])
+    workspace.add_package('tiny_lib', data_package('tiny_lib'))
+    workspace.add_package('planter', data_package(
+        'planter', cmake_extra='execute_process(COMMAND sh '
+                               '${CMAKE_CURRENT_SOURCE_DIR}/plant.sh)'))
+    workspace.add_package('planter', {'plant.sh': PLANT})
+    workspace.add_package(
+        'victim', data_package('victim', depends=['tiny_lib', 'planter']))
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert 'refusing ros-humble-tiny-lib_9.9.9-0bookworm_amd64.deb: not a ' \
+        'package this build may produce' in summary, summary
+    # nothing planted is published, under any name
+    assert not [d for d in workspace.debs() if '9.9.9' in d]
+    packages = (workspace.repo / 'dists/bookworm/main/binary-amd64/'
+                'Packages').read_text()
+    assert '9.9.9' not in packages and 'planter' not in packages
+    assert 'Package: ros-humble-tiny-lib\n' in packages
+    # the dependent never ran: the planter failed before it
+    assert 'ros-humble-victim' not in packages
+    assert _setuid_files(workspace.root) == []
+
+
+def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
+    make_workspace, engine, base_image
+):
+    workspace = make_workspace(['demo_catkin_util'])
+    workspace.add_package('evil_lib', _evil_lib())
+    (workspace.root / 'src/evil_lib/debian/rules').chmod(0o755)
+    workspace.add_package(
+        'evil_user', data_package('evil_user', depends=['evil_lib']))
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    # the dependent installed evil_lib as root: its postinst planted a
+    # setuid shell in the container's output directory, which the host
+    # refuses (it names the stray file); nothing reached the host
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert 'refusing suid-sh: not a package this build may produce' in \
+        summary, summary
+    assert _setuid_files(workspace.root) == []
+    packages = (workspace.repo / 'dists/bookworm/main/binary-amd64/'
+                'Packages').read_text()
+    assert 'Package: ros-humble-evil-user' not in packages
+    # the apt cache holds only files that match Debian's signed indexes
+    cache = workspace.root / 'build_deb' / '.apt-archives'
+    for path in cache.iterdir():
+        assert path.read_bytes() != b'poison', path
+        assert not path.read_bytes().startswith(b'\x7fELF'), path
+    # and a later build from the cache still gets the real catkin
+    result = workspace.colcon_deb(
+        '--packages-select', 'demo_catkin_util', '--force')
+    assert 'ros-humble-demo-catkin-util' in result.stdout

@@ -1,0 +1,19 @@
+"""What `pip install .` installs: every subpackage of the plugin."""
+
+import ast
+from pathlib import Path
+
+from setuptools import find_packages
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_setup_py_lists_every_subpackage():
+    tree = ast.parse((ROOT / 'setup.py').read_text())
+    call = next(node for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and
+                getattr(node.func, 'id', None) == 'setup')
+    listed = next(ast.literal_eval(k.value) for k in call.keywords
+                  if k.arg == 'packages')
+    found = find_packages(str(ROOT), include=['colcon_deb_docker*'])
+    assert sorted(set(found) - set(listed)) == []
