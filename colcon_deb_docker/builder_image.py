@@ -83,6 +83,7 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
         base_image_id=base_id, dockerfile=dockerfile,
         install_script=install_script)
     if not engine.has_image(tag):
+        check_debian_like(engine=engine, image=base_image, platform=platform)
         logger.info(f"building builder image '{tag}' from '{base_image}'")
         _build(
             engine=engine, tag=tag, platform=platform, on_line=on_line,
@@ -135,6 +136,35 @@ def parse_os_release(text):
             'cannot tell the OS name and codename of the image from its '
             '/etc/os-release (need ID and VERSION_CODENAME)')
     return os_name.lower(), codename.lower()
+
+
+def check_debian_like(*, engine, image, platform=None):
+    """Refuse, in words, a base image that has no apt and dpkg.
+
+    :raises DebDockerError: naming the image and what it is instead
+    """
+    lines = []
+    spec = ContainerSpec(
+        image=image, platform=platform, network_mode='none',
+        command=['sh', '-c', 'cat /etc/os-release 2>/dev/null; '
+                 'for t in apt-get dpkg; do command -v $t >/dev/null && '
+                 'echo "HAS=$t"; done; true'])
+    try:
+        engine.run(spec, on_line=lambda line, _: lines.append(line))
+    except (ContainerFailed, DebDockerError):
+        lines = []
+    values = dict(line.split('=', 1) for line in lines if '=' in line)
+    found = {line[4:] for line in lines if line.startswith('HAS=')}
+    family = {values.get('ID', '').strip('"\''), *values.get(
+        'ID_LIKE', '').strip('"\'').split()}
+    if {'apt-get', 'dpkg'} <= found and family & {'debian', 'ubuntu'}:
+        return
+    what = values.get('PRETTY_NAME', values.get('ID', '')).strip('"\'') or \
+        'an image without /etc/os-release or a shell'
+    raise DebDockerError(
+        f"base image '{image}' is not Debian-like ({what}): colcon deb "
+        'builds with apt, dpkg and bloom; pass a Debian or Ubuntu image '
+        '(make one with `colcon-deb-base-image`)')
 
 
 def read_platform(*, engine, image, platform=None):

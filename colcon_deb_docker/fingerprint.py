@@ -19,25 +19,40 @@ import hashlib
 import json
 import os
 from pathlib import Path
+import stat
 
 #: Directory names that never affect a .deb (version control, caches).
 IGNORED_DIRS = frozenset({'.git', '.hg', '.svn', '__pycache__'})
 STAMP_NAME = 'stamp.json'
 
 
-def tree_digest(path):
+class UnreadableSource(Exception):
+    """A file of a package's source cannot be read."""
+
+
+def tree_digest(path, *, exclude=(), on_special=None):
     """Return a hash of a directory tree, independent of timestamps.
 
     Symlinks are hashed by their target text, never followed, so a link out
-    of the package changes nothing but itself.
+    of the package changes nothing but itself.  FIFOs, sockets and device
+    nodes are never opened (a FIFO would block forever): they are left out
+    of the build, and `on_special` is told.
+
+    :param exclude: absolute directories to leave out (an output or build
+      base inside the source tree)
+    :param on_special: called with the relative path of each special file
+    :raises UnreadableSource: naming a file that cannot be read
     """
     digest = hashlib.sha256()
     root = Path(path)
     if not root.is_dir():
         return 'absent'
+    excluded = {Path(p).resolve() for p in exclude}
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS)
         base = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in IGNORED_DIRS and
+            (base / d).resolve() not in excluded)
         entries = [(name, base / name) for name in sorted(filenames)]
         entries += [(name, base / name) for name in dirnames
                     if (base / name).is_symlink()]
@@ -47,12 +62,20 @@ def tree_digest(path):
                 digest.update(
                     f'L {relative} -> {os.readlink(full)}\n'.encode())
                 continue
-            mode = full.stat().st_mode
+            mode = full.lstat().st_mode
+            if not stat.S_ISREG(mode):
+                if on_special is not None:
+                    on_special(relative)
+                continue
             digest.update(
                 f'F {relative} {"x" if mode & 0o111 else "-"}\n'.encode())
-            with open(full, 'rb') as f:
-                for block in iter(lambda: f.read(1 << 20), b''):
-                    digest.update(block)
+            try:
+                with open(full, 'rb') as f:
+                    for block in iter(lambda: f.read(1 << 20), b''):
+                        digest.update(block)
+            except OSError as e:
+                raise UnreadableSource(
+                    f'cannot read {full}: {e.strerror or e}') from None
     return digest.hexdigest()
 
 
@@ -108,20 +131,33 @@ def changed_inputs(old, new):
     return changes
 
 
-def input_digests(*, packages, override_dir=None):
+def input_digests(*, packages, override_dir=None, exclude=(),
+                  on_special=None):
     """Return {name: (source digest, override digest)} of packages.
 
     Hashed once per run, whatever the number of architectures.
 
     :param packages: (name, source path) pairs
+    :param exclude: directories never hashed (see :func:`tree_digest`)
+    :param on_special: called with (name, relative path) of each FIFO,
+      socket or device node
+    :returns: (digests, {name: why it cannot be read})
     """
     digests = {}
+    unreadable = {}
     for name, path in packages:
-        override = None
-        if override_dir is not None:
-            override = tree_digest(Path(override_dir) / name / 'debian')
-        digests[name] = (tree_digest(path), override)
-    return digests
+        try:
+            override = None
+            if override_dir is not None:
+                override = tree_digest(Path(override_dir) / name / 'debian')
+            digests[name] = (tree_digest(
+                path, exclude=exclude, on_special=on_special and (
+                    lambda relative, name=name: on_special(name, relative))),
+                override)
+        except UnreadableSource as e:
+            unreadable[name] = str(e)
+            digests[name] = ('unreadable', None)
+    return digests, unreadable
 
 
 def compute_fingerprints(*, packages, digests, options, inputs=None):

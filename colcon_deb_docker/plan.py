@@ -13,6 +13,7 @@ import hashlib
 from pathlib import Path
 
 from catkin_pkg.package import parse_package
+from colcon_core.logging import colcon_logger
 from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
 from colcon_deb_docker.fingerprint import input_digests
@@ -22,6 +23,8 @@ from colcon_deb_docker.fingerprint import tree_digest
 from colcon_deb_docker.provenance import vcs_info
 from colcon_deb_docker.versioning import new_version
 from colcon_deb_docker.versioning import VersionError
+
+logger = colcon_logger.getChild(__name__)
 
 
 @dataclass
@@ -84,9 +87,11 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
     :param options_by_arch: {arch: fingerprint options}
     :param selected: names of the packages this run builds
     """
-    digests = input_digests(
+    digests, unreadable = input_digests(
         packages=[(d.descriptor.name, d.descriptor.path) for d in decorators],
-        override_dir=session.debian_overrides)
+        override_dir=session.debian_overrides,
+        exclude=session.excluded_paths, on_special=_warn_special)
+    session.blocked.update(unreadable)
     graph = [(d.descriptor.name, sorted(d.recursive_dependencies))
              for d in decorators]
     inputs = {}
@@ -125,6 +130,12 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
                 session.blocked[name] = str(e)
             plan.append(planned)
     return plan
+
+
+def _warn_special(name, relative):
+    logger.warning(
+        f"'{name}': {relative} is a FIFO, socket or device node, not a "
+        'file: it is left out of the build')
 
 
 def _plan_one(*, session, name, arch, path, force):

@@ -4,11 +4,14 @@
 
 With a key id the invoking user's keyring is used (``$GNUPGHOME`` or
 ``~/.gnupg``).  With a key file the secret key is imported into a private,
-temporary keyring that is deleted when the run ends, so the key never
-lands in the user's keyring, in an image or in a container.  Signatures are
-made on the host; nothing of the key is ever logged.
+temporary keyring that is deleted, its gpg-agent stopped, when the run
+ends, so the key never lands in the user's keyring, in an image or in a
+container.  Its path is recorded in the build base: a run killed before it
+could clean up is cleaned up after by the next run of that build base.
+Signatures are made on the host; nothing of the key is ever logged.
 """
 
+import os
 from pathlib import Path
 import shutil
 import subprocess
@@ -25,17 +28,22 @@ class SigningError(DebDockerError):
 class RepositorySigner:
     """Makes ``Release.gpg`` and ``InRelease`` for a Release file."""
 
-    def __init__(self, *, key_id=None, key_file=None):
+    def __init__(self, *, key_id=None, key_file=None, record=None):
         """Find the secret key (or import it from `key_file`).
 
+        :param record: a file that names the temporary keyring while it
+          exists (see :func:`remove_stale_keyring`)
         :raises SigningError: if no usable secret key is found
         """
         if shutil.which('gpg') is None:
             raise SigningError(
                 'signing needs GnuPG: install it (apt-get install gnupg)')
         self._home = None
+        self._record = record
         if key_file is not None:
-            self._home = tempfile.mkdtemp(prefix='colcon-deb-gnupg-')
+            self._home = tempfile.mkdtemp(prefix=KEYRING_PREFIX)
+            if record is not None:
+                Path(record).write_text(self._home + '\n')
             self.gpg = gnupg.GPG(gnupghome=self._home)
             try:
                 data = Path(key_file).read_bytes()
@@ -92,9 +100,40 @@ class RepositorySigner:
     def close(self):
         """Delete the temporary keyring, if one was made."""
         if self._home:
-            subprocess.run(
-                ['gpgconf', '--homedir', self._home, '--kill', 'gpg-agent'],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                check=False)
-            shutil.rmtree(self._home, ignore_errors=True)
+            _delete_keyring(self._home)
             self._home = None
+            if self._record is not None:
+                Path(self._record).unlink(missing_ok=True)
+
+
+#: the name of the file in the build base that names a temporary keyring
+KEYRING_RECORD = '.signing-keyring'
+KEYRING_PREFIX = 'colcon-deb-gnupg-'
+
+
+def _delete_keyring(home):
+    """Stop the keyring's gpg-agent and delete it."""
+    subprocess.run(
+        ['gpgconf', '--homedir', home, '--kill', 'gpg-agent'],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def remove_stale_keyring(build_base):
+    """Delete the keyring a killed run of this build base left behind.
+
+    :returns: the path deleted, or None
+    """
+    record = Path(build_base) / KEYRING_RECORD
+    try:
+        home = Path(record.read_text().strip())
+    except OSError:
+        return None
+    deleted = None
+    # only what the record can name: one of our temporary keyrings
+    if home.name.startswith(KEYRING_PREFIX) and home.is_dir() and \
+            not home.is_symlink() and home.stat().st_uid == os.getuid():
+        _delete_keyring(str(home))
+        deleted = home
+    record.unlink(missing_ok=True)
+    return deleted

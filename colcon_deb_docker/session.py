@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field
 import hashlib
 from pathlib import Path
+import shutil
 import threading
 
 from colcon_deb_docker.container import ContainerSpec
@@ -34,6 +35,9 @@ OVERRIDE_PATH = '/colcon-deb/debian-override'
 ROSDEP_STATE_PATH = '/colcon-deb/rosdep-state'
 APT_CACHE_PATH = '/colcon-deb/apt-archives'
 CCACHE_PATH = '/colcon-deb/ccache'
+#: seconds a container outlives --timeout before it kills itself (the
+#: host, when alive, kills it at --timeout and reports the timeout)
+CONTAINER_DEADLINE_GRACE = 10
 #: where apt keeps what it downloads, in the container
 APT_ARCHIVES = '/var/cache/apt/archives'
 #: the unprivileged user builds run as when the host user is root
@@ -161,6 +165,13 @@ class DebSession:
         return self._remove_labelled(
             f'{LABEL_BUILD_BASE}={self.build_base_label}')
 
+    def remove_scratch(self):
+        """Delete the scratch outputs dead runs of this build base left
+        (only while this run holds the build base's lock)."""
+        for pattern in ('*/*/debs', '*/*/apt-downloads'):
+            for scratch in self.build_base.glob(pattern):
+                shutil.rmtree(scratch, ignore_errors=True)
+
     def _remove_labelled(self, label):
         removed = 0
         for engine in {id(e): e for e in [
@@ -221,6 +232,12 @@ class DebSession:
     def output_dir(self, package_name, arch=None):
         """Return the directory a package's container writes .debs to."""
         return self.build_base / package_name / self._arch(arch) / 'debs'
+
+    @property
+    def excluded_paths(self):
+        """Directories of ours that a package's source may contain (an
+        output or build base inside it): never part of a fingerprint."""
+        return [self.build_base, self.repository.path]
 
     def apt_downloads_dir(self, package_name, arch=None):
         """Return where a container's apt downloads land for checking."""
@@ -389,9 +406,16 @@ class DebSession:
             environment['COLCON_DEB_APT_CACHE'] = APT_CACHE_PATH
         if self.ccache:
             environment['CCACHE_DIR'] = CCACHE_PATH
+        command = ['sh', f'{HELPERS_PATH}/build-deb.sh']
+        if self.timeout:
+            # the container keeps its own deadline: it stops even when the
+            # host process that would kill it is gone
+            command = ['timeout', '-s', 'KILL',
+                       str(int(self.timeout) + CONTAINER_DEADLINE_GRACE),
+                       *command]
         return ContainerSpec(
             image=self.builders[arch].tag,
-            command=['sh', f'{HELPERS_PATH}/build-deb.sh'],
+            command=command,
             name=f'colcon-deb-{self.run_id}-{package_name}-{arch}',
             environment=environment,
             mounts=mounts, uploads=uploads, downloads=downloads,

@@ -43,7 +43,7 @@ def test_a_change_reaches_dependents_not_siblings(tmp_path):
     def fingerprints():
         return compute_fingerprints(
             packages=graph, options={'arch': 'amd64'},
-            digests=input_digests(packages=paths.items()))
+            digests=input_digests(packages=paths.items())[0])
 
     before = fingerprints()
     (paths['lib'] / 'src' / 'a.cpp').write_text('changed\n')
@@ -53,7 +53,7 @@ def test_a_change_reaches_dependents_not_siblings(tmp_path):
     assert after['leaf'] == before['leaf']
     other_arch = compute_fingerprints(
         packages=graph, options={'arch': 'arm64'},
-        digests=input_digests(packages=paths.items()))
+        digests=input_digests(packages=paths.items())[0])
     assert set(other_arch.values()).isdisjoint(after.values())
 
 

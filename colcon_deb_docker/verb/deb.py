@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 
+from catkin_pkg.package import parse_package
 from colcon_core.event.job import JobUnselected
 from colcon_core.event_handler import add_event_handler_arguments
 from colcon_core.executor import add_executor_arguments
@@ -50,10 +51,13 @@ from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.platforms import native_architecture
 from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.plan import make_plan
+from colcon_deb_docker.repository_signing import KEYRING_RECORD
+from colcon_deb_docker.repository_signing import remove_stale_keyring
 from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.rosdep_check import package_rosdep_keys
 from colcon_deb_docker.rosdep_check import run_rosdep_check
 from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
+from colcon_deb_docker.run_lock import check_owner
 from colcon_deb_docker.run_lock import exclusive_run
 from colcon_deb_docker.session import allowed_host_environment
 from colcon_deb_docker.session import DebSession
@@ -204,6 +208,9 @@ class DebVerb(VerbExtensionPoint):
 
         with ExitStack() as stack:
             try:
+                for path, option in ((args.build_base, '--build-base'), (
+                        args.output_base, '--output-base')):
+                    check_owner(os.path.abspath(path), option=option)
                 build_base = _create_path(args.build_base)
                 check_and_mark_build_tool(str(build_base))
                 stack.enter_context(exclusive_run(
@@ -219,7 +226,7 @@ class DebVerb(VerbExtensionPoint):
         decorators = get_packages(
             args, additional_argument_names=['*'],
             recursive_categories=('run', ))
-        invalid = _invalid_packages(decorators)
+        invalid = _invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
             base_paths=getattr(args, 'base_paths', None) or ['.'],
             identified_paths=[d.descriptor.path for d in decorators]))
@@ -272,14 +279,19 @@ class DebVerb(VerbExtensionPoint):
             _report_check(repository.check(repair=False), dry_run=True)
             plan = _make_plan(args, session, decorators, invalid)
             return _dry_run(session, plan)
-        if args.sign_key or args.sign_key_file:
-            repository.signer = RepositorySigner(
-                key_id=args.sign_key, key_file=args.sign_key_file)
         removed = session.remove_leftover_containers()
         if removed:
             logger.warning(
                 f'removed {removed} container(s) a killed run of this build '
                 'base left behind')
+        session.remove_scratch()
+        if remove_stale_keyring(build_base) is not None:
+            logger.warning('deleted the temporary signing keyring a killed '
+                           'run left behind')
+        if args.sign_key or args.sign_key_file:
+            repository.signer = RepositorySigner(
+                key_id=args.sign_key, key_file=args.sign_key_file,
+                record=build_base / KEYRING_RECORD)
         try:
             with repository.exclusive_run():
                 _report_check(repository.check(repair=True), dry_run=False)
@@ -593,20 +605,43 @@ def _create_path(path):
     return path
 
 
-def _invalid_packages(decorators):
+#: the build types bloom's rosdebian templates know
+BLOOM_BUILD_TYPES = ('ament_cmake', 'ament_python', 'catkin', 'cmake')
+
+
+def _invalid_packages(decorators, debian_overrides=None):
     """Return {name: reason} of selected packages that cannot become .debs."""
     invalid = {}
     for decorator in decorators:
         pkg = decorator.descriptor
         if not decorator.selected:
             continue
+        manifest = Path(pkg.path) / 'package.xml'
+        if not manifest.is_file():
+            invalid[str(pkg.name)] = (
+                f'{pkg.path}: not supported: colcon found a {pkg.type} '
+                'package without a package.xml, and bloom needs one (add a '
+                'package.xml)')
+            continue
         try:
             check_package_name(pkg.name)
-            package = pkg.metadata.get('package')  # catkin_pkg.Package (ros)
-            if package is not None:
-                check_version(package.version)
+            package = parse_package(str(manifest))
+            check_version(package.version)
         except InvalidPackage as e:
-            invalid[str(pkg.name)] = f'{pkg.path / "package.xml"}: {e}'
+            invalid[str(pkg.name)] = f'{manifest}: {e}'
+            continue
+        except Exception as e:  # noqa: B902 (any catkin_pkg parse failure)
+            invalid[str(pkg.name)] = f'{manifest}: {e}'
+            continue
+        build_type = package.get_build_type()
+        own_debian = (Path(pkg.path) / 'debian').is_dir() or (
+            debian_overrides is not None and
+            (Path(debian_overrides) / pkg.name / 'debian').is_dir())
+        if build_type not in BLOOM_BUILD_TYPES and not own_debian:
+            invalid[str(pkg.name)] = (
+                f'{manifest}: not supported: build type {build_type!r} '
+                f"(bloom knows {', '.join(BLOOM_BUILD_TYPES)}; give the "
+                'package a debian/ directory or --debian-overrides)')
     return invalid
 
 

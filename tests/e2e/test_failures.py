@@ -20,9 +20,11 @@ install(FILES package.xml DESTINATION share/slow_pkg)
 }
 
 
-def _our_containers(engine):
-    return engine.client.containers.list(
-        all=True, filters={'label': LABEL_RUN_FILTER})
+def _our_containers(engine, workspace):
+    """The containers of the workspace's runs (not other tests')."""
+    return engine.client.containers.list(all=True, filters={'label': [
+        LABEL_RUN_FILTER,
+        f'io.colcon-deb-docker.build-base={workspace.build_base_label}']})
 
 
 def test_unreachable_engine_is_one_clear_line(make_workspace):
@@ -82,7 +84,7 @@ def test_timeout_kills_the_container(make_workspace, engine, base_image):
     assert result.returncode != 0
     assert 'slow_pkg' in result.stdout
     assert 'timed out after 30' in result.stdout
-    assert not _our_containers(engine)
+    assert not _our_containers(engine, workspace)
 
 
 def test_interrupt_removes_every_container(
@@ -101,7 +103,7 @@ def test_interrupt_removes_every_container(
             cmd, **kwargs, start_new_session=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 120
-        while not _our_containers(engine):
+        while not _our_containers(engine, workspace):
             assert time.monotonic() < deadline, 'no container started'
             assert process.poll() is None, process.stdout.read()
             time.sleep(0.5)
@@ -110,7 +112,7 @@ def test_interrupt_removes_every_container(
         output, _ = process.communicate(timeout=120)
         print(output)
         assert process.returncode == signal.SIGINT, output
-        assert not _our_containers(engine), output
+        assert not _our_containers(engine, workspace), output
         assert 'Traceback' not in output
         # the interrupted package's scratch output is gone
         assert not list((workspace.root / 'build_deb' / 'slow_pkg').glob(

@@ -1,5 +1,6 @@
 """Incremental rebuilds: what changed is built again, nothing else."""
 
+import json
 import re
 import time
 
@@ -59,7 +60,9 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
         'inc_lib': 'built', 'inc_app': 'built', 'inc_leaf': 'up to date'}
 
     # a .deb gone from the repository is built again
-    [app_deb] = workspace.repo.glob('pool/main/ros-humble-inc-app/*.deb')
+    [stamped] = json.loads((workspace.root / 'build_deb/inc_app/amd64/'
+                            'stamp.json').read_text())['files']
+    app_deb = workspace.repo / stamped
     app_deb.unlink()
     workspace.colcon_deb(*args)
     assert _statuses(workspace)['inc_app'] == 'built'

@@ -244,5 +244,6 @@ def test_kill_9_during_a_run_then_the_next_run_is_consistent(
             .data.get_content(f'./opt/ros/humble/share/{name}/data.txt')
         assert contents == b'mid-run\n', result.stdout
     leftovers = engine.client.containers.list(all=True, filters={
-        'label': 'io.colcon-deb-docker.run'})
+        'label': 'io.colcon-deb-docker.build-base='
+                 f'{workspace.build_base_label}'})
     assert leftovers == []
