@@ -181,6 +181,15 @@ class DockerEngine:
         """
         self.base_url = base_url or os.environ.get(
             'DOCKER_HOST', 'unix:///var/run/docker.sock')
+        if self.base_url.startswith('ssh://') and client is None:
+            try:
+                import paramiko  # noqa: F401
+            except ImportError:
+                raise EngineUnreachable(
+                    base_url=self.base_url,
+                    reason='ssh:// engines need the paramiko module',
+                    hint="install it with `pip install "
+                         "'colcon-deb-docker[ssh]'`") from None
         try:
             if client is None:
                 if base_url:

@@ -10,10 +10,10 @@ class DebDockerError(Exception):
 class EngineUnreachable(DebDockerError):
     """The Docker engine cannot be reached (not running, no permission)."""
 
-    def __init__(self, *, base_url, reason):  # noqa: D107
+    def __init__(self, *, base_url, reason, hint=None):  # noqa: D107
         self.base_url = base_url
         self.reason = reason
-        hint = (
+        hint = hint or (
             'start the engine (e.g. `sudo systemctl start docker` or '
             '`sudo dockerd &`)')
         if 'ermission denied' in str(reason):

@@ -60,10 +60,14 @@ class RepositorySigner:
             key_id = key_id or secret[0]['fingerprint']
         else:
             self.gpg = gnupg.GPG()
-        matches = [
-            k for k in self.gpg.list_keys(secret=True)
-            if key_id and (k['fingerprint'].endswith(key_id.upper()) or any(
-                key_id.lower() in uid.lower() for uid in k['uids']))]
+        matches = [k for k in self.gpg.list_keys(secret=True)
+                   if key_id and _names_key(key_id, k)]
+        if len(matches) > 1:
+            self.close()
+            raise SigningError(
+                f'--sign-key {key_id!r} names {len(matches)} secret keys ('
+                + ', '.join(k['fingerprint'] for k in matches) + '): pass '
+                'the fingerprint of the one to sign with')
         if not matches:
             self.close()
             raise SigningError(
@@ -104,6 +108,23 @@ class RepositorySigner:
             self._home = None
             if self._record is not None:
                 Path(self._record).unlink(missing_ok=True)
+
+
+def _names_key(key_id, key):
+    """Return whether `key_id` names a key exactly: its fingerprint or key
+    id (the last 8 or 16 hex digits, ``0x`` allowed), one of its user ids,
+    or the e-mail address of one.  Never a substring: a key whose e-mail
+    merely contains the one given is another key."""
+    wanted = key_id.strip()
+    hex_id = wanted.upper().removeprefix('0X')
+    if len(hex_id) in (8, 16, 40) and \
+            all(c in '0123456789ABCDEF' for c in hex_id):
+        return key['fingerprint'].upper().endswith(hex_id)
+    for uid in key['uids']:
+        email = uid.rsplit('<', 1)[-1].rstrip('>') if '<' in uid else None
+        if wanted in (uid, email, f'<{email}>'):
+            return True
+    return False
 
 
 #: the name of the file in the build base that names a temporary keyring

@@ -425,14 +425,15 @@ class DebSession:
             cap_add=SETUP_CAPABILITIES,
         )
 
-    def verify_container_spec(self, *, base_image, package_names):
+    def verify_container_spec(self, *, base_image, package_names,
+                              platform=None):
         """Describe the container that installs the built packages."""
         mounts, uploads, _ = self._inputs([
             Mount(str(self.helpers_dir), HELPERS_PATH),
             Mount(str(self.repository.path), REPO_PATH),
         ], None)
         return ContainerSpec(
-            image=base_image,
+            image=base_image, platform=platform,
             command=['sh', f'{HELPERS_PATH}/verify-install.sh',
                      *[self.debian_name(n) for n in package_names]],
             name=f'colcon-deb-{self.run_id}-verify',

@@ -57,6 +57,16 @@ def main(keys_file, result_file):
                     'origin': definition.origin}
                 unresolved += 1
                 continue
+            if installer_key != default_key:
+                # bloom turns keys into Depends only through the OS's own
+                # installer (apt): a pip or source rule fails there later
+                results[package][key] = {
+                    'error': 'resolves with the %s installer (%s), which a '
+                             'Debian package cannot depend on' % (
+                                 installer_key, ' '.join(map(str, resolved))),
+                    'origin': definition.origin}
+                unresolved += 1
+                continue
             results[package][key] = {
                 'resolved': [str(r) for r in resolved],
                 'installer': installer_key,

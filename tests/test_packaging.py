@@ -17,3 +17,11 @@ def test_setup_py_lists_every_subpackage():
                   if k.arg == 'packages')
     found = find_packages(str(ROOT), include=['colcon_deb_docker*'])
     assert sorted(set(found) - set(listed)) == []
+
+
+def test_python_requires_covers_what_the_code_uses():
+    # ThreadPoolExecutor.shutdown(cancel_futures=...) is Python 3.9
+    used = any('cancel_futures' in p.read_text()
+               for p in (ROOT / 'colcon_deb_docker').rglob('*.py'))
+    config = (ROOT / 'setup.cfg').read_text()
+    assert used and 'python_requires = >=3.9' in config

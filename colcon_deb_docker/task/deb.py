@@ -13,6 +13,7 @@ from colcon_core.event.output import StdoutLine
 from colcon_core.logging import colcon_logger
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.task import TaskExtensionPoint
+from colcon_deb_docker.console_noise import StderrNoiseFilter
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
@@ -51,6 +52,13 @@ class DebTask(TaskExtensionPoint):
             self._on_progress(event)
             self.progress(self._prefix + event.describe())
             return
+        if not is_stderr:
+            return self._emit(line, is_stderr=False)
+        # known noise goes to the logs as output, real stderr to the console
+        for text, noise in self._noise.feed(line):
+            self._emit(text, is_stderr=not noise)
+
+    def _emit(self, line, *, is_stderr):
         # colcon's output handlers expect bytes, as from a subprocess
         data = (line + '\n').encode()
         self.context.put_event_into_queue(
@@ -79,6 +87,7 @@ class DebTask(TaskExtensionPoint):
         self._step_started = {}
         self._container = None
         self._prefix = ''
+        self._noise = StderrNoiseFilter()
         if pkg.name in session.blocked:
             return self._fail(result, started, session.blocked[pkg.name], '')
         planned = session.plan.get(pkg.name, [])
@@ -188,9 +197,13 @@ class DebTask(TaskExtensionPoint):
             self._container = container
             if session.interrupted.is_set():
                 raise asyncio.CancelledError()
-            await in_thread(
-                engine.run_created, container,
-                on_line=self._on_line, timeout=session.timeout)
+            try:
+                await in_thread(
+                    engine.run_created, container,
+                    on_line=self._on_line, timeout=session.timeout)
+            finally:
+                for text, _ in self._noise.flush():
+                    self._emit(text, is_stderr=True)
             # container: its whole life, for the overhead figures
             result.steps[container_key] = round(
                 time.monotonic() - self._step_started[container_key], 3)

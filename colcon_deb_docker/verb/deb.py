@@ -137,8 +137,9 @@ class DebVerb(VerbExtensionPoint):
         parser.add_argument(
             '--sign-key', metavar='KEYID',
             help='Sign the repository (Release.gpg, InRelease) with this '
-                 "secret key of the user's GnuPG keyring; the public key is "
-                 'written to <output-base>/key.gpg and key.asc')
+                 "secret key of the user's GnuPG keyring, named exactly by "
+                 'its fingerprint, key id, user id or e-mail address; the '
+                 'public key is written to <output-base>/key.gpg and key.asc')
         parser.add_argument(
             '--sign-key-file', metavar='FILE',
             help='Sign with the secret key in FILE (imported into a '
@@ -228,7 +229,7 @@ class DebVerb(VerbExtensionPoint):
             recursive_categories=('run', ))
         invalid = _invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
-            base_paths=getattr(args, 'base_paths', None) or ['.'],
+            base_paths=_search_paths(args),
             identified_paths=[d.descriptor.path for d in decorators]))
         for name, reason in invalid.items():
             print(f"colcon deb: error: package '{name}': {reason}",
@@ -461,10 +462,10 @@ def _prepare_builders(engines, args):
                     f'{arch} runs under QEMU emulation on this {native} '
                     'engine: expect builds several times slower')
                 warned = True
-        builder = prepare_builder_image(
-            engine=engine, base_image=base_image, platform=platform,
-            on_line=lambda line, arch=arch: print(
-                f'[builder image {arch}] {line}', flush=True))
+        with _BuildLog(arch) as build_log:
+            builder = prepare_builder_image(
+                engine=engine, base_image=base_image, platform=platform,
+                on_line=build_log.write)
         if builder.architecture != arch:
             raise DebDockerError(
                 f"image '{base_image}' is {builder.architecture}, not {arch}")
@@ -479,6 +480,34 @@ def _prepare_builders(engines, args):
             f'{builder.os_codename} ({builder.architecture})')
         builders[arch] = builder
     return builders
+
+
+class _BuildLog:
+    """The log of a builder image build: a file under colcon's log
+    directory, and one line on the console when a build starts."""
+
+    def __init__(self, arch):  # noqa: D107
+        self.arch = arch
+        self.file = None
+
+    def __enter__(self):  # noqa: D105
+        return self
+
+    def write(self, line):
+        """Take one line of `docker build` output."""
+        if self.file is None:
+            log_path = get_log_path()  # None with --log-base /dev/null
+            path = Path(log_path) / f'builder-image-{self.arch}.log' \
+                if log_path else Path(os.devnull)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(path, 'w')
+            print(f'Building the {self.arch} builder image (once per base '
+                  f'image; a few minutes, log: {path})', flush=True)
+        self.file.write(line + '\n')
+
+    def __exit__(self, *exc_info):  # noqa: D105
+        if self.file is not None:
+            self.file.close()
 
 
 def _check_rosdep_keys(session, planned):
@@ -585,6 +614,13 @@ def _install_interrupt_handlers(session):
         for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
+def _search_paths(args):
+    """Return where colcon looked for packages: --paths if given (each a
+    package directory), else the --base-paths."""
+    return getattr(args, 'paths', None) or \
+        getattr(args, 'base_paths', None) or ['.']
+
+
 def _positive_int(text):
     """Parse a whole number of at least 1 (argparse type)."""
     try:
@@ -673,11 +709,19 @@ def _jobs(args, decorators, session, invalid):
 
 
 def _verify(session, base_image):
-    names = [r.name for r in session.results.values() if r.status == 'built']
+    """Install every selected package (built now or up to date) in a fresh
+    container of the base image of the run's primary architecture."""
+    names = [r.name for r in session.results.values()
+             if r.status in ('built', 'up to date')]
     if not names:
         return 0
+    arch = session.architectures[0]
+    engine = session.engine_for(arch)
+    platform = None
+    if arch != native_architecture(engine):
+        base_image, platform = f'{base_image}-{arch}', docker_platform(arch)
     print(f'Verifying: installing {len(names)} package(s) in a fresh '
-          f"'{base_image}' container", flush=True)
+          f"'{base_image}' container ({arch})", flush=True)
     failed = []
 
     def on_line(line, _is_stderr):
@@ -688,9 +732,10 @@ def _verify(session, base_image):
                 failed.append(event.message)
 
     try:
-        session.engine.run(
+        engine.run(
             session.verify_container_spec(
-                base_image=base_image, package_names=names),
+                base_image=base_image, platform=platform,
+                package_names=names),
             on_line=on_line)
     except ContainerFailed as e:
         if not failed:

@@ -124,11 +124,13 @@ def test_unwritable_output_fails_before_any_container(
 ):
     workspace = make_workspace([])
     workspace.add_package('ro_pkg', data_package('ro_pkg'))
-    output = workspace.root / 'readonly-out'
-    output.mkdir()
-    os.chmod(output, 0o555)  # owned by root when the tests run as root
     if os.geteuid() != 0:
         raise AssertionError('this test needs root')
+    # the user's own directory, read-only
+    output = workspace.root / 'readonly-out'
+    output.mkdir()
+    os.chown(output, workspace.uid, workspace.gid)
+    os.chmod(output, 0o555)
     since = int(time.time())
     result = workspace.colcon_deb('--output-base', str(output), check=False)
     assert result.returncode == 1
@@ -137,6 +139,15 @@ def test_unwritable_output_fails_before_any_container(
     assert 'Traceback' not in result.stdout
     assert created_containers(engine, since) == []
     assert list(output.iterdir()) == []
+    # another user's directory: said so, with the fix
+    theirs = workspace.root / 'roots-out'
+    theirs.mkdir()
+    result = workspace.colcon_deb('--output-base', str(theirs), check=False)
+    assert result.returncode == 1
+    assert f'colcon deb: error: {theirs} belongs to uid 0, not to you' in \
+        result.stdout
+    assert f'sudo chown -R {workspace.uid}:{workspace.gid} {theirs}' in \
+        result.stdout
 
 
 def _tree(root, skip):
@@ -189,3 +200,20 @@ message(STATUS "writing into the mounted source: ${into_source}")
                    for p in (workspace.root / 'build_deb').rglob('*'))
     assert not engine.client.containers.list(
         all=True, filters={'label': LABEL_RUN_FILTER})
+
+
+def test_a_key_only_pip_resolves_fails_the_pre_check(make_workspace):
+    # bloom can only depend on what apt installs: a pip rule would pass the
+    # check and fail inside bloom later
+    workspace = make_workspace([])
+    workspace.add_package('pip_user', data_package(
+        'pip_user', depends=['only_on_pypi']))
+    rules = workspace.root / 'pip-rules.yaml'
+    rules.write_text('only_on_pypi:\n  debian:\n    pip:\n      packages: '
+                     '[only-on-pypi]\n')
+    result = workspace.colcon_deb(
+        '--dry-run', '--rosdep-source', str(rules), check=False)
+    assert result.returncode == 1
+    assert 'pip_user: only_on_pypi -> UNRESOLVED: resolves with the pip ' \
+        'installer (only-on-pypi), which a Debian package cannot depend ' \
+        'on' in result.stdout, result.stdout

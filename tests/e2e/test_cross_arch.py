@@ -106,3 +106,20 @@ def test_missing_emulation_fails_fast_with_the_fix(
     assert not [a for a in created_containers(engine, since)
                 if PACKAGE_LABEL in a]
     assert workspace.debs() == []
+
+
+def test_verify_of_a_foreign_only_run_installs_on_that_architecture(
+    make_workspace, engine, base_image,
+):
+    # --arch arm64 alone: --verify must install into an arm64 container
+    # (it used the amd64 base image, where no arm64 package installs)
+    workspace = make_workspace([])
+    workspace.add_package('arm_only', data_package('arm_only'))
+    result = workspace.colcon_deb('--arch', FOREIGN, '--verify')
+    assert f"in a fresh '{BASE_IMAGE}-{FOREIGN}' container ({FOREIGN})" \
+        in result.stdout
+    assert 'verify: installed (ros-humble-arm-only)' in result.stdout
+    # up to date: --verify still verifies (it used to check nothing)
+    again = workspace.colcon_deb('--arch', FOREIGN, '--verify')
+    assert 'up to date' in again.stdout
+    assert 'verify: installed (ros-humble-arm-only)' in again.stdout

@@ -61,6 +61,13 @@ def test_every_package_becomes_a_deb(example_build):
             workspace.bloom_debs()), debs
         assert re.search(
             rf'^  {name} +built .*{deb_name}_1\.0\.0', result.stdout, re.M)
+    # a quiet console: no stderr block for any of these healthy packages
+    # (debhelper's compat warnings and such stay in the logs)
+    assert 'stderr output' not in result.stdout
+    assert '--- stderr' not in result.stdout
+    assert 'Compatibility levels before 10' in (
+        workspace.root / 'log/latest_deb/demo_tools/stdout_stderr.log'
+    ).read_text()
     # C++ packages come with their debug symbols
     assert any('ros-humble-demo-geometry-dbgsym_' in d for d in debs)
     # --verify installed each package in a fresh base-image container

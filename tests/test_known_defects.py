@@ -1,0 +1,59 @@
+"""Defects found by reading the code, each fixed and kept fixed."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import pytest
+
+from colcon_deb_docker.container import DockerEngine
+from colcon_deb_docker.errors import EngineUnreachable
+from colcon_deb_docker.repository_signing import RepositorySigner
+from colcon_deb_docker.repository_signing import SigningError
+from colcon_deb_docker.verb.deb import _search_paths
+
+
+def test_paths_are_where_unidentified_packages_are_searched():
+    # `--paths a b` must not report every other package.xml as dropped
+    args = argparse.Namespace(paths=['src/a', 'src/b'], base_paths=['.'])
+    assert _search_paths(args) == ['src/a', 'src/b']
+    assert _search_paths(argparse.Namespace(
+        paths=None, base_paths=['ws'])) == ['ws']
+    assert _search_paths(argparse.Namespace()) == ['.']
+
+
+def test_ssh_engine_without_paramiko_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'paramiko', None)  # import fails
+    with pytest.raises(EngineUnreachable) as error:
+        DockerEngine(base_url='ssh://builder@arm64-box')
+    assert 'ssh:// engines need the paramiko module' in str(error.value)
+    assert "pip install 'colcon-deb-docker[ssh]'" in str(error.value)
+
+
+@pytest.fixture
+def two_keys(tmp_path, monkeypatch):
+    home = tmp_path / 'gnupg'
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv('GNUPGHOME', str(home))
+    for name in ('alice', 'malice'):
+        subprocess.run(
+            ['gpg', '--batch', '--passphrase', '', '--quick-gen-key',
+             f'{name} <{name}@example.com>', 'ed25519', 'sign', 'never'],
+            check=True, capture_output=True)
+    yield home
+    subprocess.run(['gpgconf', '--kill', 'gpg-agent'], check=False,
+                   env={**os.environ, 'GNUPGHOME': str(home)})
+
+
+def test_sign_key_names_one_key_exactly(two_keys):
+    alice = RepositorySigner(key_id='alice@example.com')
+    assert 'alice@example.com' in ' '.join(
+        k['uids'][0] for k in alice.gpg.list_keys(secret=True)
+        if k['fingerprint'] == alice.fingerprint)
+    assert RepositorySigner(key_id=alice.fingerprint[-16:]).fingerprint \
+        == alice.fingerprint
+    # a substring names no key (it used to pick whichever came first)
+    for partial in ('lice@example.com', 'alice', 'example.com'):
+        with pytest.raises(SigningError, match='no secret key'):
+            RepositorySigner(key_id=partial)
