@@ -12,7 +12,10 @@ fan-out and diamonds; each library links the ones it depends on), then runs:
   (b) `colcon deb` with the parallel executor into a fresh output;
   (c) (b) again with nothing changed;
   (d) (b) again after touching one leaf (exactly one package must build);
-  (e) (b) again after touching one root (it and its dependents build).
+  (e) (b) again after touching one root (it and its dependents build);
+  (f) (b) again with --force: everything rebuilt, warm caches (the verified
+      apt cache and each package's ccache volume);
+  (g) (f) with --no-apt-cache --no-ccache: what the caches save.
 
 and prints wall times, the ratio (b)/(a), the per-package overhead (a
 package's wall time minus its dpkg-buildpackage time) and the critical-path
@@ -217,6 +220,11 @@ def main():
         touch(root, root_pkg)
         print(f'(e) rerun after touching root {root_pkg} ...', flush=True)
         wall_e, report_e = colcon_deb(root, 'e', *parallel)
+        print('(f) --force, warm caches ...', flush=True)
+        wall_f, report_f = colcon_deb(root, 'f', *parallel, '--force')
+        print('(g) --force, no caches ...', flush=True)
+        wall_g, report_g = colcon_deb(
+            root, 'g', *parallel, '--force', '--no-apt-cache', '--no-ccache')
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -231,6 +239,9 @@ def main():
         (f'(d) touched leaf {leaf}', wall_d, report_d, 1),
         (f'(e) touched root {root_pkg}', wall_e, report_e,
          1 + len(downstream_of_root)),
+        ('(f) --force, warm caches', wall_f, report_f, len(deps)),
+        ('(g) --force, --no-apt-cache --no-ccache', wall_g, report_g,
+         len(deps)),
     ]
     print()
     print(f'| {"run":<40} | {"wall s":>7} | {"built":>5} | {"expected":>8} |')
@@ -243,9 +254,20 @@ def main():
     print(f'per-package overhead (a), mean:  {overhead(report_a):.2f} s '
           '(wall minus dpkg-buildpackage)')
     print(f'per-package overhead (b), mean:  {overhead(report_b):.2f} s')
+    for label, report in (('(f) warm caches', report_f),
+                          ('(g) no caches', report_g)):
+        print(f'{label}: build-deps {step_mean(report, "build-deps"):.2f} '
+              f's, compile {step_mean(report, "compile"):.2f} s a package '
+              '(mean)')
     print(f'critical-path lower bound:       '
           f'{critical_path(deps, seconds_a):.1f} s (longest chain, '
           'package times of (a))')
+
+
+def step_mean(report, step):
+    values = [r['steps'].get(step, 0.0) for r in report.values()
+              if r['status'] == 'built']
+    return statistics.mean(values) if values else 0.0
 
 
 def touch(root, name):

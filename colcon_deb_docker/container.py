@@ -436,14 +436,16 @@ def extract_download(data, host_path):
     """Extract a `get_archive` tar into `host_path`, safely.
 
     The archive's top directory is dropped; only regular files and
-    directories are taken, with the host user's default modes (no setuid,
-    setgid or device bit survives), and no member may leave `host_path`
-    (the container wrote them: never trust a name or a link from it).
+    directories are taken, with modes 0644/0755 (no setuid, setgid or
+    device bit survives; readable by the build user of later containers
+    whatever the host's umask), and no member may leave `host_path` (the
+    container wrote them: never trust a name or a link from it).
 
     :param data: the archive, as bytes or a file object
     """
     target = Path(host_path)
     target.mkdir(parents=True, exist_ok=True)
+    os.chmod(target, 0o755)
     if isinstance(data, bytes):
         data = io.BytesIO(data)
     with tarfile.open(fileobj=data) as tar:
@@ -454,11 +456,15 @@ def extract_download(data, host_path):
             destination = target.joinpath(*parts)
             if member.isdir():
                 destination.mkdir(parents=True, exist_ok=True)
+                os.chmod(destination, 0o755)
             elif member.isreg():
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 tmp = destination.with_name(f'.{destination.name}.part')
                 with tar.extractfile(member) as src, open(tmp, 'wb') as dst:
                     shutil.copyfileobj(src, dst)
+                # readable by later containers' build user whatever the
+                # host's umask; never setuid, setgid or sticky
+                os.chmod(tmp, 0o755 if member.mode & 0o100 else 0o644)
                 os.replace(tmp, destination)
 
 
