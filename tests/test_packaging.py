@@ -2,6 +2,8 @@
 
 import ast
 from pathlib import Path
+import subprocess
+import sys
 
 from setuptools import find_packages
 
@@ -25,3 +27,14 @@ def test_python_requires_covers_what_the_code_uses():
                for p in (ROOT / 'colcon_deb_docker').rglob('*.py'))
     config = (ROOT / 'setup.cfg').read_text()
     assert used and 'python_requires = >=3.9' in config
+
+
+def test_everyday_colcon_verbs_come_with_the_plugin(tmp_path):
+    colcon = Path(sys.executable).parent / 'colcon'
+    examples = ROOT / 'examples'
+    for verb in ('list', 'graph', 'info'):
+        result = subprocess.run(
+            [str(colcon), '--log-base', str(tmp_path / 'log'), verb],
+            cwd=examples, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert 'demo_tools' in result.stdout, verb

@@ -35,16 +35,26 @@ def test_malformed_progress_lines_are_plain_output():
         assert parse_progress_line(PREFIX + payload) is None
 
 
-def test_the_shell_helper_and_the_parser_agree():
-    """Whatever a helper passes to `progress`, the host reads back."""
+def test_the_helpers_and_the_parser_agree():
+    """Whatever a shell or Python helper passes to `progress`, the host
+    reads back, byte for byte."""
     import subprocess
+    import sys
     from colcon_deb_docker.helpers_path import helpers_dir
     message = 'a, b \\ "c"\tend; $HOME `x` {"k": 1}'
-    out = subprocess.run(
+    shell = subprocess.run(
         ['sh', '-c', '. "$0"; progress compile "done, ok" "$1"',
          str(helpers_dir() / 'progress.sh'), message],
         check=True, stdout=subprocess.PIPE, text=True).stdout
-    event = parse_progress_line(out.rstrip('\n'))
-    assert event == parse_progress_line(out.rstrip('\n'))
-    assert (event.step, event.status, event.message) == (
-        'compile', 'done, ok', message)
+    python = subprocess.run(
+        [sys.executable, '-c', 'import sys; sys.path.insert(0, sys.argv[1]); '
+         'from progress import progress; '
+         'progress("compile", "done, ok", sys.argv[2])',
+         str(helpers_dir()), message],
+        check=True, stdout=subprocess.PIPE, text=True).stdout
+    for out in (shell, python):
+        assert out.endswith('\n') and out.count('\n') == 1
+        event = parse_progress_line(out.rstrip('\n'))
+        assert event is not None, out
+        assert (event.step, event.status, event.message) == (
+            'compile', 'done, ok', message)

@@ -25,6 +25,15 @@ from e2e_support import TESTER
 from e2e_support import Workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'examples' / 'src'
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test here `e2e`: `pytest -m "not e2e"` is the fast,
+    engine-free unit run."""
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope='session')

@@ -213,10 +213,24 @@ def test_caches_are_filled_and_owned_by_the_user(
     assert not list((build_base / '.apt-archives').glob('.*'))  # no partial
     for path in (build_base / '.apt-archives').iterdir():
         assert path.stat().st_uid == workspace.uid, path
-    # the C++ packages compiled through ccache, each into its own volume
+    # the C++ packages compiled through ccache, each into its own volume,
+    # and a rebuild of one of them hits it
+    from colcon_deb_docker.builder_image import prepare_builder_image
+    builder = prepare_builder_image(engine=engine, base_image=base_image).tag
     volume = f'colcon-deb-ccache-{workspace.build_base_label}-' \
         'demo_geometry-amd64'
-    listing = engine.client.containers.run(
-        base_image, ['find', '/c', '-type', 'f'], remove=True,
-        volumes={volume: {'bind': '/c', 'mode': 'ro'}}).decode().split()
-    assert len(listing) > 4, listing
+
+    def ccache_stats():
+        text = engine.client.containers.run(
+            builder, ['ccache', '--print-stats'], remove=True,
+            environment={'CCACHE_DIR': '/c'},
+            volumes={volume: {'bind': '/c', 'mode': 'ro'}}).decode()
+        return dict(line.split('\t') for line in text.splitlines())
+
+    before = ccache_stats()
+    assert int(before['cache_miss']) > 0  # the first build filled it
+    workspace.colcon_deb('--packages-select', 'demo_geometry', '--force')
+    after = ccache_stats()
+    hits = ('direct_cache_hit', 'preprocessed_cache_hit')
+    assert sum(int(after[k]) for k in hits) > sum(
+        int(before[k]) for k in hits), (before, after)
