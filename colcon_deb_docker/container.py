@@ -301,14 +301,17 @@ class DockerEngine:
             try:
                 result = container.wait()
             except docker.errors.NotFound:
-                result = {'StatusCode': 137}
+                # removed under us (an interrupt): nothing to copy out
+                result = {'StatusCode': 137, 'removed': True}
             if timed_out.is_set():
                 raise ContainerTimeout(
                     name=container.name, seconds=timeout,
                     log_tail='\n'.join(tail))
             code = result.get('StatusCode', 1)
-            for download in getattr(container, 'colcon_deb_downloads', []):
-                self._download(container, download)
+            if not result.get('removed'):
+                for download in getattr(
+                        container, 'colcon_deb_downloads', []):
+                    self._download(container, download)
             if code != 0:
                 raise ContainerFailed(
                     name=container.name, exit_code=code,

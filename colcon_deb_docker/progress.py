@@ -10,7 +10,9 @@ included, survives the trip.  Any other line is ordinary output.
 from dataclasses import dataclass
 import json
 
-PREFIX = '::colcon-deb:: '
+from colcon_deb_docker.contract import PROGRESS_PREFIX
+
+PREFIX = PROGRESS_PREFIX
 
 
 @dataclass(frozen=True)

@@ -65,16 +65,49 @@ class RosdepCheck:
         return result
 
     def describe_unresolved(self, *, os_name, os_codename):
-        """Return the readable report of every unresolvable key."""
+        """Return the readable report of every unresolvable key.
+
+        The hint fits the cause: a key named like a ROS package is most
+        likely a package missing from the workspace, not a system
+        dependency without a rule.
+        """
+        unresolved = self.unresolved()
         lines = [f'unresolvable rosdep keys for {os_name} {os_codename}:']
-        for package, keys in sorted(self.unresolved().items()):
+        for package, keys in sorted(unresolved.items()):
             lines.append(f'  {package}: ' + ', '.join(sorted(keys)))
         lines.append('rosdep sources consulted (first match wins):')
         lines.extend(f'  {source}' for source in self.sources)
-        lines.append(
-            'Map each key to a Debian package in a rosdep YAML file and pass '
-            'it with --rosdep-source FILE.')
+        reasons = {k: reason for keys in unresolved.values()
+                   for k, reason in keys.items()}
+        ros = sorted(k for k, reason in reasons.items()
+                     if reason == 'no rosdep rule' and
+                     looks_like_ros_package(k))
+        if ros:
+            lines.append(
+                'Not in this workspace: ' + ', '.join(ros) + '. Add their '
+                'sources to the workspace, or map them to the Debian '
+                'packages of a repository that has them with --rosdep-source '
+                'FILE.')
+        if set(reasons) - set(ros):
+            lines.append(
+                'Map each system dependency to a Debian package in a rosdep '
+                'YAML file and pass it with --rosdep-source FILE.')
         return '\n'.join(lines)
+
+
+#: name parts of the ROS core's packages (rclcpp, std_msgs, ament_cmake ...)
+_ROS_PREFIXES = ('ament_', 'rcl', 'rmw', 'rosidl', 'ros_', 'rosbag', 'tf2',
+                 'rcutils', 'rcpputils', 'class_loader', 'pluginlib',
+                 'builtin_interfaces', 'std_', 'geometry_msgs', 'sensor_msgs',
+                 'nav_msgs', 'action_msgs', 'catkin', 'roscpp', 'rospy')
+
+
+def looks_like_ros_package(key):
+    """Return whether a rosdep key is named like a ROS package (REP 144:
+    lowercase and underscores, and a known ROS prefix or a ``_msgs`` /
+    ``_interfaces`` suffix), not like a system package."""
+    return key.startswith(_ROS_PREFIXES) or key.endswith(
+        ('_msgs', '_srvs', '_interfaces', '_vendor'))
 
 
 def write_keys_file(*, path, keys_by_package):

@@ -15,12 +15,13 @@ import os
 from pathlib import Path
 import shutil
 
+from colcon_deb_docker.contract import ROSDEP_CONFIG
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.naming import debian_package_name
 import yaml
 
 #: Where the directory written here is mounted in the container.
-CONTAINER_PATH = '/colcon-deb/rosdep'
+CONTAINER_PATH = ROSDEP_CONFIG
 
 WORKSPACE_LIST = '10-workspace.list'
 #: after the image's own sources (``50-image.list``, written in the container)
@@ -39,6 +40,22 @@ def workspace_mapping(*, package_names, ros_distro, os_name, os_codename):
         name: {os_name: {os_codename: [debian_package_name(
             ros_distro=ros_distro, package_name=name)]}}
         for name in sorted(package_names)}
+
+
+def user_source_name(index):
+    """Return the name the `index`-th --rosdep-source file is copied to."""
+    return f'user-{index:02d}.yaml'
+
+
+def host_paths(text, *, rosdep_dir, user_sources):
+    """Show rosdep files in `text` by their host paths: the user's own
+    files by the paths the user gave, not by the copies the build uses."""
+    text = text.replace(f'file://{CONTAINER_PATH}', str(rosdep_dir))
+    for index, user_source in enumerate(user_sources):
+        text = text.replace(
+            str(Path(rosdep_dir) / user_source_name(index)),
+            str(Path(user_source).resolve()))
+    return text
 
 
 def write_rosdep_config(
@@ -72,7 +89,7 @@ def write_rosdep_config(
         except (OSError, yaml.YAMLError) as e:
             raise DebDockerError(
                 f'--rosdep-source {user_source}: {e}') from None
-        name = f'user-{index:02d}.yaml'
+        name = user_source_name(index)
         shutil.copyfile(user_source, path / name)
         lines.append(f'yaml file://{CONTAINER_PATH}/{name}')
     _write(sources / WORKSPACE_LIST, '\n'.join(lines) + '\n')

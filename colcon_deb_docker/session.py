@@ -7,6 +7,7 @@ repository); each :class:`~colcon_deb_docker.task.deb.DebTask` reads it to
 describe its container and records its outcome in :attr:`results`.
 """
 
+import concurrent.futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
@@ -15,31 +16,21 @@ from pathlib import Path
 import shutil
 import threading
 
+from colcon_deb_docker import contract
 from colcon_deb_docker.container import ContainerSpec
 from colcon_deb_docker.container import Download
-from colcon_deb_docker.container import Upload
-from colcon_deb_docker.container import Volume
 from colcon_deb_docker.container import LABEL_BUILD_BASE
 from colcon_deb_docker.container import LABEL_RUN
 from colcon_deb_docker.container import Mount
 from colcon_deb_docker.container import SETUP_CAPABILITIES
+from colcon_deb_docker.container import Upload
+from colcon_deb_docker.container import Volume
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.naming import debian_package_name
-from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
 
-HELPERS_PATH = '/colcon-deb/helpers'
-SOURCE_PATH = '/colcon-deb/src'
-REPO_PATH = '/colcon-deb/repo'
-OUT_PATH = '/colcon-deb/out'
-OVERRIDE_PATH = '/colcon-deb/debian-override'
-ROSDEP_STATE_PATH = '/colcon-deb/rosdep-state'
-APT_CACHE_PATH = '/colcon-deb/apt-archives'
-CCACHE_PATH = '/colcon-deb/ccache'
 #: seconds a container outlives --timeout before it kills itself (the
 #: host, when alive, kills it at --timeout and reports the timeout)
 CONTAINER_DEADLINE_GRACE = 10
-#: where apt keeps what it downloads, in the container
-APT_ARCHIVES = '/var/cache/apt/archives'
 #: the unprivileged user builds run as when the host user is root
 STAND_IN_UID = 65532
 
@@ -87,6 +78,8 @@ class DebSession:
     host_uid: int
     host_gid: int
     debian_overrides: Path = None
+    #: the --rosdep-source files, as the user named them
+    user_rosdep_sources: tuple = ()
     timeout: float = None
     build_options: str = 'nocheck'
     host_environment: dict = field(default_factory=dict)
@@ -120,6 +113,23 @@ class DebSession:
     threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(
             max_workers=64, thread_name_prefix='colcon-deb'))
+    #: the blocking calls under way in :attr:`threads`
+    in_flight: set = field(default_factory=set)
+
+    def submit(self, func):
+        """Run a blocking call in the run's threads; return its future.
+
+        The run knows what is still under way (a container's outputs being
+        copied after Ctrl-C) and can wait for it before cleaning up.
+        """
+        future = self.threads.submit(func)
+        self.in_flight.add(future)
+        future.add_done_callback(self.in_flight.discard)
+        return future
+
+    def wait_for_threads(self, timeout):
+        """Wait up to `timeout` seconds for the blocking calls under way."""
+        concurrent.futures.wait(list(self.in_flight), timeout=timeout)
 
     def debian_name(self, package_name):
         """Return the Debian name of a workspace package."""
@@ -211,7 +221,7 @@ class DebSession:
         if self._arch(arch) not in self.transfer:
             return mounts, uploads, downloads
         for mount in mounts:
-            if mount.container_path == REPO_PATH:
+            if mount.container_path == contract.REPO:
                 uploads += self._repository_uploads()
             else:
                 uploads.append(Upload(mount.host_path, mount.container_path))
@@ -223,10 +233,10 @@ class DebSession:
         repo = self.repository.path
         codename = self.repository.codename
         return [
-            Upload(str(repo / 'pool'), f'{REPO_PATH}/pool',
+            Upload(str(repo / 'pool'), f'{contract.REPO}/pool',
                    exclude=lambda p: '-dbgsym_' in p.name),
             Upload(str((repo / 'dists' / codename).resolve()),
-                   f'{REPO_PATH}/dists/{codename}'),
+                   f'{contract.REPO}/dists/{codename}'),
         ]
 
     def output_dir(self, package_name, arch=None):
@@ -301,6 +311,7 @@ class DebSession:
         builder = self.builders[self._arch(arch)]
         return {
             **self.host_environment,
+            **contract.path_environment(),
             'BUILD_UID': str(self.build_uid),
             'BUILD_GID': str(self.build_gid),
             'HOME': '/build/home',
@@ -317,18 +328,18 @@ class DebSession:
         """Describe the one container that resolves every key of the run."""
         state = self.rosdep_state_dir
         mounts, uploads, downloads = self._inputs([
-            Mount(str(self.helpers_dir), HELPERS_PATH),
-            Mount(str(self.rosdep_dir), ROSDEP_PATH),
-        ], None, outputs=[(str(state), OUT_PATH)])
+            Mount(str(self.helpers_dir), contract.HELPERS),
+            Mount(str(self.rosdep_dir), contract.ROSDEP_CONFIG),
+        ], None, outputs=[(str(state), contract.OUT)])
         return ContainerSpec(
             image=self.builder.tag,
-            command=['sh', f'{HELPERS_PATH}/check-rosdep.sh'],
+            command=['sh', f'{contract.HELPERS}/check-rosdep.sh'],
             name=f'colcon-deb-{self.run_id}-rosdep-check',
             environment={
                 **self._base_environment(),
-                'ROS_HOME': '/colcon-deb/out/ros-home',
-                'ROSDEP_SOURCE_PATH': '/colcon-deb/out/ros-home/'
-                                      'rosdep-sources',
+                'ROS_HOME': f'{contract.OUT}/ros-home',
+                'ROSDEP_SOURCE_PATH':
+                    f'{contract.OUT}/ros-home/rosdep-sources',
             },
             mounts=mounts, uploads=uploads, downloads=downloads,
             labels=self.labels,
@@ -352,33 +363,34 @@ class DebSession:
         """
         arch = self._arch(arch)
         mounts = [
-            Mount(str(source_path), SOURCE_PATH),
-            Mount(str(self.helpers_dir), HELPERS_PATH),
-            Mount(str(self.rosdep_dir), ROSDEP_PATH),
-            Mount(str(self.repository.path), REPO_PATH),
-            Mount(str(self.rosdep_state_dir), ROSDEP_STATE_PATH),
+            Mount(str(source_path), contract.SOURCE),
+            Mount(str(self.helpers_dir), contract.HELPERS),
+            Mount(str(self.rosdep_dir), contract.ROSDEP_CONFIG),
+            Mount(str(self.repository.path), contract.REPO),
+            Mount(str(self.rosdep_state_dir), contract.ROSDEP_STATE),
         ]
         if self.debian_overrides is not None:
             override = self.debian_overrides / package_name / 'debian'
             if override.is_dir():
-                mounts.append(Mount(str(override), OVERRIDE_PATH))
-        outputs = [(str(self.output_dir(package_name, arch)), OUT_PATH)]
+                mounts.append(Mount(str(override), contract.DEBIAN_OVERRIDE))
+        outputs = [(str(self.output_dir(package_name, arch)), contract.OUT)]
         # the apt cache lives on the host: only for an engine that shares
         # it; read-only, the host admits new downloads after checking them
         apt_cache = self.apt_cache if arch not in self.transfer else None
         if apt_cache is not None:
-            mounts.append(Mount(str(apt_cache.path), APT_CACHE_PATH))
+            mounts.append(Mount(str(apt_cache.path), contract.APT_CACHE))
         mounts, uploads, downloads = self._inputs(
             mounts, arch, outputs=outputs)
         if apt_cache is not None:
             downloads.append(Download(
-                APT_ARCHIVES, str(self.apt_downloads_dir(package_name, arch))))
+                contract.APT_ARCHIVES,
+                str(self.apt_downloads_dir(package_name, arch))))
         if self.ccache:
             # the package's own ccache, a volume of the engine: one
             # package's build never feeds another's objects
             mounts.append(Volume(
                 f'colcon-deb-ccache-{self.build_base_label}-'
-                f'{package_name}-{arch}', CCACHE_PATH))
+                f'{package_name}-{arch}', contract.CCACHE))
         environment = {
             **self._base_environment(arch),
             'PACKAGE_NAME': package_name,
@@ -403,10 +415,10 @@ class DebSession:
         if self.isolate_network:
             environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
         if apt_cache is not None:
-            environment['COLCON_DEB_APT_CACHE'] = APT_CACHE_PATH
+            environment['COLCON_DEB_APT_CACHE'] = contract.APT_CACHE
         if self.ccache:
-            environment['CCACHE_DIR'] = CCACHE_PATH
-        command = ['sh', f'{HELPERS_PATH}/build-deb.sh']
+            environment['CCACHE_DIR'] = contract.CCACHE
+        command = ['sh', f'{contract.HELPERS}/build-deb.sh']
         if self.timeout:
             # the container keeps its own deadline: it stops even when the
             # host process that would kill it is gone
@@ -429,16 +441,17 @@ class DebSession:
                               platform=None):
         """Describe the container that installs the built packages."""
         mounts, uploads, _ = self._inputs([
-            Mount(str(self.helpers_dir), HELPERS_PATH),
-            Mount(str(self.repository.path), REPO_PATH),
+            Mount(str(self.helpers_dir), contract.HELPERS),
+            Mount(str(self.repository.path), contract.REPO),
         ], None)
         return ContainerSpec(
             image=base_image, platform=platform,
-            command=['sh', f'{HELPERS_PATH}/verify-install.sh',
+            command=['sh', f'{contract.HELPERS}/verify-install.sh',
                      *[self.debian_name(n) for n in package_names]],
             name=f'colcon-deb-{self.run_id}-verify',
             environment={
                 'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
+                **contract.path_environment(),
                 **self.host_environment,
             },
             mounts=mounts, uploads=uploads,

@@ -18,7 +18,7 @@ progress package start
 found=0
 for deb in ../*.deb ../*.ddeb; do
     [ -f "$deb" ] || continue
-    cp "$deb" /colcon-deb/out/
+    cp "$deb" "$COLCON_DEB_OUT/"
     progress package file "$(basename "$deb")"
     found=1
 done

@@ -13,4 +13,5 @@ install -d -o "$BUILD_UID" -g "$BUILD_GID" "$HOME"
 as_build_user sh -c "rm -rf '$ROS_HOME' && mkdir -p '$ROS_HOME'"
 as_build_user sh "$helpers/configure-rosdep.sh"
 as_build_user python3 "$helpers/check-rosdep-keys.py" \
-    /colcon-deb/rosdep/keys.json /colcon-deb/out/rosdep-check.json
+    "$COLCON_DEB_ROSDEP_CONFIG/keys.json" \
+    "$COLCON_DEB_OUT/rosdep-check.json"

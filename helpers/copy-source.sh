@@ -8,7 +8,7 @@
 set -eu
 . "$(dirname "$0")/progress.sh"
 progress source start
-python3 - /colcon-deb/src "/build/src/$PACKAGE_NAME" <<'PY'
+python3 - "$COLCON_DEB_SOURCE" "/build/src/$PACKAGE_NAME" <<'PY'
 import os
 import shutil
 import stat

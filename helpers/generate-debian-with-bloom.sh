@@ -6,7 +6,7 @@
 set -eu
 . "$(dirname "$0")/progress.sh"
 cd "/build/src/$PACKAGE_NAME"
-override=/colcon-deb/debian-override
+override=$COLCON_DEB_DEBIAN_OVERRIDE
 if [ -d "$override" ]; then
     progress bloom start "using the debian/ override"
     rm -rf debian

@@ -45,7 +45,7 @@ if [ -n "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
     set -- $COLCON_DEB_SIBLING_DEBS
     set +f
     progress build-deps siblings "$#"
-    (cd /colcon-deb/repo && dpkg -i "$@") \
+    (cd "$COLCON_DEB_REPO" && dpkg -i "$@") \
         || apt-get install -f -y $apt_options --no-install-recommends \
         || true
     satisfied && finish "workspace .debs"
@@ -57,7 +57,7 @@ fi
 
 progress build-deps retry "with the workspace repository as apt source"
 local_list=/etc/apt/sources.list.d/colcon-deb-workspace.list
-echo "deb [trusted=yes] file:/colcon-deb/repo $COLCON_DEB_OS_CODENAME main" \
+echo "deb [trusted=yes] file:$COLCON_DEB_REPO $COLCON_DEB_OS_CODENAME main" \
     > "$local_list"
 apt-get update $apt_options -o Dir::Etc::SourceList="$local_list" \
     -o Dir::Etc::SourceParts=/dev/null -o APT::Get::List-Cleanup=0

@@ -5,5 +5,5 @@ set -eu
 . "$(dirname "$0")/progress.sh"
 progress rosdep start "cache of the pre-check"
 mkdir -p "$ROS_HOME"
-cp -a /colcon-deb/rosdep-state/ros-home/. "$ROS_HOME/"
+cp -a "$COLCON_DEB_ROSDEP_STATE/ros-home/." "$ROS_HOME/"
 progress rosdep done

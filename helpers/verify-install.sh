@@ -4,7 +4,7 @@
 set -u
 . "$(dirname "$0")/progress.sh"
 export DEBIAN_FRONTEND=noninteractive
-echo "deb [trusted=yes] file:/colcon-deb/repo $COLCON_DEB_OS_CODENAME main" \
+echo "deb [trusted=yes] file:$COLCON_DEB_REPO $COLCON_DEB_OS_CODENAME main" \
     > /etc/apt/sources.list.d/colcon-deb-workspace.list
 progress verify start "apt-get update"
 apt-get update -q || exit 1

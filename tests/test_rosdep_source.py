@@ -59,3 +59,32 @@ def test_broken_user_file_fails_on_the_host(tmp_path):
         write_rosdep_config(
             path=tmp_path / 'r', package_names=[], ros_distro='humble',
             os_name='debian', os_codename='bookworm', user_sources=[bad])
+
+
+def test_hints_fit_the_cause_and_user_files_keep_their_paths(tmp_path):
+    from colcon_deb_docker.rosdep_check import RosdepCheck
+    from colcon_deb_docker.rosdep_source import CONTAINER_PATH
+    from colcon_deb_docker.rosdep_source import host_paths
+    check = RosdepCheck(
+        sources=[f'file://{CONTAINER_PATH}/workspace.yaml',
+                 f'file://{CONTAINER_PATH}/user-00.yaml'],
+        packages={
+            'talker': {'rclcpp_components': {'error': 'no rosdep rule'},
+                       'std_msgs': {'error': 'no rosdep rule'},
+                       'libfoo': {'error': 'no rosdep rule'}},
+            'ok': {'cmake': {'resolved': ['cmake'], 'origin': 'x'}}})
+    text = check.describe_unresolved(os_name='debian', os_codename='bookworm')
+    assert 'Not in this workspace: rclcpp_components, std_msgs. Add their ' \
+        'sources to the workspace' in text
+    assert 'Map each system dependency to a Debian package' in text
+    only_ros = RosdepCheck(sources=[], packages={
+        'talker': {'rclcpp': {'error': 'no rosdep rule'}}})
+    assert 'system dependency' not in only_ros.describe_unresolved(
+        os_name='debian', os_codename='bookworm')
+    # the user's file appears under the path the user gave
+    mine = tmp_path / 'my-rules.yaml'
+    shown = host_paths(text, rosdep_dir=tmp_path / 'build_deb/.rosdep',
+                       user_sources=[str(mine)])
+    assert f'  {mine}\n' in shown
+    assert f'  {tmp_path}/build_deb/.rosdep/workspace.yaml' in shown
+    assert 'user-00.yaml' not in shown

@@ -168,8 +168,9 @@ class DebTask(TaskExtensionPoint):
         loop = asyncio.get_running_loop()
 
         def in_thread(func, *args, **kwargs):
-            return loop.run_in_executor(
-                session.threads, functools.partial(func, *args, **kwargs))
+            return asyncio.wrap_future(
+                session.submit(functools.partial(func, *args, **kwargs)),
+                loop=loop)
 
         out_dir = session.output_dir(pkg.name, arch)
         for scratch in (out_dir, session.apt_downloads_dir(pkg.name, arch)):

@@ -56,7 +56,7 @@ from colcon_deb_docker.repository_signing import remove_stale_keyring
 from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.rosdep_check import package_rosdep_keys
 from colcon_deb_docker.rosdep_check import run_rosdep_check
-from colcon_deb_docker.rosdep_source import CONTAINER_PATH as ROSDEP_PATH
+from colcon_deb_docker.rosdep_source import host_paths
 from colcon_deb_docker.run_lock import check_owner
 from colcon_deb_docker.run_lock import exclusive_run
 from colcon_deb_docker.session import allowed_host_environment
@@ -262,6 +262,7 @@ class DebVerb(VerbExtensionPoint):
             run_id=uuid.uuid4().hex[:12], ros_distro=args.ros_distro,
             build_base=build_base, helpers_dir=helpers_dir(),
             rosdep_dir=rosdep_dir.resolve(), rosdep_env=rosdep_env,
+            user_rosdep_sources=tuple(args.rosdep_source),
             host_uid=os.getuid(), host_gid=os.getgid(),
             debian_overrides=Path(args.debian_overrides).resolve()
             if args.debian_overrides else None,
@@ -341,6 +342,11 @@ class DebVerb(VerbExtensionPoint):
             removed = session.remove_run_containers()
             if removed:
                 logger.warning(f'removed {removed} container(s) left running')
+            if session.interrupted.is_set():
+                # their containers are gone, so their calls end quickly;
+                # then nothing recreates the scratch we remove
+                session.wait_for_threads(timeout=60)
+                session.remove_scratch()
             session.threads.shutdown(wait=False, cancel_futures=True)
 
         for name, reason in invalid.items():
@@ -539,7 +545,8 @@ def _check_rosdep_keys(session, planned):
 
 def _host_paths(session, text):
     """Show rosdep files by their host paths, not their container paths."""
-    return text.replace(f'file://{ROSDEP_PATH}', str(session.rosdep_dir))
+    return host_paths(text, rosdep_dir=session.rosdep_dir,
+                      user_sources=session.user_rosdep_sources)
 
 
 def _dry_run(session, plan):

@@ -79,6 +79,13 @@ class Workspace:
         return hashlib.sha256(
             str(self.root / 'build_deb').encode()).hexdigest()[:16]
 
+    def containers(self, engine):
+        """The containers of this workspace's runs still on an engine
+        (not those of other tests or sessions)."""
+        return engine.client.containers.list(all=True, filters={'label': [
+            LABEL_RUN_FILTER,
+            f'io.colcon-deb-docker.build-base={self.build_base_label}']})
+
     def add_package(self, name, files):
         for relative, text in files.items():
             path = self.root / 'src' / name / relative

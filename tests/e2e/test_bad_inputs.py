@@ -7,7 +7,6 @@ import time
 from e2e_support import colcon_command
 from e2e_support import created_containers
 from e2e_support import data_package
-from e2e_support import LABEL_RUN_FILTER
 
 PACKAGE_LABEL = 'io.colcon-deb-docker.package'
 
@@ -198,8 +197,7 @@ message(STATUS "writing into the mounted source: ${into_source}")
     assert not any('evil' in str(p) for p in workspace.repo.rglob('*'))
     assert not any('evil' in str(p)
                    for p in (workspace.root / 'build_deb').rglob('*'))
-    assert not engine.client.containers.list(
-        all=True, filters={'label': LABEL_RUN_FILTER})
+    assert not workspace.containers(engine)
 
 
 def test_a_key_only_pip_resolves_fails_the_pre_check(make_workspace):

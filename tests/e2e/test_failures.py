@@ -7,7 +7,6 @@ import time
 
 from e2e_support import cmake_package_xml
 from e2e_support import colcon_command
-from e2e_support import LABEL_RUN_FILTER
 
 SLOW_PACKAGE = {
     'package.xml': cmake_package_xml(
@@ -21,10 +20,7 @@ install(FILES package.xml DESTINATION share/slow_pkg)
 
 
 def _our_containers(engine, workspace):
-    """The containers of the workspace's runs (not other tests')."""
-    return engine.client.containers.list(all=True, filters={'label': [
-        LABEL_RUN_FILTER,
-        f'io.colcon-deb-docker.build-base={workspace.build_base_label}']})
+    return workspace.containers(engine)
 
 
 def test_unreachable_engine_is_one_clear_line(make_workspace):

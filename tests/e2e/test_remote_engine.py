@@ -28,8 +28,7 @@ def test_builds_on_a_second_engine_without_shared_files(
     assert any(a.get('name', '').endswith('-rosdep-check')
                for a in on_second)
     assert created_containers(engine, since) == []
-    assert not second_engine.client.containers.list(all=True, filters={
-        'label': 'io.colcon-deb-docker.run'})
+    assert not workspace.containers(second_engine)
 
     assert 'ros-humble-demo-tools_1.0.0-0bookworm_amd64.deb' in \
         workspace.bloom_debs()

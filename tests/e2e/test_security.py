@@ -3,13 +3,13 @@
 import subprocess
 import time
 
+from colcon_deb_docker import contract
 from colcon_deb_docker.container import LABEL_RUN
 from colcon_deb_docker.container import LABEL_TOOL
 from colcon_deb_docker.container import SETUP_CAPABILITIES
 from colcon_deb_docker.session import ENVIRONMENT_ALLOW_LIST
 from e2e_support import colcon_command
 from e2e_support import data_package
-from e2e_support import LABEL_RUN_FILTER
 
 SECRET = 'do-not-leak-7f3a9c'
 #: what the plugin itself sets (everything else must come from the allow
@@ -22,7 +22,7 @@ PLUGIN_VARIABLES = {
     'LC_ALL', 'COLCON_DEB_APT_CACHE', 'CCACHE_DIR',
     'COLCON_DEB_SIBLING_DEBS', 'COLCON_DEB_ISOLATE_NETWORK',
     'COLCON_DEB_ARCH_ALL', 'COLCON_DEB_VERSION', 'SOURCE_DATE_EPOCH',
-    'COLCON_DEB_VCS', 'COLCON_DEB_SIBLING_VERSIONS'}
+    'COLCON_DEB_VCS', 'COLCON_DEB_SIBLING_VERSIONS', *contract.PATHS}
 
 
 def _wait_for_container(engine, package, timeout=120):
@@ -101,8 +101,7 @@ def test_live_container_is_locked_down(make_workspace, engine, base_image):
     for log in (workspace.root / 'log').rglob('*'):
         if log.is_file():
             assert SECRET not in log.read_text(errors='replace'), log
-    assert not engine.client.containers.list(
-        all=True, filters={'label': LABEL_RUN_FILTER})
+    assert not workspace.containers(engine)
 
 
 NETWORK_CHECK = '''

@@ -1,0 +1,64 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Everything the host and the container-side helpers share.
+
+The helpers (``helpers/``) never spell a path: the host puts every mount
+point into the container's environment under the names below, and a test
+(``tests/test_contract.py``) checks that no helper uses a literal path or a
+variable this module does not define.  The progress lines the helpers print
+follow :data:`PROGRESS_PREFIX` and :data:`PROGRESS_FIELDS`, parsed on the
+host by :mod:`colcon_deb_docker.progress`.
+"""
+
+#: Mount points and directories in a build container, by the environment
+#: variable that names each one for the helpers.
+PATHS = {
+    # the helper scripts (read-only)
+    'COLCON_DEB_HELPERS': '/colcon-deb/helpers',
+    # the package's source (read-only)
+    'COLCON_DEB_SOURCE': '/colcon-deb/src',
+    # the apt repository built so far (read-only)
+    'COLCON_DEB_REPO': '/colcon-deb/repo',
+    # where a container leaves what the host copies out (not a mount)
+    'COLCON_DEB_OUT': '/colcon-deb/out',
+    # a debian/ directory given with --debian-overrides (read-only)
+    'COLCON_DEB_DEBIAN_OVERRIDE': '/colcon-deb/debian-override',
+    # the rosdep sources the host generated (read-only)
+    'COLCON_DEB_ROSDEP_CONFIG': '/colcon-deb/rosdep',
+    # the rosdep cache of the run's pre-check (read-only)
+    'COLCON_DEB_ROSDEP_STATE': '/colcon-deb/rosdep-state',
+}
+
+HELPERS = PATHS['COLCON_DEB_HELPERS']
+SOURCE = PATHS['COLCON_DEB_SOURCE']
+REPO = PATHS['COLCON_DEB_REPO']
+OUT = PATHS['COLCON_DEB_OUT']
+DEBIAN_OVERRIDE = PATHS['COLCON_DEB_DEBIAN_OVERRIDE']
+ROSDEP_CONFIG = PATHS['COLCON_DEB_ROSDEP_CONFIG']
+ROSDEP_STATE = PATHS['COLCON_DEB_ROSDEP_STATE']
+#: the verified apt cache (read-only; named by COLCON_DEB_APT_CACHE when on)
+APT_CACHE = '/colcon-deb/apt-archives'
+#: the package's ccache volume (named by CCACHE_DIR when on)
+CCACHE = '/colcon-deb/ccache'
+#: where apt keeps its downloads in any Debian image
+APT_ARCHIVES = '/var/cache/apt/archives'
+
+#: The other variables the host sets for the helpers (besides rosdep's and
+#: dpkg's own: ROS_HOME, ROSDEP_SOURCE_PATH, DEB_BUILD_OPTIONS ...).
+VARIABLES = (
+    'PACKAGE_NAME', 'BUILD_UID', 'BUILD_GID',
+    'COLCON_DEB_ROS_DISTRO', 'COLCON_DEB_OS_NAME', 'COLCON_DEB_OS_CODENAME',
+    'COLCON_DEB_OFFLINE', 'COLCON_DEB_APT_CACHE', 'COLCON_DEB_ARCH_ALL',
+    'COLCON_DEB_VERSION', 'COLCON_DEB_VCS', 'COLCON_DEB_SIBLING_VERSIONS',
+    'COLCON_DEB_SIBLING_DEBS', 'COLCON_DEB_ISOLATE_NETWORK',
+)
+
+#: A helper's structured progress: this prefix, then a JSON object with
+#: these fields, on a line of its own (see helpers/progress.sh and .py).
+PROGRESS_PREFIX = '::colcon-deb:: '
+PROGRESS_FIELDS = ('step', 'status', 'message')
+
+
+def path_environment():
+    """Return the environment that names every mount point."""
+    return dict(PATHS)
