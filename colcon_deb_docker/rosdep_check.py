@@ -18,7 +18,9 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.progress import parse_progress_line
 from colcon_deb_docker.rosdep_source import ROS1_DISTROS
 
 logger = colcon_logger.getChild(__name__)
@@ -141,3 +143,30 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None):
         raise DebDockerError(
             f'the rosdep pre-check wrote no result: {e}') from None
     return RosdepCheck(sources=data['sources'], packages=data['packages'])
+
+
+def check_rosdep_keys(session, planned):
+    """Resolve the keys of the planned packages in one container."""
+    keys = {
+        p.name: package_rosdep_keys(
+            package_xml=p.path / 'package.xml',
+            ros_distro=session.ros_distro)
+        for p in planned}
+    count = len({k for v in keys.values() for k in v})
+    print(f'Checking {count} rosdep key(s) of {len(keys)} package(s)',
+          flush=True)
+
+    def on_line(line, is_stderr):
+        event = parse_progress_line(line)
+        if event is not None:
+            logger.info(f'[rosdep check] {event.describe()}')
+        else:
+            logger.debug(f'[rosdep check] {line}')
+
+    try:
+        return run_rosdep_check(
+            session=session, keys_by_package=keys, on_line=on_line)
+    except ContainerFailed as e:
+        raise DebDockerError(
+            f'the rosdep pre-check failed (exit code {e.exit_code}):\n'
+            f'{e.log_tail}') from None

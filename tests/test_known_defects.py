@@ -11,16 +11,16 @@ from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import EngineUnreachable
 from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.repository_signing import SigningError
-from colcon_deb_docker.verb.deb import _search_paths
+from colcon_deb_docker.package_checks import search_paths
 
 
 def test_paths_are_where_unidentified_packages_are_searched():
     # `--paths a b` must not report every other package.xml as dropped
     args = argparse.Namespace(paths=['src/a', 'src/b'], base_paths=['.'])
-    assert _search_paths(args) == ['src/a', 'src/b']
-    assert _search_paths(argparse.Namespace(
+    assert search_paths(args) == ['src/a', 'src/b']
+    assert search_paths(argparse.Namespace(
         paths=None, base_paths=['ws'])) == ['ws']
-    assert _search_paths(argparse.Namespace()) == ['.']
+    assert search_paths(argparse.Namespace()) == ['.']
 
 
 def test_ssh_engine_without_paramiko_says_what_to_install(monkeypatch):

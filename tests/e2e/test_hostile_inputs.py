@@ -174,3 +174,17 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
                             stdout=subprocess.PIPE, text=True).stdout
     assert keyring not in agents
     assert engine.client.containers.list(all=True, filters=ours) == []
+
+
+def test_an_unusable_build_base_says_which_and_why(make_workspace):
+    workspace = make_workspace([])
+    workspace.add_package('base_pkg', data_package('base_pkg'))
+    not_a_directory = workspace.root / 'a-file'
+    not_a_directory.write_text('')
+    os.chown(not_a_directory, workspace.uid, workspace.gid)
+    result = workspace.colcon_deb(
+        '--build-base', str(not_a_directory / 'build'), check=False)
+    assert result.returncode == 1
+    assert f'colcon deb: error: cannot use the build base ' \
+        f'{not_a_directory}/build: Not a directory' in result.stdout
+    assert 'Traceback' not in result.stdout

@@ -1,0 +1,133 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The engine layer of a run: which engine builds which architecture, and
+with which builder image."""
+
+import os
+from pathlib import Path
+
+from colcon_core.location import get_log_path
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.builder_image import prepare_builder_image
+from colcon_deb_docker.container import DockerEngine
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.platforms import check_emulation
+from colcon_deb_docker.platforms import docker_platform
+from colcon_deb_docker.platforms import native_architecture
+
+logger = colcon_logger.getChild(__name__)
+
+
+def connect_engines(args):
+    """Return ({arch: DockerEngine}, architectures using transfers).
+
+    ``--docker-host URL`` names the default engine, ``ARCH=URL`` the engine
+    of one architecture.  Engines given per architecture, and a default
+    engine reached over tcp:// or ssh://, do not share the host's
+    filesystem: their containers get inputs and return outputs as archives.
+    """
+    default_url = None
+    per_arch = {}
+    for value in args.docker_host:
+        arch, sep, url = value.partition('=')
+        if sep and '://' not in arch:
+            docker_platform(arch)  # validates the architecture
+            per_arch[arch] = url
+        else:
+            default_url = value
+    requested = list(dict.fromkeys(args.arch or []))
+    default = None
+    if not requested or any(a not in per_arch for a in requested):
+        default = DockerEngine(base_url=default_url)
+    if not requested:
+        requested = [native_architecture(default)]
+    remote_default = (default.base_url if default else '').startswith(
+        ('tcp://', 'ssh://', 'http://', 'https://'))
+    connected = {}
+    engines = {}
+    transfer = set()
+    for arch in requested:
+        if arch in per_arch:
+            url = per_arch[arch]
+            if url not in connected:
+                connected[url] = DockerEngine(base_url=url)
+            engines[arch] = connected[url]
+            transfer.add(arch)
+        else:
+            engines[arch] = default
+            if remote_default:
+                transfer.add(arch)
+    return engines, transfer
+
+
+def prepare_builders(engines, args):
+    """Return {arch: BuilderImage}, the primary architecture first.
+
+    A foreign architecture uses ``<base image>-<arch>`` (made by
+    ``colcon-deb-base-image --arch ARCH``); before its builder image is made,
+    a trivial container proves the engine can run it.
+    """
+    builders = {}
+    warned = False
+    for arch, engine in engines.items():
+        native = native_architecture(engine)
+        platform = None
+        base_image = args.base_image
+        if arch != native:
+            platform = docker_platform(arch)
+            base_image = f'{args.base_image}-{arch}'
+            engine.image_id(base_image, hint=(
+                f'make it with `colcon-deb-base-image --arch {arch} --tag '
+                f'{base_image}` (debootstrap under emulation)'))
+            check_emulation(engine=engine, image=base_image, arch=arch)
+            if not warned:
+                logger.warning(
+                    f'{arch} runs under QEMU emulation on this {native} '
+                    'engine: expect builds several times slower')
+                warned = True
+        with _BuildLog(arch) as build_log:
+            builder = prepare_builder_image(
+                engine=engine, base_image=base_image, platform=platform,
+                on_line=build_log.write)
+        if builder.architecture != arch:
+            raise DebDockerError(
+                f"image '{base_image}' is {builder.architecture}, not {arch}")
+        first = next(iter(builders.values()), None)
+        if first and (first.os_name, first.os_codename) != (
+                builder.os_name, builder.os_codename):
+            raise DebDockerError(
+                f'all architectures need the same OS release: '
+                f"'{base_image}' is {builder.os_name} {builder.os_codename}")
+        logger.info(
+            f"builder image '{builder.tag}' for {builder.os_name} "
+            f'{builder.os_codename} ({builder.architecture})')
+        builders[arch] = builder
+    return builders
+
+
+class _BuildLog:
+    """The log of a builder image build: a file under colcon's log
+    directory, and one line on the console when a build starts."""
+
+    def __init__(self, arch):  # noqa: D107
+        self.arch = arch
+        self.file = None
+
+    def __enter__(self):  # noqa: D105
+        return self
+
+    def write(self, line):
+        """Take one line of `docker build` output."""
+        if self.file is None:
+            log_path = get_log_path()  # None with --log-base /dev/null
+            path = Path(log_path) / f'builder-image-{self.arch}.log' \
+                if log_path else Path(os.devnull)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = open(path, 'w')
+            print(f'Building the {self.arch} builder image (once per base '
+                  f'image; a few minutes, log: {path})', flush=True)
+        self.file.write(line + '\n')
+
+    def __exit__(self, *exc_info):  # noqa: D105
+        if self.file is not None:
+            self.file.close()

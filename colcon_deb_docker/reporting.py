@@ -1,0 +1,104 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""What a run tells its user: the self-check, the dry-run plan, the
+summary and the report file."""
+
+import json
+from pathlib import Path
+import sys
+
+from colcon_core.location import get_log_path
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.plan import expected_deb_name
+from colcon_deb_docker.rosdep_check import check_rosdep_keys
+from colcon_deb_docker.rosdep_source import host_paths
+
+logger = colcon_logger.getChild(__name__)
+
+
+def report_check(report, *, dry_run):
+    """Say what the repository's self-check repaired and left alone."""
+    for repair in report.repairs:
+        logger.warning(('would repair: ' if dry_run else 'repaired: ')
+                       + repair)
+    for relative in report.foreign:
+        logger.warning(
+            f'{relative} is not listed by the repository (not written by '
+            'colcon deb): left alone and not indexed')
+
+
+def show_host_paths(session, text):
+    """Show rosdep files by their host paths, not their container paths."""
+    return host_paths(text, rosdep_dir=session.rosdep_dir,
+                      user_sources=session.user_rosdep_sources)
+
+
+def print_dry_run(session, plan):
+    builder = session.builder
+    print(f'colcon deb --dry-run: {len(session.plan)} package(s) for '
+          f'{builder.os_name} {builder.os_codename} '
+          f"({', '.join(session.architectures)}), builder image(s) "
+          + ', '.join(b.tag for b in session.builders.values())
+          + '; nothing is built')
+    width = max((len(p.name) for p in plan), default=0)
+    for index, planned in enumerate(plan, 1):
+        deb = expected_deb_name(session=session, planned=planned) \
+            if planned.version else '(no version: ' + \
+            session.blocked.get(planned.name, '?') + ')'
+        verb = 'build' if planned.action == 'build' else 'skip '
+        print(f'  {index:3}. {planned.name:<{width}}  {planned.arch:<7} '
+              f'{verb} ({planned.reason})  {deb}')
+    if plan:
+        check = check_rosdep_keys(
+            session, {p.name: p for p in plan}.values())
+        print('rosdep keys:')
+        for name in session.plan:
+            for key, entry in sorted(check.packages.get(name, {}).items()):
+                if 'error' in entry:
+                    where = 'UNRESOLVED: ' + entry['error']
+                else:
+                    where = (' '.join(entry['resolved']) or '(nothing)') + \
+                        f"  [{show_host_paths(session, entry['origin'])}]"
+                print(f'  {name}: {key} -> {where}')
+        if check.unresolved():
+            print(show_host_paths(session, check.describe_unresolved(
+                os_name=builder.os_name, os_codename=builder.os_codename)),
+                file=sys.stderr)
+            return 1
+    return 0
+
+
+def write_report(session):
+    """Write per-package timings as JSON next to colcon's logs."""
+    log_path = get_log_path()
+    if log_path is None:
+        return
+    report = {
+        name: {'status': r.status, 'seconds': round(r.seconds, 3),
+               'steps': r.steps, 'debs': r.debs, 'reason': r.reason}
+        for name, r in session.results.items()}
+    path = Path(log_path) / 'colcon-deb-report.json'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=1, sort_keys=True))
+
+
+def print_summary(session):
+    results = session.results
+    if not results:
+        return
+    width = max(len(name) for name in results)
+    print('\ncolcon deb summary:')
+    for name in sorted(results):
+        result = results[name]
+        line = f'  {name:<{width}}  {result.status:<11}'
+        if result.seconds:
+            line += f' {result.seconds:7.1f}s'
+        if result.debs:
+            line += '  ' + ', '.join(result.debs)
+        elif result.status == 'pending':
+            line += '  skipped (a dependency failed or the run stopped)'
+        elif result.reason:
+            line += '  ' + result.reason
+        print(line)
+    print(f'\napt repository: {session.repository.path}\n'
+          f'  {session.repository.apt_source_line()}')

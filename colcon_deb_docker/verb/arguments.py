@@ -1,0 +1,141 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The command line of `colcon deb`: its own options, then colcon's
+executor, event handler and package selection options."""
+
+import argparse
+import os
+
+from colcon_core.event_handler import add_event_handler_arguments
+from colcon_core.executor import add_executor_arguments
+from colcon_core.package_selection import add_arguments \
+    as add_packages_arguments
+from colcon_deb_docker.repository.apt_repository import \
+    DEFAULT_KEEP_VERSIONS
+from colcon_deb_docker.versioning import DEFAULT_SCHEME
+from colcon_deb_docker.versioning import SCHEMES
+
+DEFAULT_BASE_IMAGE = 'local/debian:bookworm'
+
+
+def add_deb_arguments(parser):
+    """Add every option of `colcon deb` to an argparse parser."""
+    parser.add_argument(
+        '--ros-distro', default=os.environ.get('ROS_DISTRO'),
+        help='The ROS distribution the packages are named for '
+             '(ros-<distro>-<name>), default: $ROS_DISTRO')
+    parser.add_argument(
+        '--base-image', default=DEFAULT_BASE_IMAGE,
+        help='Debian or Ubuntu image the builder image is made from '
+             '(default: %(default)s; make it with colcon-deb-base-image)')
+    parser.add_argument(
+        '--output-base', default='deb',
+        help='The apt repository to write (default: %(default)s)')
+    parser.add_argument(
+        '--build-base', default='build_deb',
+        help='Scratch directory for per-package outputs and the rosdep '
+             'sources (default: %(default)s)')
+    parser.add_argument(
+        '--offline', action='store_true',
+        help='Touch no network for rosdep and bloom: use a generated '
+             'rosdistro index, the workspace, --rosdep-source files and '
+             "the image's local rosdep mappings only")
+    parser.add_argument(
+        '--rosdep-source', metavar='FILE', action='append', default=[],
+        help='An extra rosdep YAML file, consulted after the workspace '
+             'and before the image sources (repeatable)')
+    parser.add_argument(
+        '--debian-overrides', metavar='DIR',
+        help='A directory holding DIR/<package>/debian/ to use instead '
+             'of bloom for those packages')
+    parser.add_argument(
+        '--verify', action='store_true',
+        help='After building, install every built package from the '
+             'repository in a fresh container of the base image')
+    parser.add_argument(
+        '--timeout', type=float, metavar='SECONDS',
+        help='Kill a package build that runs longer than this')
+    parser.add_argument(
+        '--run-tests', action='store_true',
+        help="Run the packages' tests during dpkg-buildpackage "
+             '(default: DEB_BUILD_OPTIONS=nocheck)')
+    parser.add_argument(
+        '--docker-host', metavar='[ARCH=]URL', action='append',
+        default=[],
+        help='The Docker engine to use (default: $DOCKER_HOST or the '
+             'local socket).  ARCH=URL (repeatable) sends the containers '
+             'of one architecture to another engine, e.g. a native arm64 '
+             'machine (ssh://user@host, tcp://host:2376); sources and '
+             'results travel through the Docker API, no shared '
+             'filesystem is needed')
+    parser.add_argument(
+        '--arch', action='append', metavar='ARCH',
+        help='Debian architecture to build for (repeatable: --arch amd64 '
+             "--arch arm64; default: the engine's).  A foreign one runs "
+             'under QEMU emulation and uses the base image '
+             '<--base-image>-<ARCH>')
+    parser.add_argument(
+        '--sign-key', metavar='KEYID',
+        help='Sign the repository (Release.gpg, InRelease) with this '
+             "secret key of the user's GnuPG keyring, named exactly by "
+             'its fingerprint, key id, user id or e-mail address; the '
+             'public key is written to <output-base>/key.gpg and key.asc')
+    parser.add_argument(
+        '--sign-key-file', metavar='FILE',
+        help='Sign with the secret key in FILE (imported into a '
+             'temporary keyring that is deleted afterwards)')
+    parser.add_argument(
+        '--force', action='store_true',
+        help='Build every selected package, even those whose '
+             'fingerprint (sources, dependencies, image, options) is '
+             'unchanged since their last good build')
+    parser.add_argument(
+        '--dry-run', action='store_true',
+        help='Print the plan (build order, .deb names, what is up to '
+             'date, where each rosdep key resolves) and build nothing')
+    parser.add_argument(
+        '--isolate-network', action='store_true',
+        help='Disconnect each container from the network once its build '
+             'dependencies are installed, so the compile step has none '
+             '(default: the network stays, for builds that fetch)')
+    parser.add_argument(
+        '--no-apt-cache', action='store_true',
+        help='Do not share downloaded .debs between containers '
+             '(default: cached in <build-base>/.apt-archives, read-only '
+             'to containers; the host admits a download only if its '
+             "SHA256 matches the builder image's signed apt indexes)")
+    parser.add_argument(
+        '--no-ccache', action='store_true',
+        help='Do not use ccache for C/C++ compiles (default: each '
+             'package keeps its own ccache in a volume of the engine, '
+             'colcon-deb-ccache-*)')
+    parser.add_argument(
+        '--version-scheme', choices=SCHEMES, default=DEFAULT_SCHEME,
+        help='How a changed package gets a higher Debian version: '
+             'timestamp (<version>-0<codename>.YYYYMMDD.HHMMSS, as '
+             'ros_buildfarm), counter (<version>-0<codename>.N) or none '
+             '(package.xml only: bump it yourself) (default: '
+             '%(default)s)')
+    parser.add_argument(
+        '--keep-versions', type=positive_int, metavar='N',
+        default=DEFAULT_KEEP_VERSIONS,
+        help='Versions of each package the repository keeps (older ones '
+             'are pruned; default: %(default)s)')
+    parser.add_argument(
+        '--continue-on-error', action='store_true',
+        help='Continue other packages when a package fails; packages '
+             'depending on the failed one are skipped')
+    add_executor_arguments(parser)
+    add_event_handler_arguments(parser)
+    add_packages_arguments(parser)
+
+
+def positive_int(text):
+    """Parse a whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'expected a number >= 1: {text!r}')
+    return value

@@ -1,0 +1,51 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""``--verify``: install the packages in a fresh container of the base
+image of the run's primary architecture."""
+
+import sys
+
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.platforms import docker_platform
+from colcon_deb_docker.platforms import native_architecture
+from colcon_deb_docker.progress import parse_progress_line
+
+
+def verify_installation(session, base_image):
+    """Install every selected package (built now or up to date) in a fresh
+    container of the base image of the run's primary architecture."""
+    names = [r.name for r in session.results.values()
+             if r.status in ('built', 'up to date')]
+    if not names:
+        return 0
+    arch = session.architectures[0]
+    engine = session.engine_for(arch)
+    platform = None
+    if arch != native_architecture(engine):
+        base_image, platform = f'{base_image}-{arch}', docker_platform(arch)
+    print(f'Verifying: installing {len(names)} package(s) in a fresh '
+          f"'{base_image}' container ({arch})", flush=True)
+    failed = []
+
+    def on_line(line, _is_stderr):
+        event = parse_progress_line(line)
+        if event and event.step == 'verify':
+            print(f'  {event.describe()}', flush=True)
+            if event.status == 'failed':
+                failed.append(event.message)
+
+    try:
+        engine.run(
+            session.verify_container_spec(
+                base_image=base_image, platform=platform,
+                package_names=names),
+            on_line=on_line)
+    except ContainerFailed as e:
+        if not failed:
+            print(e.log_tail, file=sys.stderr)
+            print(f'colcon deb: verification failed: {e}', file=sys.stderr)
+            return 1
+    for deb_name in failed:
+        print(f'colcon deb: verification: {deb_name} does not install',
+              file=sys.stderr)
+    return 1 if failed else 0
