@@ -15,9 +15,11 @@ from dataclasses import dataclass
 import hashlib
 from pathlib import Path
 import stat
+import tarfile
 
-from debian.debfile import DebFile
+from debian.arfile import ArError
 from debian.debfile import DebError
+from debian.debfile import DebFile
 
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.repository.indexes import COMPONENT
@@ -53,16 +55,22 @@ class ExpectedOutputs:
     #: the build's architecture; ``all`` is accepted as well
     architecture: str
 
-    def file_name(self, package, arch):
+    def file_name(self, package, arch, extension='deb'):
         """Return the file name a package of this build has."""
         version = self.version.split(':', 1)[-1]
-        return f'{package}_{version}_{arch}.deb'
+        return f'{package}_{version}_{arch}.{extension}'
 
     def accepts(self, name):
-        """Return whether a file name is one this build may produce."""
+        """Return whether a file name is one this build may produce.
+
+        Debug symbols come as ``<package>-dbgsym`` in a ``.deb`` (Debian)
+        or a ``.ddeb`` (Ubuntu).
+        """
         return any(
-            name == self.file_name(package + suffix, arch)
-            for package in self.packages for suffix in ('', '-dbgsym')
+            name in (self.file_name(package, arch),
+                     self.file_name(f'{package}-dbgsym', arch),
+                     self.file_name(f'{package}-dbgsym', arch, 'ddeb'))
+            for package in self.packages
             for arch in (self.architecture, 'all'))
 
 
@@ -87,7 +95,8 @@ def read_deb(path, *, expected=None):
         control = deb.debcontrol()
         control = {key: control[key] for key in control}
         members = deb.data.tgz().getmembers() if expected else []
-    except (DebError, OSError, KeyError, ValueError, EOFError) as e:
+    except (ArError, DebError, OSError, KeyError, ValueError, EOFError,
+            tarfile.TarError) as e:
         raise RejectedOutput(
             f'refusing {path.name}: not a readable .deb ({e})') from None
     for field in ('Package', 'Version', 'Architecture'):
@@ -96,7 +105,7 @@ def read_deb(path, *, expected=None):
     if expected is not None:
         name = f"{control['Package']}_" \
             f"{control['Version'].split(':', 1)[-1]}_" \
-            f"{control['Architecture']}.deb"
+            f"{control['Architecture']}{path.suffix}"
         if name != path.name:
             raise RejectedOutput(
                 f'refusing {path.name}: its control data says {name}')

@@ -81,7 +81,8 @@ def check_repository(*, root, codename, architectures, signer=None,
     elif snapshot is None and report.manifest.debs:
         report.rewrite = True
     listed = set(report.manifest.debs)
-    for path in sorted((root / 'pool').rglob('*.deb')):
+    for path in sorted([*(root / 'pool').rglob('*.deb'),
+                        *(root / 'pool').rglob('*.ddeb')]):
         relative = path.relative_to(root).as_posix()
         if relative not in listed:
             report.foreign.append(relative)
@@ -135,8 +136,12 @@ def _load_manifest(root, snapshot, report):
             if line.startswith('Filename: '):
                 relative = line.split(' ', 1)[1]
                 path = root / relative
-                if path.is_file() and '..' not in Path(relative).parts:
+                if not path.is_file() or '..' in Path(relative).parts:
+                    continue
+                try:
                     manifest.add(dict(read_deb(path), filename=relative))
+                except RepositoryError as e:
+                    report.repairs.append(f'left {relative} out: {e}')
     report.repairs.append(
         f'no manifest in {snapshot.name}: made one from its Packages '
         f'indexes ({len(manifest.debs)} file(s))')

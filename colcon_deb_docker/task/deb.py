@@ -251,10 +251,19 @@ class DebTask(TaskExtensionPoint):
         except DebDockerError as e:
             raise _Failed(str(e)) from None
         finally:
-            if session.apt_cache is not None and container is not None:
-                await in_thread(
-                    session.apt_cache.admit,
-                    session.apt_downloads_dir(pkg.name, arch))
+            if session.apt_cache is not None and container is not None \
+                    and not session.interrupted.is_set():
+                await in_thread(self._admit_downloads, arch)
+
+    def _admit_downloads(self, arch):
+        """Offer the container's apt downloads to the verified cache; a
+        cache that cannot be written costs speed, never the build."""
+        session = self.session
+        try:
+            session.apt_cache.admit(
+                session.apt_downloads_dir(self.context.pkg.name, arch))
+        except OSError as e:
+            logger.warning(f'apt cache not updated: {e}')
 
     def _print_stderr(self, text):
         self.context.put_event_into_queue(StderrLine((text + '\n').encode()))

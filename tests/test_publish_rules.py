@@ -1,0 +1,87 @@
+"""A build's outputs are accepted, not collected."""
+
+import os
+from pathlib import Path
+import shutil
+import subprocess
+
+import pytest
+
+from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
+from colcon_deb_docker.repository.publish_rules import read_deb
+from colcon_deb_docker.repository.publish_rules import RejectedOutput
+from debs import make_deb
+
+EXPECTED = ExpectedOutputs(
+    packages=frozenset({'ros-humble-foo'}), version='1.0.0-0bookworm.1',
+    architecture='amd64')
+
+
+def test_the_expected_packages_are_accepted(tmp_path):
+    for name, arch in (('ros-humble-foo', 'amd64'),
+                       ('ros-humble-foo-dbgsym', 'amd64'),
+                       ('ros-humble-foo', 'all')):
+        deb = make_deb(tmp_path / name / arch, name=name,
+                       version='1.0.0-0bookworm.1', arch=arch)
+        entry = read_deb(deb, expected=EXPECTED)
+        assert entry['package'] == name
+    # Ubuntu's debug symbols come as .ddeb
+    deb = make_deb(tmp_path / 'ddeb', name='ros-humble-foo-dbgsym',
+                   version='1.0.0-0bookworm.1')
+    ddeb = deb.with_suffix('.ddeb')
+    deb.rename(ddeb)
+    assert read_deb(ddeb, expected=EXPECTED)['filename'].endswith('.ddeb')
+
+
+@pytest.mark.parametrize('name,version,arch', [
+    ('ros-humble-bar', '1.0.0-0bookworm.1', 'amd64'),   # a sibling's name
+    ('ros-humble-foo', '9.9.9-0bookworm', 'amd64'),     # another version
+    ('ros-humble-foo', '1.0.0-0bookworm.1', 'arm64'),   # another arch
+])
+def test_anything_else_is_refused_by_name(tmp_path, name, version, arch):
+    deb = make_deb(tmp_path, name=name, version=version, arch=arch)
+    with pytest.raises(RejectedOutput, match='not a package this build may '
+                                             'produce'):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_a_file_whose_control_data_lies_is_refused(tmp_path):
+    deb = make_deb(tmp_path, name='ros-humble-bar',
+                   version='1.0.0-0bookworm.1')
+    disguised = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
+    shutil.copyfile(deb, disguised)
+    with pytest.raises(RejectedOutput, match='its control data says '
+                                             'ros-humble-bar_'):
+        read_deb(disguised, expected=EXPECTED)
+
+
+def test_a_setuid_file_inside_is_refused(tmp_path):
+    root = tmp_path / 'root'
+    (root / 'DEBIAN').mkdir(parents=True)
+    (root / 'DEBIAN' / 'control').write_text(
+        'Package: ros-humble-foo\nVersion: 1.0.0-0bookworm.1\n'
+        'Architecture: amd64\nMaintainer: T <t@example.com>\n'
+        'Description: x\n')
+    tool = root / 'opt' / 'ros' / 'humble' / 'bin' / 'tool'
+    tool.parent.mkdir(parents=True)
+    tool.write_text('#!/bin/sh\n')
+    os.chmod(tool, 0o4755)
+    deb = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
+    subprocess.run(['dpkg-deb', '--root-owner-group', '--build', str(root),
+                    str(deb)], check=True, stdout=subprocess.DEVNULL)
+    with pytest.raises(RejectedOutput, match='bin/tool is setuid/setgid'):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_links_and_garbage_are_refused(tmp_path):
+    target = make_deb(tmp_path / 'real', name='ros-humble-foo',
+                      version='1.0.0-0bookworm.1')
+    link = tmp_path / target.name
+    link.symlink_to(target)
+    with pytest.raises(RejectedOutput, match='not a regular file'):
+        read_deb(link, expected=EXPECTED)
+    junk = Path(tmp_path / 'junk') / target.name
+    junk.parent.mkdir()
+    junk.write_bytes(b'not a deb')
+    with pytest.raises(RejectedOutput, match='not a readable .deb'):
+        read_deb(junk, expected=EXPECTED)
