@@ -152,18 +152,26 @@ class AptRepository:
         :raises RepositoryError: if it cannot be used (a foreign
           ``dists/<codename>``) or not be repaired
         """
+        def check():
+            return check_repository(
+                root=self.path, codename=self.codename,
+                architectures=self.architectures, signer=self.signer,
+                repair=repair)
+
         try:
-            with self.locked():
-                report = check_repository(
-                    root=self.path, codename=self.codename,
-                    architectures=self.architectures, signer=self.signer,
-                    repair=repair)
-                if repair and report.rewrite:
-                    self._write(report.manifest)
-                self._manifest = report.manifest
-                return report
+            if not repair:
+                # only reads (a dry run writes nothing, not even a lock);
+                # the index is switched atomically, so reading is safe
+                report = check()
+            else:
+                with self.locked():
+                    report = check()
+                    if report.rewrite:
+                        self._write(report.manifest)
         except OSError as e:
             raise self._write_error(e) from None
+        self._manifest = report.manifest
+        return report
 
     def ensure_initialized(self):
         """Write empty indexes if there are none, so apt can read the repo.

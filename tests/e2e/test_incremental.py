@@ -110,3 +110,6 @@ def test_dry_run_prints_the_plan_and_builds_nothing(
     # only the rosdep check ran: no build container, no new .deb
     assert _built_containers(engine, since) == []
     assert workspace.debs() == debs
+    # and a dry run into a new output writes nothing there, not even a lock
+    workspace.colcon_deb('--dry-run', '--output-base', 'dry-out')
+    assert not (workspace.root / 'dry-out').exists()
