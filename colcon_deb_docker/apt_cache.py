@@ -21,6 +21,7 @@ import tempfile
 import threading
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.container import ContainerSpec
 
 logger = colcon_logger.getChild(__name__)
 
@@ -100,20 +101,22 @@ class VerifiedAptCache:
         return admitted, rejected
 
 
-def builder_indexes(engine, image):
+def builder_indexes(engine, image, *, labels=None):
     """Return the Packages indexes of an image's apt lists, concatenated.
 
-    Read through the engine API from a container that is created, never
-    started.
+    Read through the engine API from a container that is created (with
+    the security defaults and the run's labels), never started.
     """
-    container = engine.client.containers.create(image, command=['true'])
+    container = engine.create(ContainerSpec(
+        image=image, command=['true'], network_mode='none',
+        labels=dict(labels or {})))
     data = tempfile.TemporaryFile()
     try:
         stream, _ = container.get_archive(APT_LISTS)
         for chunk in stream:
             data.write(chunk)
     finally:
-        container.remove(force=True)
+        engine.remove(container)
     data.seek(0)
     parts = []
     with data, tarfile.open(fileobj=data) as tar:

@@ -176,8 +176,9 @@ class DebSession:
             f'{LABEL_BUILD_BASE}={self.build_base_label}')
 
     def remove_scratch(self):
-        """Delete the scratch outputs dead runs of this build base left
-        (only while this run holds the build base's lock)."""
+        """Delete the build base's scratch outputs: what dead runs left
+        (at the start), or what an interrupt cut short (at the end); only
+        while this run holds the build base's lock."""
         for pattern in ('*/*/debs', '*/*/apt-downloads'):
             for scratch in self.build_base.glob(pattern):
                 shutil.rmtree(scratch, ignore_errors=True)

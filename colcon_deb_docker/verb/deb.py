@@ -154,7 +154,7 @@ class DebVerb(VerbExtensionPoint):
         session.rosdep_state_dir.mkdir(parents=True, exist_ok=True)
         if not args.no_apt_cache:
             session.apt_cache = _apt_cache(
-                build_base / '.apt-archives', engines, builders, transfer)
+                build_base / '.apt-archives', session)
 
         if args.dry_run:
             report_check(repository.check(repair=False), dry_run=True)
@@ -256,14 +256,15 @@ def _make_plan(args, session, decorators, invalid):
     return plan
 
 
-def _apt_cache(path, engines, builders, transfer):
+def _apt_cache(path, session):
     """The verified apt cache of the architectures built on this host."""
     path.mkdir(parents=True, exist_ok=True)
-    local = [arch for arch in builders if arch not in transfer]
+    local = [arch for arch in session.builders if arch not in session.transfer]
 
     def read_indexes():
         return b'\n'.join(
-            builder_indexes(engines[arch], builders[arch].tag)
+            builder_indexes(session.engine_for(arch),
+                            session.builders[arch].tag, labels=session.labels)
             for arch in local)
 
     return VerifiedAptCache(path=path, read_indexes=read_indexes)
