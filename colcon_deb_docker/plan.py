@@ -191,9 +191,13 @@ def assign_version(*, session, planned, now=None):
         codename=session.builder.os_codename,
         highest=manifest.highest_version(debian_name), now=now,
         package=debian_name)
-    planned.source_date_epoch = now
     planned.vcs = vcs_info(planned.path) if planned.action == 'build' \
         else None
+    # derived from the source where it can be (a clean git checkout: its
+    # commit's time), else the time the version was made; either way
+    # recorded with the version and reused by every rebuild of it
+    clean = planned.vcs and not planned.vcs['dirty']
+    planned.source_date_epoch = planned.vcs['time'] if clean else now
 
 
 def expected_deb_name(*, session, planned):

@@ -16,10 +16,11 @@ logger = colcon_logger.getChild(__name__)
 
 
 def vcs_info(path):
-    """Return ``{'commit': sha, 'dirty': bool}`` of a package, or None.
+    """Return ``{'commit', 'dirty', 'time'}`` of a package, or None.
 
     `dirty`: the package's directory has changes (or untracked files) that
-    the commit does not hold.
+    the commit does not hold; `time`: the commit's time (seconds since the
+    epoch), the reproducible-builds SOURCE_DATE_EPOCH of a clean checkout.
     """
     if shutil.which('git') is None:
         return None
@@ -33,9 +34,10 @@ def vcs_info(path):
     try:
         commit = git('rev-parse', '--verify', 'HEAD')
         status = git('status', '--porcelain', '--', '.')
-    except (subprocess.SubprocessError, OSError):
+        time = int(git('log', '-1', '--format=%ct', commit))
+    except (subprocess.SubprocessError, OSError, ValueError):
         return None
-    return {'commit': commit, 'dirty': bool(status)}
+    return {'commit': commit, 'dirty': bool(status), 'time': time}
 
 
 def describe_vcs(vcs):

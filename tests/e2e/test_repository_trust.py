@@ -124,7 +124,11 @@ def test_a_changed_package_upgrades_and_unchanged_bytes_stay(
     assert entry['sha256'] == hashlib.sha256(deb.read_bytes()).hexdigest()
     provenance = entry['provenance']
     assert provenance['ros_package'] == 'demo_tools'
-    assert provenance['vcs'] == {'commit': commit, 'dirty': False}
+    commit_time = int(_git(workspace, 'log', '-1', '--format=%ct'))
+    assert provenance['vcs'] == {
+        'commit': commit, 'dirty': False, 'time': commit_time}
+    # a clean checkout: SOURCE_DATE_EPOCH is the commit's time
+    assert provenance['source_date_epoch'] == commit_time
     assert provenance['builder_image'].startswith('colcon-deb-builder:')
     assert len(provenance['fingerprint']) == 64
     assert provenance['build_started'] <= provenance['build_finished']
@@ -166,8 +170,11 @@ def test_a_changed_package_upgrades_and_unchanged_bytes_stay(
             assert _hashes(repo)[name] == digest
         entries = {(e['package'], e['version']): e
                    for e in _manifest(repo)['debs']}
-        assert entries[(geometry, new[geometry])]['provenance']['vcs'] == {
-            'commit': commit, 'dirty': True}
+        changed = entries[(geometry, new[geometry])]['provenance']
+        assert changed['vcs'] == {
+            'commit': commit, 'dirty': True, 'time': commit_time}
+        # with uncommitted changes, the time the version was made
+        assert changed['source_date_epoch'] > commit_time
         assert f'{geometry} (>= {new[geometry]})' in \
             entries[(tools, new[tools])]['control']['Depends']
 
@@ -247,3 +254,26 @@ def test_kill_9_during_a_run_then_the_next_run_is_consistent(
         'label': 'io.colcon-deb-docker.build-base='
                  f'{workspace.build_base_label}'})
     assert leftovers == []
+
+
+def test_a_build_that_does_not_reproduce_gets_a_new_version(make_workspace):
+    workspace = make_workspace([])
+    # every build installs different bytes (a random number made at
+    # configure time), so a --force rebuild cannot reproduce the published
+    # file: it must never replace it, and gets a version of its own
+    workspace.add_package('random_pkg', data_package(
+        'random_pkg', cmake_extra='string(RANDOM LENGTH 32 noise)\n'
+        'file(WRITE ${CMAKE_BINARY_DIR}/noise.txt ${noise})\n'
+        'install(FILES ${CMAKE_BINARY_DIR}/noise.txt DESTINATION '
+        'share/random_pkg)'))
+    workspace.colcon_deb()
+    first = _hashes(workspace.repo)
+    version = _version(workspace.repo, 'ros-humble-random-pkg')
+    result = workspace.colcon_deb('--force')
+    assert f'did not reproduce the published bytes of {version}' in \
+        result.stdout
+    for name, digest in first.items():
+        assert _hashes(workspace.repo)[name] == digest
+    newer = _version(workspace.repo, 'ros-humble-random-pkg')
+    assert _dpkg_gt(newer, version)
+    assert_consistent(workspace.repo)
