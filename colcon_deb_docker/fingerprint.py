@@ -96,12 +96,6 @@ def fingerprint_inputs(*, source_digest, override_digest, options,
     }
 
 
-def package_fingerprint(**kwargs):
-    """Combine a package's inputs (see :func:`fingerprint_inputs`) into one
-    fingerprint."""
-    return hash_inputs(fingerprint_inputs(**kwargs))
-
-
 def hash_inputs(inputs):
     """Return the fingerprint of :func:`fingerprint_inputs`."""
     data = json.dumps(inputs, sort_keys=True)

@@ -140,10 +140,14 @@ class AptRepository:
     def _current_manifest(self):
         """Return the manifest; the caller holds the lock."""
         if self._manifest is None:
-            self._manifest = check_repository(
-                root=self.path, codename=self.codename,
-                architectures=self.architectures, repair=False).manifest
+            self._manifest = self._check_repository(repair=False).manifest
         return self._manifest
+
+    def _check_repository(self, *, repair):
+        return check_repository(
+            root=self.path, codename=self.codename,
+            architectures=self.architectures, signer=self.signer,
+            repair=repair)
 
     def check(self, *, repair):
         """Check the repository (see :mod:`.self_check`), repair if asked.
@@ -152,20 +156,14 @@ class AptRepository:
         :raises RepositoryError: if it cannot be used (a foreign
           ``dists/<codename>``) or not be repaired
         """
-        def check():
-            return check_repository(
-                root=self.path, codename=self.codename,
-                architectures=self.architectures, signer=self.signer,
-                repair=repair)
-
         try:
             if not repair:
                 # only reads (a dry run writes nothing, not even a lock);
                 # the index is switched atomically, so reading is safe
-                report = check()
+                report = self._check_repository(repair=False)
             else:
                 with self.locked():
-                    report = check()
+                    report = self._check_repository(repair=True)
                     if report.rewrite:
                         self._write(report.manifest)
         except OSError as e:

@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 import shutil
 
+from colcon_deb_docker.repository.manifest import Manifest
 from colcon_deb_docker.repository.manifest import MANIFEST_NAME
 from colcon_deb_docker.repository.manifest import version_key
 
@@ -81,6 +82,16 @@ def format_stanza(stanza):
     return '\n'.join(lines) + '\n'
 
 
+def packages_text(manifest, arch):
+    """Return the Packages index of one architecture for a manifest (its
+    packages, ``all`` included, by name and version)."""
+    entries = sorted(manifest.debs.values(), key=lambda e: (
+        e['package'], version_key(e['version']), e['architecture']))
+    return ''.join(
+        format_stanza(package_stanza(e)) + '\n' for e in entries
+        if e['architecture'] in (arch, 'all'))
+
+
 def write_snapshot(*, root, codename, architectures, origin, manifest,
                    signer=None):
     """Write the indexes of `manifest` as a new snapshot and switch to it.
@@ -109,32 +120,29 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
 
 def _write_indexes(tmp, *, root, codename, architectures, origin, manifest,
                    signer):
-    entries = sorted(manifest.debs.values(), key=lambda e: (
-        e['package'], version_key(e['version']), e['architecture']))
     architectures = set(architectures) | {
-        e['architecture'] for e in entries if e['architecture'] != 'all'}
+        e['architecture'] for e in manifest.debs.values()
+        if e['architecture'] != 'all'}
     older = [root / SNAPSHOTS_DIR / str(s)
              for s in snapshot_serials(root)[-(SNAPSHOTS_KEPT - 1):]]
     index_files = []
     for arch in sorted(architectures):
-        text = ''.join(
-            format_stanza(package_stanza(e)) + '\n' for e in entries
-            if e['architecture'] in (arch, 'all'))
+        text = packages_text(manifest, arch).encode()
         directory = f'{COMPONENT}/binary-{arch}'
         by_hash = tmp / directory / 'by-hash' / 'SHA256'
         by_hash.mkdir(parents=True)
         for name, content in (
-            ('Packages', text.encode()),
-            ('Packages.gz', gzip.compress(text.encode(), mtime=0)),
+            ('Packages', text),
+            ('Packages.gz', gzip.compress(text, mtime=0)),
         ):
             (tmp / directory / name).write_bytes(content)
             index_files.append((f'{directory}/{name}', content))
-            for snapshot in [*older, tmp]:
-                previous = snapshot / directory / name
-                if previous.is_file():
-                    data = previous.read_bytes()
-                    (by_hash / hashlib.sha256(data).hexdigest()) \
-                        .write_bytes(data)
+            versions = [content] + [
+                (snapshot / directory / name).read_bytes()
+                for snapshot in older
+                if (snapshot / directory / name).is_file()]
+            for data in versions:
+                (by_hash / hashlib.sha256(data).hexdigest()).write_bytes(data)
     (tmp / MANIFEST_NAME).write_text(manifest.to_json())
     release = {
         'Origin': origin,
@@ -177,7 +185,6 @@ def _switch_link(root, codename, serial):
 
 
 def _listed_files(snapshot):
-    from colcon_deb_docker.repository.manifest import Manifest
     try:
         return set(Manifest.from_json(
             (snapshot / MANIFEST_NAME).read_text()).debs)

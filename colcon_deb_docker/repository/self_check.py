@@ -23,16 +23,15 @@ from dataclasses import field
 import hashlib
 import json
 from pathlib import Path
+import shutil
 
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import ForeignDists
-from colcon_deb_docker.repository.indexes import format_stanza
-from colcon_deb_docker.repository.indexes import package_stanza
+from colcon_deb_docker.repository.indexes import packages_text
 from colcon_deb_docker.repository.indexes import snapshot_serials
 from colcon_deb_docker.repository.indexes import SNAPSHOTS_DIR
 from colcon_deb_docker.repository.manifest import Manifest
 from colcon_deb_docker.repository.manifest import MANIFEST_NAME
-from colcon_deb_docker.repository.manifest import version_key
 from colcon_deb_docker.repository.publish_rules import file_hashes
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RepositoryError
@@ -104,7 +103,6 @@ def _temporaries(root, codename, report, repair):
 
 def _remove(path):
     if path.is_dir() and not path.is_symlink():
-        import shutil
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
@@ -207,12 +205,8 @@ def _indexes(snapshot, architectures, report, signer):
             if not path.is_file() or path.stat().st_size != int(size) or \
                     hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                 problems.append(f'{name} does not match Release')
-    entries = sorted(report.manifest.debs.values(), key=lambda e: (
-        e['package'], version_key(e['version']), e['architecture']))
     for arch in architectures:
-        expected = ''.join(
-            format_stanza(package_stanza(e)) + '\n' for e in entries
-            if e['architecture'] in (arch, 'all'))
+        expected = packages_text(report.manifest, arch)
         packages = snapshot / 'main' / f'binary-{arch}' / 'Packages'
         if not packages.is_file() or packages.read_text() != expected:
             problems.append(f'main/binary-{arch}/Packages does not list '
