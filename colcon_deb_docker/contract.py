@@ -51,6 +51,9 @@ VARIABLES = (
     'COLCON_DEB_OFFLINE', 'COLCON_DEB_APT_CACHE', 'COLCON_DEB_ARCH_ALL',
     'COLCON_DEB_VERSION', 'COLCON_DEB_VCS', 'COLCON_DEB_SIBLING_VERSIONS',
     'COLCON_DEB_SIBLING_DEBS', 'COLCON_DEB_ISOLATE_NETWORK',
+    # words name:build[+run]:workspace|apt, what bloom-release adds for
+    # ROS 2 (see bloom_release_dependencies.py)
+    'COLCON_DEB_BLOOM_RELEASE_DEPENDS',
 )
 
 #: A helper's structured progress: this prefix, then a JSON object with

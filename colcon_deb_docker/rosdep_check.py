@@ -18,10 +18,10 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.bloom_release_dependencies import is_ros2
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.progress import parse_progress_line
-from colcon_deb_docker.rosdep_source import ROS1_DISTROS
 
 logger = colcon_logger.getChild(__name__)
 
@@ -37,7 +37,7 @@ def package_rosdep_keys(*, package_xml, ros_distro):
     package = parse_package(str(package_xml))
     package.evaluate_conditions({
         'ROS_DISTRO': ros_distro,
-        'ROS_VERSION': '1' if ros_distro in ROS1_DISTROS else '2',
+        'ROS_VERSION': '2' if is_ros2(ros_distro) else '1',
         'ROS_PYTHON_VERSION': '3',
     })
     keys = set()

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 import shutil
 
+from colcon_deb_docker.bloom_release_dependencies import is_ros2
 from colcon_deb_docker.contract import ROSDEP_CONFIG
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.naming import debian_package_name
@@ -27,11 +28,6 @@ WORKSPACE_LIST = '10-workspace.list'
 #: after the image's own sources (``50-image.list``, written in the container)
 BASE_KEYS_LIST = '90-base-keys.list'
 BASE_KEYS_FILE = Path(__file__).resolve().parent / 'rosdep_base_keys.yaml'
-
-#: Distributions whose index entry says `ros1` (the rest are ROS 2).
-ROS1_DISTROS = {
-    'boxturtle', 'cturtle', 'diamondback', 'electric', 'fuerte', 'groovy',
-    'hydro', 'indigo', 'jade', 'kinetic', 'lunar', 'melodic', 'noetic'}
 
 
 def workspace_mapping(*, package_names, ros_distro, os_name, os_codename):
@@ -134,7 +130,7 @@ def write_offline_index(*, path, ros_distro, os_name, os_codename):
                 'distribution': [f'{ros_distro}/distribution.yaml'],
                 'distribution_status': 'active',
                 'distribution_type':
-                    'ros1' if ros_distro in ROS1_DISTROS else 'ros2',
+                    'ros2' if is_ros2(ros_distro) else 'ros1',
                 'python_version': 3,
             },
         },

@@ -351,7 +351,8 @@ class DebSession:
                                sibling_debs=(), arch=None,
                                architecture_independent=False,
                                version=None, source_date_epoch=None,
-                               vcs_text='', sibling_versions=None):
+                               vcs_text='', sibling_versions=None,
+                               bloom_release_depends=''):
         """Describe the container that builds one package.
 
         :param sibling_debs: repository paths of workspace .debs to install
@@ -361,6 +362,8 @@ class DebSession:
         :param vcs_text: the commit the changelog names
         :param sibling_versions: {Debian name: version}: its dependencies on
           these workspace packages require at least these versions
+        :param bloom_release_depends: what bloom-release would add to its
+          debian/control (see bloom_release_dependencies.py)
         """
         arch = self._arch(arch)
         mounts = [
@@ -411,6 +414,9 @@ class DebSession:
         if sibling_versions:
             environment['COLCON_DEB_SIBLING_VERSIONS'] = ' '.join(
                 f'{k}={v}' for k, v in sorted(sibling_versions.items()))
+        if bloom_release_depends:
+            environment['COLCON_DEB_BLOOM_RELEASE_DEPENDS'] = \
+                bloom_release_depends
         if sibling_debs:
             environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
         if self.isolate_network:
@@ -452,6 +458,7 @@ class DebSession:
             name=f'colcon-deb-{self.run_id}-verify',
             environment={
                 'COLCON_DEB_OS_CODENAME': self.builder.os_codename,
+                'COLCON_DEB_ROS_DISTRO': self.ros_distro,
                 **contract.path_environment(),
                 **self.host_environment,
             },

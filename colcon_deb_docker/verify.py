@@ -1,7 +1,9 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
 """``--verify``: install the packages in a fresh container of the base
-image of the run's primary architecture."""
+image of the run's primary architecture, then prove they can run: every
+ELF file finds its libraries, every Python package imports, every
+executable starts (helpers/verify-install.sh, verify-runtime.sh)."""
 
 import sys
 
@@ -26,6 +28,7 @@ def verify_installation(session, base_image):
     print(f'Verifying: installing {len(names)} package(s) in a fresh '
           f"'{base_image}' container ({arch})", flush=True)
     failed = []
+    runtime = []
 
     def on_line(line, _is_stderr):
         event = parse_progress_line(line)
@@ -33,6 +36,8 @@ def verify_installation(session, base_image):
             print(f'  {event.describe()}', flush=True)
             if event.status == 'failed':
                 failed.append(event.message)
+            elif event.status == 'runtime-failed':
+                runtime.append(event.message)
 
     try:
         engine.run(
@@ -41,11 +46,13 @@ def verify_installation(session, base_image):
                 package_names=names),
             on_line=on_line)
     except ContainerFailed as e:
-        if not failed:
+        if not failed and not runtime:
             print(e.log_tail, file=sys.stderr)
             print(f'colcon deb: verification failed: {e}', file=sys.stderr)
             return 1
     for deb_name in failed:
         print(f'colcon deb: verification: {deb_name} does not install',
               file=sys.stderr)
-    return 1 if failed else 0
+    for message in runtime:
+        print(f'colcon deb: verification: {message}', file=sys.stderr)
+    return 1 if failed or runtime else 0

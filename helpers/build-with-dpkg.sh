@@ -11,6 +11,17 @@ progress compile identity "uid=$(id -u) gid=$(id -g) $caps"
 if [ -n "${CCACHE_DIR:-}" ] && command -v ccache >/dev/null; then
     export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
 fi
+# dh_shlibdeps, then the ROS-prefix libraries it cannot map (see
+# add-sibling-library-depends.py); first on PATH for this build only
+wrappers=/build/wrappers
+mkdir -p "$wrappers"
+cat > "$wrappers/dh_shlibdeps" <<EOS
+#!/bin/sh
+/usr/bin/dh_shlibdeps "\$@" && \
+    python3 "$COLCON_DEB_HELPERS/add-sibling-library-depends.py"
+EOS
+chmod 755 "$wrappers/dh_shlibdeps"
+export PATH="$wrappers:$PATH"
 progress compile start "dpkg-buildpackage -b"
 dpkg-buildpackage -b -us -uc
 progress compile done

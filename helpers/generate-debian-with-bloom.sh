@@ -1,7 +1,8 @@
 #!/bin/sh
 # Step "bloom": give the package a debian/ directory.
 # An override directory from the host wins, then a debian/ shipped with the
-# package, else `bloom-generate rosdebian`, run non-interactively (stdin from
+# package, else `bloom-generate rosdebian` with bloom-release's ROS 2
+# additions (bloom-rosdebian.py), run non-interactively (stdin from
 # /dev/null) so that an unresolvable key fails instead of prompting.
 set -eu
 . "$(dirname "$0")/progress.sh"
@@ -15,7 +16,7 @@ elif [ -d debian ]; then
     progress bloom start "using the package's own debian/"
 else
     progress bloom start "bloom-generate rosdebian"
-    if ! bloom-generate rosdebian \
+    if ! python3 "$(dirname "$0")/bloom-rosdebian.py" \
         --ros-distro "$COLCON_DEB_ROS_DISTRO" \
         --os-name "$COLCON_DEB_OS_NAME" \
         --os-version "$COLCON_DEB_OS_CODENAME" . < /dev/null; then

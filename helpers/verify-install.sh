@@ -1,6 +1,7 @@
 #!/bin/sh
 # Verification (root, fresh base image): install each given package from the
-# repository and report each one that fails.  Exits non-zero if any failed.
+# repository and report each one that fails, then check that what installed
+# can run (verify-runtime.sh).  Exits non-zero if anything failed.
 set -u
 . "$(dirname "$0")/progress.sh"
 export DEBIAN_FRONTEND=noninteractive
@@ -9,12 +10,18 @@ echo "deb [trusted=yes] file:$COLCON_DEB_REPO $COLCON_DEB_OS_CODENAME main" \
 progress verify start "apt-get update"
 apt-get update -q || exit 1
 failed=0
+installed=""
 for package in "$@"; do
     if apt-get install -y -q --no-install-recommends "$package"; then
         progress verify installed "$package"
+        installed="$installed $package"
     else
         progress verify failed "$package"
         failed=1
     fi
 done
+if [ -n "$installed" ]; then
+    # shellcheck disable=SC2086
+    sh "$(dirname "$0")/verify-runtime.sh" $installed || failed=1
+fi
 exit "$failed"

@@ -13,6 +13,9 @@ from colcon_core.event.output import StdoutLine
 from colcon_core.logging import colcon_logger
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.task import TaskExtensionPoint
+from colcon_deb_docker.bloom_release_dependencies import encode_dependencies
+from colcon_deb_docker.bloom_release_dependencies import \
+    METADATA_KEY as BLOOM_RELEASE_KEY
 from colcon_deb_docker.console_noise import StderrNoiseFilter
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
@@ -184,7 +187,9 @@ class DebTask(TaskExtensionPoint):
             version=entry.version, source_date_epoch=entry.source_date_epoch,
             vcs_text=describe_vcs(entry.vcs),
             sibling_versions=session.sibling_versions(
-                self.context.dependencies, arch))
+                self.context.dependencies, arch),
+            bloom_release_depends=encode_dependencies(
+                pkg.metadata.get(BLOOM_RELEASE_KEY, ())))
         expected = ExpectedOutputs(
             packages=binary_packages(session=session, planned=entry),
             version=entry.version, architecture=arch)

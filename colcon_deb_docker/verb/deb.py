@@ -16,6 +16,8 @@ from colcon_core.executor import execute_jobs
 from colcon_core.executor import Job
 from colcon_core.executor import OnError
 from colcon_core.logging import colcon_logger
+from colcon_core.package_augmentation import \
+    get_package_augmentation_extensions
 from colcon_core.package_selection import get_packages
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.task import TaskContext
@@ -24,6 +26,8 @@ from colcon_core.verb import VerbExtensionPoint
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.apt_cache import builder_indexes
 from colcon_deb_docker.apt_cache import VerifiedAptCache
+from colcon_deb_docker.bloom_release_dependencies import \
+    BloomReleaseAugmentation
 from colcon_deb_docker.engines import connect_engines
 from colcon_deb_docker.engines import prepare_builders
 from colcon_deb_docker.errors import DebDockerError
@@ -103,9 +107,13 @@ class DebVerb(VerbExtensionPoint):
             return self._run(args, context, build_base)
 
     def _run(self, args, context, build_base):
+        augmentations = get_package_augmentation_extensions()
+        augmentations['colcon_deb_bloom_release'] = \
+            BloomReleaseAugmentation(ros_distro=args.ros_distro)
         decorators = get_packages(
             args, additional_argument_names=['*'],
-            recursive_categories=('run', ))
+            recursive_categories=('run', ),
+            augmentation_extensions=augmentations)
         invalid = invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
             base_paths=search_paths(args),
