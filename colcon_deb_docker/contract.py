@@ -27,6 +27,9 @@ PATHS = {
     'COLCON_DEB_ROSDEP_CONFIG': '/colcon-deb/rosdep',
     # the rosdep cache of the run's pre-check (read-only)
     'COLCON_DEB_ROSDEP_STATE': '/colcon-deb/rosdep-state',
+    # --apt-source underlays: a sources list and keys (read-only; only
+    # mounted when there are underlays)
+    'COLCON_DEB_APT_SOURCES': '/colcon-deb/apt-sources',
 }
 
 HELPERS = PATHS['COLCON_DEB_HELPERS']
@@ -36,6 +39,10 @@ OUT = PATHS['COLCON_DEB_OUT']
 DEBIAN_OVERRIDE = PATHS['COLCON_DEB_DEBIAN_OVERRIDE']
 ROSDEP_CONFIG = PATHS['COLCON_DEB_ROSDEP_CONFIG']
 ROSDEP_STATE = PATHS['COLCON_DEB_ROSDEP_STATE']
+APT_SOURCES = PATHS['COLCON_DEB_APT_SOURCES']
+#: where the file: underlays are mounted (read-only), one directory each;
+#: the sources list names them, the helpers never do
+UNDERLAYS = '/colcon-deb/underlays'
 #: the verified apt cache (read-only; named by COLCON_DEB_APT_CACHE when on)
 APT_CACHE = '/colcon-deb/apt-archives'
 #: the package's ccache volume (named by CCACHE_DIR when on)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.apt_sources import source_digest
 from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
 from colcon_deb_docker.fingerprint import input_digests
@@ -52,7 +53,7 @@ class PlannedPackage:
     inputs: dict = None
 
 
-def fingerprint_options(*, session, user_sources, offline):
+def fingerprint_options(*, session, user_sources, offline, apt_sources=()):
     """Return {arch: what, besides the sources, changes its .debs}."""
     sources = hashlib.sha256()
     for path in user_sources:
@@ -64,6 +65,9 @@ def fingerprint_options(*, session, user_sources, offline):
         'rosdep_sources': sources.hexdigest(),
         'offline': bool(offline),
     }
+    if apt_sources:
+        # only when given, so that existing fingerprints stay valid
+        common['apt_sources'] = source_digest(apt_sources)
     return {
         arch: {**common, 'builder_image': builder.tag, 'architecture': arch}
         for arch, builder in session.builders.items()}

@@ -10,6 +10,8 @@ import sys
 from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.plan import expected_deb_name
+from colcon_deb_docker.repository.apt_repository import PIN_FILE
+from colcon_deb_docker.repository.apt_repository import SOURCES_FILE
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.rosdep_source import host_paths
 
@@ -100,5 +102,10 @@ def print_summary(session):
         elif result.reason:
             line += '  ' + result.reason
         print(line)
-    print(f'\napt repository: {session.repository.path}\n'
-          f'  {session.repository.apt_source_line()}')
+    repository = session.repository
+    print(f'\napt repository: {repository.path}\n'
+          f'  {repository.apt_source_line()}')
+    pin = repository.path / PIN_FILE
+    if repository.underlays and pin.is_file():
+        print(f'  with its underlays: {repository.path / SOURCES_FILE}; '
+              f'its packages win with the pin {pin}')

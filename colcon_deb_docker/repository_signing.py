@@ -25,6 +25,13 @@ class SigningError(DebDockerError):
     """The repository cannot be signed with the given key."""
 
 
+def _looks_like_key_material(text):
+    """Return whether a --sign-key-file argument is a key, not a path."""
+    text = str(text)
+    return ('PGP' in text and '-----' in text) or '\n' in text or \
+        len(text) > 1024
+
+
 class RepositorySigner:
     """Makes ``Release.gpg`` and ``InRelease`` for a Release file."""
 
@@ -45,12 +52,21 @@ class RepositorySigner:
             if record is not None:
                 Path(record).write_text(self._home + '\n')
             self.gpg = gnupg.GPG(gnupghome=self._home)
-            try:
-                data = Path(key_file).read_bytes()
-            except OSError as e:
+            if _looks_like_key_material(key_file):
+                # a CI secret passed by value instead of by file: never
+                # echo it into a log
                 self.close()
                 raise SigningError(
-                    f'--sign-key-file {key_file}: {e.strerror}') from None
+                    '--sign-key-file expects the path of a key file, but '
+                    'was given key material itself (not shown); write the '
+                    'key to a file and pass its path')
+            try:
+                data = Path(key_file).read_bytes()
+            except (OSError, ValueError) as e:
+                self.close()
+                raise SigningError(
+                    f'--sign-key-file {key_file}: '
+                    f'{getattr(e, "strerror", None) or e}') from None
             result = self.gpg.import_keys(data)
             secret = self.gpg.list_keys(secret=True)
             if not result.count or not secret:

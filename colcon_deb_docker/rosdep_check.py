@@ -87,9 +87,9 @@ class RosdepCheck:
         if ros:
             lines.append(
                 'Not in this workspace: ' + ', '.join(ros) + '. Add their '
-                'sources to the workspace, or map them to the Debian '
-                'packages of a repository that has them with --rosdep-source '
-                'FILE.')
+                'sources to the workspace, or build against a repository '
+                'that has them: --apt-source "deb [signed-by=KEY] URL SUITE '
+                'main" with its rosdep YAML as --rosdep-source FILE.')
         if set(reasons) - set(ros):
             lines.append(
                 'Map each system dependency to a Debian package in a rosdep '

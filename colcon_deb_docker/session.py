@@ -92,6 +92,8 @@ class DebSession:
     apt_cache: object = None
     #: whether each package keeps a ccache (a volume of its own)
     ccache: bool = False
+    #: the --apt-source underlays' config and file: repositories (Mounts)
+    underlay_mounts: tuple = ()
     #: architecture -> BuilderImage, the primary one first
     builders: dict = field(default_factory=dict)
     #: architecture -> DockerEngine, for architectures not built on `engine`
@@ -372,6 +374,7 @@ class DebSession:
             Mount(str(self.rosdep_dir), contract.ROSDEP_CONFIG),
             Mount(str(self.repository.path), contract.REPO),
             Mount(str(self.rosdep_state_dir), contract.ROSDEP_STATE),
+            *self.underlay_mounts,
         ]
         if self.debian_overrides is not None:
             override = self.debian_overrides / package_name / 'debian'
@@ -450,6 +453,7 @@ class DebSession:
         mounts, uploads, _ = self._inputs([
             Mount(str(self.helpers_dir), contract.HELPERS),
             Mount(str(self.repository.path), contract.REPO),
+            *self.underlay_mounts,
         ], None)
         return ContainerSpec(
             image=base_image, platform=platform,

@@ -13,6 +13,7 @@ helpers=$(dirname "$0")
 : "${COLCON_DEB_OS_CODENAME:?}"
 
 sh "$helpers/setup-build-user.sh"
+sh "$helpers/configure-apt-sources.sh"
 install -d -o "$BUILD_UID" -g "$BUILD_GID" /build /build/src "$HOME"
 if [ -n "${CCACHE_DIR:-}" ]; then
     # the package's own ccache volume (an engine volume, no host path)

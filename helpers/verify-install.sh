@@ -7,6 +7,7 @@ set -u
 export DEBIAN_FRONTEND=noninteractive
 echo "deb [trusted=yes] file:$COLCON_DEB_REPO $COLCON_DEB_OS_CODENAME main" \
     > /etc/apt/sources.list.d/colcon-deb-workspace.list
+sh "$(dirname "$0")/configure-apt-sources.sh" || exit 1
 progress verify start "apt-get update"
 apt-get update -q || exit 1
 failed=0

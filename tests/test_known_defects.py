@@ -57,3 +57,17 @@ def test_sign_key_names_one_key_exactly(two_keys):
     for partial in ('lice@example.com', 'alice', 'example.com'):
         with pytest.raises(SigningError, match='no secret key'):
             RepositorySigner(key_id=partial)
+
+
+def test_key_material_given_as_sign_key_file_is_never_echoed(tmp_path):
+    # CI's classic slip: --sign-key-file "$SIGNING_KEY" passes the secret
+    # itself; the error used to print it into the job's log
+    secret = ('-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlFgEawTG4hYJKwYBBAH'
+              'aRw8BAQdA4oG0TPP1fXrlGZ\n-----END PGP PRIVATE KEY BLOCK-----')
+    with pytest.raises(SigningError) as error:
+        RepositorySigner(key_file=secret, record=tmp_path / 'record')
+    assert 'lFgEawTG4hYJ' not in str(error.value)
+    assert 'key material itself (not shown)' in str(error.value)
+    # a missing file is still named
+    with pytest.raises(SigningError, match='missing.asc: No such file'):
+        RepositorySigner(key_file=tmp_path / 'missing.asc')

@@ -23,6 +23,7 @@ import fcntl
 import json
 import os
 from pathlib import Path
+import secrets
 import shutil
 import threading
 
@@ -30,6 +31,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import publishable
+from colcon_deb_docker.repository.indexes import release_label
 from colcon_deb_docker.repository.indexes import write_snapshot
 from colcon_deb_docker.repository.manifest import Manifest
 from colcon_deb_docker.repository.publish_rules import NotReproducible
@@ -43,6 +45,11 @@ from colcon_deb_docker.run_lock import exclusive_run
 import yaml
 
 logger = colcon_logger.getChild(__name__)
+
+#: for consumers: the apt preferences that make this repository win
+PIN_FILE = 'colcon-deb.pref'
+#: for consumers: the underlays' and this repository's sources lines
+SOURCES_FILE = 'colcon-deb.list'
 
 #: versions of each package (and architecture) kept in the index
 DEFAULT_KEEP_VERSIONS = 3
@@ -74,6 +81,23 @@ class AptRepository:
         self.keep_versions = keep_versions
         self._thread_lock = threading.Lock()
         self._manifest = None
+        self._label = None
+        #: the --apt-source underlays of this run (named in sources.list)
+        self.underlays = ()
+
+    @property
+    def label(self):
+        """The Release `Label`, this repository's identity for pinning.
+
+        A new repository gets a label of its own (so that its pin never
+        matches an underlay that is also made by colcon deb); an existing
+        one keeps the label it has, because apt refuses a repository whose
+        Label changes.
+        """
+        if self._label is None:
+            self._label = release_label(self.path, self.codename) or \
+                f'{self.origin}-{secrets.token_hex(4)}'
+        return self._label
 
     @property
     def pool(self):
@@ -275,7 +299,7 @@ class AptRepository:
         deleted = write_snapshot(
             root=self.path, codename=self.codename,
             architectures=self.architectures, origin=self.origin,
-            manifest=manifest, signer=self.signer)
+            label=self.label, manifest=manifest, signer=self.signer)
         for relative in deleted:
             logger.info(f'deleted {relative} (no index lists it any more)')
 
@@ -295,7 +319,37 @@ class AptRepository:
         for ros_name, deb_name in rosdep_keys.items():
             data.setdefault(ros_name, {}).setdefault(self.os_name, {})[
                 self.codename] = [deb_name]
-        tmp = path.with_name('.rosdep.yaml.tmp')
-        tmp.write_text(yaml.safe_dump(data, sort_keys=True))
+        self._replace(path, yaml.safe_dump(data, sort_keys=True))
+        self._write_consumer_files(data)
+
+    def _write_consumer_files(self, rosdep_data):
+        """Write what a consumer installs besides the packages: the pin
+        that makes this repository's packages win over same-named ones of
+        any other source, and the sources lines (underlays first)."""
+        names = {
+            name for rules in rosdep_data.values()
+            for name in rules.get(self.os_name, {}).get(self.codename, [])}
+        if names:
+            self._replace(self.path / PIN_FILE, pin_preferences(
+                label=self.label, codename=self.codename,
+                package_names=names))
+        lines = [u.text for u in self.underlays] + [self.apt_source_line()]
+        self._replace(self.path / SOURCES_FILE, '\n'.join(lines) + '\n')
+
+    def _replace(self, path, text):
+        tmp = path.with_name(f'.{path.name}.tmp')
+        tmp.write_text(text)
         publishable(tmp)
         os.replace(tmp, path)
+
+
+def pin_preferences(*, label, codename, package_names):
+    """Return the apt preferences that make this repository's packages win
+    over same-named ones of any other source (e.g. the underlay)."""
+    return (
+        '# colcon deb: packages of this repository win over same-named\n'
+        '# packages of any other apt source, e.g. the underlay it was built\n'
+        '# against.  Install as /etc/apt/preferences.d/<name>.pref\n'
+        f"Package: {' '.join(sorted(package_names))}\n"
+        f'Pin: release l={label}, n={codename}\n'
+        'Pin-Priority: 1001\n')

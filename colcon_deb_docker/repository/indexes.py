@@ -93,7 +93,7 @@ def packages_text(manifest, arch):
 
 
 def write_snapshot(*, root, codename, architectures, origin, manifest,
-                   signer=None):
+                   signer=None, label=None):
     """Write the indexes of `manifest` as a new snapshot and switch to it.
 
     :param architectures: the architectures to index even when empty
@@ -109,7 +109,8 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     try:
         _write_indexes(tmp, root=root, codename=codename,
                        architectures=architectures, origin=origin,
-                       manifest=manifest, signer=signer)
+                       label=label or origin, manifest=manifest,
+                       signer=signer)
         publishable(tmp, *tmp.rglob('*'))
         os.replace(tmp, snapshots / str(serial))
     finally:
@@ -118,8 +119,8 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     return _remove_old_snapshots(root, keep_from=serial - SNAPSHOTS_KEPT + 1)
 
 
-def _write_indexes(tmp, *, root, codename, architectures, origin, manifest,
-                   signer):
+def _write_indexes(tmp, *, root, codename, architectures, origin, label,
+                   manifest, signer):
     architectures = set(architectures) | {
         e['architecture'] for e in manifest.debs.values()
         if e['architecture'] != 'all'}
@@ -146,7 +147,7 @@ def _write_indexes(tmp, *, root, codename, architectures, origin, manifest,
     (tmp / MANIFEST_NAME).write_text(manifest.to_json())
     release = {
         'Origin': origin,
-        'Label': origin,
+        'Label': label,
         'Suite': codename,
         'Codename': codename,
         'Date': email.utils.formatdate(usegmt=True),
@@ -228,3 +229,16 @@ def publishable(*paths):
     """
     for path in paths:
         os.chmod(path, 0o755 if os.path.isdir(path) else 0o644)
+
+
+def release_label(root, codename):
+    """Return the Label of the current Release of `codename`, or None."""
+    release = Path(root) / 'dists' / codename / 'Release'
+    try:
+        text = release.read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith('Label:'):
+            return line.split(':', 1)[1].strip()
+    return None

@@ -45,6 +45,14 @@ def add_deb_arguments(parser):
         help='An extra rosdep YAML file, consulted after the workspace '
              'and before the image sources (repeatable)')
     parser.add_argument(
+        '--apt-source', metavar='LINE', action='append', default=[],
+        help='An underlay apt repository to build against, as a '
+             'sources.list line: "deb [signed-by=KEYFILE] URL SUITE '
+             'COMPONENT..." (repeatable; file: repositories are mounted '
+             'read-only, http(s) ones fetched by the containers).  Give '
+             'its rosdep YAML with --rosdep-source; workspace packages win '
+             'over same-named underlay packages')
+    parser.add_argument(
         '--debian-overrides', metavar='DIR',
         help='A directory holding DIR/<package>/debian/ to use instead '
              'of bloom for those packages')

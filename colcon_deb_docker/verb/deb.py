@@ -25,6 +25,8 @@ from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.apt_cache import builder_indexes
+from colcon_deb_docker.apt_sources import parse_apt_source
+from colcon_deb_docker.apt_sources import write_apt_sources
 from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
@@ -124,6 +126,7 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not args.continue_on_error:
             return 1
 
+        apt_sources = [parse_apt_source(line) for line in args.apt_source]
         engines, transfer = connect_engines(args)
         builders = prepare_builders(engines, args)
         builder = next(iter(builders.values()))
@@ -159,6 +162,10 @@ class DebVerb(VerbExtensionPoint):
             isolate_network=args.isolate_network,
             version_scheme=args.version_scheme, started=time.time(),
             ccache=not args.no_ccache)
+        if apt_sources:
+            session.underlay_mounts = tuple(write_apt_sources(
+                path=build_base / '.apt-sources', sources=apt_sources))
+            repository.underlays = apt_sources
         session.rosdep_state_dir.mkdir(parents=True, exist_ok=True)
         if not args.no_apt_cache:
             session.apt_cache = _apt_cache(
@@ -257,7 +264,8 @@ def _make_plan(args, session, decorators, invalid):
         decorators=decorators, session=session,
         options_by_arch=fingerprint_options(
             session=session, user_sources=args.rosdep_source,
-            offline=args.offline),
+            offline=args.offline,
+            apt_sources=[parse_apt_source(a) for a in args.apt_source]),
         selected=selected, force=args.force)
     for planned in plan:
         session.plan.setdefault(planned.name, []).append(planned)

@@ -1,0 +1,149 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Underlay repositories: ``--apt-source`` lines for the build containers.
+
+Building a workspace against an existing ROS repository (packages.ros.org,
+a company mirror, the output of an earlier `colcon deb`) needs that
+repository as an apt source in every build and verify container.  Each
+``--apt-source`` is one sources.list line, ``deb [signed-by=KEYFILE] URL
+SUITE COMPONENT...``.  The host checks it, copies its key into the
+configuration directory it mounts read-only (no host path is ever written
+by a container) and mounts a ``file:`` repository read-only; ``http(s):``
+ones are fetched by the containers themselves.
+
+Workspace packages always win over same-named underlay packages: builds
+install their workspace dependencies from the workspace's own .debs (by
+file, never through apt's choice), and the repository written ships a pin
+file for consumers (see ``repository/apt_repository.py``).
+"""
+
+from dataclasses import dataclass
+import hashlib
+import os
+from pathlib import Path
+import re
+import shutil
+
+from colcon_deb_docker import contract
+from colcon_deb_docker.container import Mount
+from colcon_deb_docker.errors import DebDockerError
+
+SOURCES_LIST = 'underlays.list'
+SCHEMES = ('file', 'http', 'https')
+#: options passed through unchanged (signed-by is rewritten)
+ALLOWED_OPTIONS = ('arch', 'trusted', 'signed-by')
+
+
+@dataclass(frozen=True)
+class AptSource:
+    """One parsed ``--apt-source`` line."""
+
+    #: the line as the user gave it
+    text: str
+    uri: str
+    suite: str
+    components: tuple
+    options: tuple = ()
+
+    @property
+    def scheme(self):
+        """``file``, ``http`` or ``https``."""
+        return self.uri.split(':', 1)[0]
+
+    @property
+    def local_path(self):
+        """The directory of a ``file:`` repository, else None."""
+        if self.scheme != 'file':
+            return None
+        return Path(re.sub(r'^file:(//)?', '', self.uri))
+
+    def option(self, name):
+        """Return the value of option `name`, or None."""
+        return dict(self.options).get(name)
+
+
+def parse_apt_source(text):
+    """Parse and check one ``--apt-source`` line.
+
+    :raises DebDockerError: naming what is wrong with it
+    """
+    def bad(reason):
+        return DebDockerError(f'--apt-source {text!r}: {reason}')
+
+    match = re.fullmatch(
+        r'\s*deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)((?:\s+\S+)*)\s*', text)
+    if not match:
+        raise bad('expected "deb [signed-by=KEYFILE] URL SUITE COMPONENT..."')
+    options = []
+    for word in (match.group(1) or '').split():
+        name, sep, value = word.partition('=')
+        if not sep or name not in ALLOWED_OPTIONS:
+            raise bad(f'unsupported option {word!r} (known: '
+                      f"{', '.join(ALLOWED_OPTIONS)})")
+        options.append((name, value))
+    source = AptSource(
+        text=text.strip(), uri=match.group(2), suite=match.group(3),
+        components=tuple(match.group(4).split()), options=tuple(options))
+    if source.scheme not in SCHEMES:
+        raise bad(f"unsupported URL scheme (use {', '.join(SCHEMES)})")
+    if not source.components and not source.suite.endswith('/'):
+        raise bad('no component (e.g. main)')
+    key = source.option('signed-by')
+    if key is not None and not Path(key).is_file():
+        raise bad(f'signed-by: no such key file: {key}')
+    if key is None and source.option('trusted') != 'yes':
+        raise bad('unsigned: give its key with [signed-by=KEYFILE] (or '
+                  '[trusted=yes] for a repository you fully trust)')
+    if source.local_path is not None:
+        release = source.local_path / 'dists' / source.suite
+        if not any((release / name).is_file()
+                   for name in ('InRelease', 'Release')):
+            raise bad(f'no repository at {source.local_path} (missing '
+                      f'dists/{source.suite}/Release)')
+    return source
+
+
+def source_digest(sources):
+    """Return what the fingerprints count of the underlays: the lines and
+    the keys' contents (a file: underlay's packages are apt's business)."""
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.text.encode() + b'\0')
+        key = source.option('signed-by')
+        if key:
+            digest.update(Path(key).read_bytes())
+    return digest.hexdigest()
+
+
+def write_apt_sources(*, path, sources):
+    """Write the sources list and keys the containers read below `path`.
+
+    :returns: the mounts: this directory, then the file: repositories
+    """
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    lines, mounts = [], [Mount(str(path.resolve()), contract.APT_SOURCES)]
+    for index, source in enumerate(sources):
+        options = []
+        for name, value in source.options:
+            if name == 'signed-by':
+                key = path / f'key-{index:02d}.gpg'
+                shutil.copyfile(value, key)
+                value = f'{contract.APT_SOURCES}/{key.name}'
+            options.append(f'{name}={value}')
+        uri = source.uri
+        if source.local_path is not None:
+            target = f'{contract.UNDERLAYS}/{index:02d}'
+            mounts.append(Mount(str(source.local_path.resolve()), target))
+            uri = f'file:{target}'
+        lines.append(' '.join(
+            ['deb'] + ([f"[{' '.join(options)}]"] if options else [])
+            + [uri, source.suite, *source.components]))
+    (path / SOURCES_LIST).write_text('\n'.join(lines) + '\n')
+    for directory, _, files in os.walk(path):
+        os.chmod(directory, 0o755)
+        for name in files:
+            os.chmod(os.path.join(directory, name), 0o644)
+    return mounts
