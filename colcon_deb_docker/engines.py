@@ -60,7 +60,7 @@ def connect_engines(args):
     return engines, transfer
 
 
-def prepare_builders(engines, args):
+def prepare_builders(engines, base_image):
     """Return {arch: BuilderImage}, the primary architecture first.
 
     A foreign architecture uses ``<base image>-<arch>`` (made by
@@ -69,13 +69,14 @@ def prepare_builders(engines, args):
     """
     builders = {}
     warned = False
+    primary_base_image = base_image
     for arch, engine in engines.items():
         native = native_architecture(engine)
         platform = None
-        base_image = args.base_image
+        base_image = primary_base_image
         if arch != native:
             platform = docker_platform(arch)
-            base_image = f'{args.base_image}-{arch}'
+            base_image = f'{primary_base_image}-{arch}'
             engine.image_id(base_image, hint=(
                 f'make it with `colcon-deb-base-image --arch {arch} --tag '
                 f'{base_image}` (debootstrap under emulation)'))
@@ -85,7 +86,8 @@ def prepare_builders(engines, args):
                     f'{arch} runs under QEMU emulation on this {native} '
                     'engine: expect builds several times slower')
                 warned = True
-        with _BuildLog(arch) as build_log:
+        with _BuildLog(f'{arch}-{_image_log_name(base_image)}') \
+                as build_log:
             builder = prepare_builder_image(
                 engine=engine, base_image=base_image, platform=platform,
                 on_line=build_log.write)
@@ -105,12 +107,17 @@ def prepare_builders(engines, args):
     return builders
 
 
+def _image_log_name(image):
+    """Return a file-name-safe form of an image name."""
+    return ''.join(c if c.isalnum() or c in '.-' else '_' for c in image)
+
+
 class _BuildLog:
     """The log of a builder image build: a file under colcon's log
     directory, and one line on the console when a build starts."""
 
-    def __init__(self, arch):  # noqa: D107
-        self.arch = arch
+    def __init__(self, name):  # noqa: D107
+        self.name = name
         self.file = None
 
     def __enter__(self):  # noqa: D105
@@ -120,12 +127,12 @@ class _BuildLog:
         """Take one line of `docker build` output."""
         if self.file is None:
             log_path = get_log_path()  # None with --log-base /dev/null
-            path = Path(log_path) / f'builder-image-{self.arch}.log' \
+            path = Path(log_path) / f'builder-image-{self.name}.log' \
                 if log_path else Path(os.devnull)
             path.parent.mkdir(parents=True, exist_ok=True)
             self.file = open(path, 'w')
-            print(f'Building the {self.arch} builder image (once per base '
-                  f'image; a few minutes, log: {path})', flush=True)
+            print(f'Building a builder image (once per base image; a few '
+                  f'minutes, log: {path})', flush=True)
         self.file.write(line + '\n')
 
     def __exit__(self, *exc_info):  # noqa: D105

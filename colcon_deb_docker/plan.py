@@ -144,7 +144,9 @@ def _warn_special(name, relative):
 
 def _plan_one(*, session, name, arch, path, force):
     fingerprint = session.fingerprints[(name, arch)]
-    stamp = read_stamp(session.stamp_path(name, arch))
+    stamp = read_stamp(session.stamp_path(name, arch)) or \
+        published_stamp(session=session, name=name, arch=arch,
+                        fingerprint=fingerprint)
     if force:
         action, reason = 'build', 'forced'
     elif stamp is None:
@@ -160,6 +162,27 @@ def _plan_one(*, session, name, arch, path, force):
     return PlannedPackage(
         name=name, arch=arch, path=path, fingerprint=fingerprint,
         action=action, reason=reason, stamp=stamp)
+
+
+def published_stamp(*, session, name, arch, fingerprint):
+    """Return the stamp of a build the repository holds, or None.
+
+    The stamp in the build base is a cache: when it is gone (a fresh build
+    base, a new layout), the checked manifest still says which files a
+    fingerprint produced, so an unchanged package is not built again.
+    """
+    entries = [
+        e for e in session.repository.manifest.debs.values()
+        if e.get('provenance', {}).get('ros_package') == name and
+        e.get('provenance', {}).get('fingerprint') == fingerprint and
+        e['architecture'] in (arch, 'all')]
+    if not entries:
+        return None
+    version = entries[0]['version']
+    return {
+        'fingerprint': fingerprint, 'version': version,
+        'files': sorted(e['filename'] for e in entries
+                        if e['version'] == version)}
 
 
 def assign_version(*, session, planned, now=None):

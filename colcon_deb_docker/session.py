@@ -181,7 +181,7 @@ class DebSession:
         """Delete the build base's scratch outputs: what dead runs left
         (at the start), or what an interrupt cut short (at the end); only
         while this run holds the build base's lock."""
-        for pattern in ('*/*/debs', '*/*/apt-downloads'):
+        for pattern in ('*/*/*/debs', '*/*/*/apt-downloads'):
             for scratch in self.build_base.glob(pattern):
                 shutil.rmtree(scratch, ignore_errors=True)
 
@@ -242,9 +242,15 @@ class DebSession:
                    f'{contract.REPO}/dists/{codename}'),
         ]
 
+    def package_dir(self, package_name, arch=None):
+        """Return the build base's directory of a package's builds for one
+        distribution and architecture (stamp, scratch outputs)."""
+        return self.build_base / self.repository.codename / package_name / \
+            self._arch(arch)
+
     def output_dir(self, package_name, arch=None):
         """Return the directory a package's container writes .debs to."""
-        return self.build_base / package_name / self._arch(arch) / 'debs'
+        return self.package_dir(package_name, arch) / 'debs'
 
     @property
     def excluded_paths(self):
@@ -254,13 +260,11 @@ class DebSession:
 
     def apt_downloads_dir(self, package_name, arch=None):
         """Return where a container's apt downloads land for checking."""
-        return self.build_base / package_name / self._arch(arch) / \
-            'apt-downloads'
+        return self.package_dir(package_name, arch) / 'apt-downloads'
 
     def stamp_path(self, package_name, arch=None):
         """Return where the fingerprint of the last good build is kept."""
-        return self.build_base / package_name / self._arch(arch) / \
-            'stamp.json'
+        return self.package_dir(package_name, arch) / 'stamp.json'
 
     def built_stamp(self, package_name, arch=None):
         """Return the stamp of a package's last good build for `arch`.
@@ -308,7 +312,7 @@ class DebSession:
     @property
     def rosdep_state_dir(self):
         """The rosdep cache and key check written by the pre-check."""
-        return self.build_base / '.rosdep-state'
+        return self.build_base / self.repository.codename / '.rosdep-state'
 
     def _base_environment(self, arch=None):
         builder = self.builders[self._arch(arch)]

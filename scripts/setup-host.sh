@@ -5,7 +5,8 @@
 #  - a running Docker engine (started in the background if none answers);
 #  - a virtualenv with this plugin and the test tools, readable by all users
 #    (the tests also run colcon deb as an unprivileged user);
-#  - the base image local/debian:bookworm, made with debootstrap if missing.
+#  - the base image local/debian:bookworm, made with debootstrap if missing
+#    (and, for the tests, local/debian:bookworm-arm64 and local/debian:trixie).
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${COLCON_DEB_VENV:-/opt/colcon-deb-venv}
@@ -87,6 +88,17 @@ sys.exit(0 if docker.from_env().images.list(name='$base_image-$arch') else 1)"
         echo "== making the base image $base_image-$arch (debootstrap under emulation, a few minutes)"
         as_root "$venv/bin/colcon-deb-base-image" --arch "$arch" \
             --tag "$base_image-$arch"
+    fi
+fi
+# A second distribution (the tests build for two, as one repository)
+if [ -n "${COLCON_DEB_SECOND_SUITE:-}" ]; then
+    second="local/debian:$COLCON_DEB_SECOND_SUITE"
+    if ! "$venv/bin/python" -c "
+import docker, sys
+sys.exit(0 if docker.from_env().images.list(name='$second') else 1)"
+    then
+        echo "== making the base image $second (debootstrap, about a minute)"
+        as_root "$venv/bin/colcon-deb-base-image" --tag "$second"
     fi
 fi
 export PATH="$venv/bin:$PATH"

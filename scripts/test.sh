@@ -7,6 +7,8 @@ set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 # the cross-architecture tests build for arm64 under QEMU
 export COLCON_DEB_FOREIGN_ARCH=${COLCON_DEB_FOREIGN_ARCH:-arm64}
+# ... and the multi-distribution tests for trixie next to bookworm
+export COLCON_DEB_SECOND_SUITE=${COLCON_DEB_SECOND_SUITE:-trixie}
 . "$repo/scripts/setup-host.sh"
 cd "$repo"
 echo "== flake8"

@@ -164,3 +164,40 @@ def test_concurrent_publications_lose_nothing(tmp_path):
     assert sorted(p['Package'] for p in _packages(repo, 'amd64')) == [
         f'pkg{i:02d}' for i in range(24)]
     _check_release_hashes(repo)
+
+
+def test_two_distributions_share_the_pool_and_keep_their_indexes(tmp_path):
+    # one repository, dists/bookworm and dists/trixie: publishing one never
+    # prunes the other's snapshots or pool files, and the self-check of one
+    # neither reports nor repairs away the other's files
+    work = tmp_path / 'work'
+    trixie = AptRepository(
+        path=tmp_path / 'deb', codename='trixie', architectures=['amd64'])
+    trixie.publish(debs=[make_deb(work / 't', name='p', version='1.0-0trixie',
+                                  payload=b'trixie')])
+    bookworm = AptRepository(
+        path=tmp_path / 'deb', codename='bookworm', architectures=['amd64'],
+        keep_versions=2)
+    for n in range(1, 6):
+        bookworm.publish(debs=[make_deb(
+            work / str(n), name='p', version=f'1.0.{n}-0bookworm',
+            payload=str(n).encode())])
+    root = tmp_path / 'deb'
+    trixie_packages = (root / 'dists/trixie/main/binary-amd64/Packages')
+    assert 'Version: 1.0-0trixie' in trixie_packages.read_text()
+    assert (root / 'pool/main/p/p_1.0-0trixie_amd64.deb').is_file()
+    assert 'Codename: trixie' in (root / 'dists/trixie/Release').read_text()
+    # bookworm keeps its 3 newest snapshots, trixie its one
+    assert len(list((root / '.snapshots').iterdir())) == 4
+    for repo in (bookworm, trixie):
+        report = repo.check(repair=True)
+        assert report.foreign == [] and report.repairs == [], report
+    assert (root / 'pool/main/p/p_1.0-0trixie_amd64.deb').is_file()
+    # a journal a killed trixie run left after indexing: bookworm's repair
+    # must not take trixie's indexed file out
+    pending = root / '.pending'
+    pending.mkdir(exist_ok=True)
+    (pending / 'killed.json').write_text(json.dumps(
+        ['pool/main/p/p_1.0-0trixie_amd64.deb']))
+    bookworm.check(repair=True)
+    assert (root / 'pool/main/p/p_1.0-0trixie_amd64.deb').is_file()

@@ -34,13 +34,51 @@ class ForeignDists(Exception):
     """``dists/<codename>`` exists but was not written by this tool."""
 
 
-def snapshot_serials(root):
-    """Return the serials of the complete snapshots, oldest first."""
+def snapshot_serials(root, codename=None):
+    """Return the serials of the complete snapshots, oldest first.
+
+    :param codename: only those of this distribution (one repository may
+      hold several: dists/bookworm, dists/trixie share the pool and the
+      serial numbers)
+    """
     snapshots = Path(root) / SNAPSHOTS_DIR
     if not snapshots.is_dir():
         return []
-    return sorted(int(p.name) for p in snapshots.iterdir()
-                  if p.name.isdigit())
+    serials = sorted(int(p.name) for p in snapshots.iterdir()
+                     if p.name.isdigit())
+    if codename is None:
+        return serials
+    return [s for s in serials
+            if snapshot_codename(snapshots / str(s)) == codename]
+
+
+def snapshot_codename(snapshot):
+    """Return the Codename of a snapshot's Release, or None."""
+    try:
+        with open(Path(snapshot) / 'Release') as f:
+            for line in f:
+                if line.startswith('Codename:'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def distributions(root):
+    """Return {codename: current snapshot} of every dists/ link of ours."""
+    dists = Path(root) / 'dists'
+    found = {}
+    if dists.is_dir():
+        for link in sorted(dists.iterdir()):
+            if link.name.startswith('.'):
+                continue
+            try:
+                snapshot = current_snapshot(root, link.name)
+            except ForeignDists:
+                continue
+            if snapshot is not None:
+                found[link.name] = snapshot
+    return found
 
 
 def current_snapshot(root, codename):
@@ -116,7 +154,7 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _switch_link(root, codename, serial)
-    return _remove_old_snapshots(root, keep_from=serial - SNAPSHOTS_KEPT + 1)
+    return _remove_old_snapshots(root, codename)
 
 
 def _write_indexes(tmp, *, root, codename, architectures, origin, label,
@@ -125,7 +163,7 @@ def _write_indexes(tmp, *, root, codename, architectures, origin, label,
         e['architecture'] for e in manifest.debs.values()
         if e['architecture'] != 'all'}
     older = [root / SNAPSHOTS_DIR / str(s)
-             for s in snapshot_serials(root)[-(SNAPSHOTS_KEPT - 1):]]
+             for s in snapshot_serials(root, codename)[-(SNAPSHOTS_KEPT - 1):]]
     index_files = []
     for arch in sorted(architectures):
         text = packages_text(manifest, arch).encode()
@@ -185,29 +223,33 @@ def _switch_link(root, codename, serial):
     os.replace(tmp_link, link)
 
 
-def _listed_files(snapshot):
+def listed_files(snapshot):
+    """Return the pool paths a snapshot's manifest lists (none if it has
+    no readable manifest)."""
     try:
         return set(Manifest.from_json(
             (snapshot / MANIFEST_NAME).read_text()).debs)
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError):
         return set()
 
 
-def _remove_old_snapshots(root, *, keep_from):
-    """Delete snapshots older than `keep_from` and the pool files only they
-    listed."""
+def _remove_old_snapshots(root, codename):
+    """Delete the snapshots of `codename` but its newest few, and the pool
+    files no remaining snapshot (of any distribution) lists."""
     snapshots = root / SNAPSHOTS_DIR
-    serials = snapshot_serials(root)
-    old = [snapshots / str(s) for s in serials if s < keep_from]
+    mine = snapshot_serials(root, codename)
+    old = {snapshots / str(s) for s in mine[:-SNAPSHOTS_KEPT]}
+    # never one a dists/ link points at, whatever its Release says
+    old -= set(distributions(root).values())
     if not old:
         return []
     kept = set()
-    for serial in serials:
-        if serial >= keep_from:
-            kept |= _listed_files(snapshots / str(serial))
+    for serial in snapshot_serials(root):
+        if snapshots / str(serial) not in old:
+            kept |= listed_files(snapshots / str(serial))
     candidates = set()
     for snapshot in old:
-        candidates |= _listed_files(snapshot)
+        candidates |= listed_files(snapshot)
     deleted = []
     for relative in sorted(candidates - kept):
         path = root / relative
@@ -215,7 +257,7 @@ def _remove_old_snapshots(root, *, keep_from):
                 and path.is_file() and not path.is_symlink():
             path.unlink()
             deleted.append(relative)
-    for snapshot in old:
+    for snapshot in sorted(old):
         shutil.rmtree(snapshot)
     return deleted
 

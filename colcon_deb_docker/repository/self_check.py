@@ -26,8 +26,11 @@ from pathlib import Path
 import shutil
 
 from colcon_deb_docker.repository.indexes import current_snapshot
+from colcon_deb_docker.repository.indexes import distributions
+from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import ForeignDists
 from colcon_deb_docker.repository.indexes import packages_text
+from colcon_deb_docker.repository.indexes import snapshot_codename
 from colcon_deb_docker.repository.indexes import snapshot_serials
 from colcon_deb_docker.repository.indexes import SNAPSHOTS_DIR
 from colcon_deb_docker.repository.manifest import Manifest
@@ -73,19 +76,46 @@ def check_repository(*, root, codename, architectures, signer=None,
     _temporaries(root, codename, report, repair)
     if snapshot is not None:
         report.manifest = _load_manifest(root, snapshot, report)
-    _pending(root, report, repair)
+    # files other snapshots list: the kept older ones (pruned versions stay
+    # until their last snapshot goes) and those of the other distributions
+    # sharing the pool (dists/trixie next to dists/bookworm)
+    others = set()
+    for snapshot_dir in _published_snapshots(root, codename, report, repair):
+        others |= listed_files(snapshot_dir)
+    _pending(root, report, repair, others)
     _entries(root, report)
     if snapshot is not None and not report.rewrite:
         _indexes(snapshot, architectures, report, signer)
     elif snapshot is None and report.manifest.debs:
         report.rewrite = True
-    listed = set(report.manifest.debs)
+    listed = set(report.manifest.debs) | others
     for path in sorted([*(root / 'pool').rglob('*.deb'),
                         *(root / 'pool').rglob('*.ddeb')]):
         relative = path.relative_to(root).as_posix()
         if relative not in listed:
             report.foreign.append(relative)
     return report
+
+
+def _published_snapshots(root, codename, report, repair):
+    """Return the snapshots a reader may be using: for each distribution,
+    its current one and the older ones.  A newer one of `codename` was
+    written by a run killed before it switched the link: removed."""
+    current = {name: int(snapshot.name)
+               for name, snapshot in distributions(root).items()}
+    published = []
+    for serial in snapshot_serials(root):
+        path = root / SNAPSHOTS_DIR / str(serial)
+        name = snapshot_codename(path)
+        if name in current and serial <= current[name]:
+            published.append(path)
+        elif name == codename or (name is None and not current):
+            report.repairs.append(
+                f'removed snapshot {serial} (written by an interrupted run, '
+                'never published)')
+            if repair:
+                _remove(path)
+    return published
 
 
 def _temporaries(root, codename, report, repair):
@@ -115,7 +145,8 @@ def _load_manifest(root, snapshot, report):
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError):
-        for serial in reversed(snapshot_serials(root)):
+        for serial in reversed(snapshot_serials(root, snapshot_codename(
+                snapshot) or None)):
             older = root / SNAPSHOTS_DIR / str(serial)
             try:
                 manifest = Manifest.from_json(
@@ -147,7 +178,7 @@ def _load_manifest(root, snapshot, report):
     return manifest
 
 
-def _pending(root, report, repair):
+def _pending(root, report, repair, others):
     for journal in sorted((root / PENDING_DIR).glob('*.json')):
         try:
             files = json.loads(journal.read_text())
@@ -155,7 +186,7 @@ def _pending(root, report, repair):
             files = []
         for relative in files:
             path = root / relative
-            if relative in report.manifest.debs or \
+            if relative in report.manifest.debs or relative in others or \
                     not str(relative).startswith('pool/') or \
                     '..' in Path(relative).parts or not path.is_file():
                 continue

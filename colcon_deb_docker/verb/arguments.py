@@ -25,9 +25,12 @@ def add_deb_arguments(parser):
         help='The ROS distribution the packages are named for '
              '(ros-<distro>-<name>), default: $ROS_DISTRO')
     parser.add_argument(
-        '--base-image', default=DEFAULT_BASE_IMAGE,
+        '--base-image', action='append', metavar='IMAGE',
         help='Debian or Ubuntu image the builder image is made from '
-             '(default: %(default)s; make it with colcon-deb-base-image)')
+             f'(default: {DEFAULT_BASE_IMAGE}; make it with '
+             'colcon-deb-base-image).  Repeatable, one per distribution '
+             '(e.g. bookworm and trixie): every package is built for each, '
+             'into dists/<codename> of one repository sharing one pool')
     parser.add_argument(
         '--output-base', default='deb',
         help='The apt repository to write (default: %(default)s)')

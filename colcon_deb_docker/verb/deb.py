@@ -58,6 +58,7 @@ from colcon_deb_docker.session import DebSession
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DebTask
 from colcon_deb_docker.verb.arguments import add_deb_arguments
+from colcon_deb_docker.verb.arguments import DEFAULT_BASE_IMAGE
 from colcon_deb_docker.unidentified import find_unidentified_packages
 from colcon_deb_docker.verify import verify_installation
 
@@ -128,7 +129,42 @@ class DebVerb(VerbExtensionPoint):
 
         apt_sources = [parse_apt_source(line) for line in args.apt_source]
         engines, transfer = connect_engines(args)
-        builders = prepare_builders(engines, args)
+        # every builder image first: a missing base image fails the run
+        # before anything is built
+        distributions = {}
+        for base_image in dict.fromkeys(args.base_image or [
+                DEFAULT_BASE_IMAGE]):
+            builders = prepare_builders(engines, base_image)
+            builder = next(iter(builders.values()))
+            for other, (_, other_builders) in distributions.items():
+                if next(iter(other_builders.values())).os_codename == \
+                        builder.os_codename:
+                    raise DebDockerError(
+                        f'--base-image {base_image} and {other} are both '
+                        f'{builder.os_name} {builder.os_codename}: give one '
+                        'base image per distribution')
+            distributions[base_image] = (base_image, builders)
+        rc = 0
+        for base_image, builders in distributions.values():
+            builder = next(iter(builders.values()))
+            if len(distributions) > 1:
+                print(f'== {builder.os_name} {builder.os_codename} '
+                      f'({base_image})', flush=True)
+            rc_one = self._run_distribution(
+                args, context, build_base, decorators=decorators,
+                invalid=invalid, engines=engines, transfer=transfer,
+                builders=builders, base_image=base_image,
+                apt_sources=apt_sources)
+            rc = rc or rc_one
+            if rc_one and not args.continue_on_error:
+                break
+        return rc
+
+    def _run_distribution(self, args, context, build_base, *, decorators,
+                          invalid, engines, transfer, builders, base_image,
+                          apt_sources):
+        """Build the selected packages for one distribution (one base
+        image) into its dists/<codename> of the repository."""
         builder = next(iter(builders.values()))
         engine = engines[builder.architecture]
 
@@ -194,12 +230,13 @@ class DebVerb(VerbExtensionPoint):
                 repository.ensure_initialized()
                 plan = _make_plan(args, session, decorators, invalid)
                 return self._build(args, context, session, plan, decorators,
-                                   invalid)
+                                   invalid, base_image)
         finally:
             if repository.signer is not None:
                 repository.signer.close()
 
-    def _build(self, args, context, session, plan, decorators, invalid):
+    def _build(self, args, context, session, plan, decorators, invalid,
+               base_image):
         to_build = [p for p in plan if p.action == 'build']
         if to_build:
             check = check_rosdep_keys(
@@ -247,7 +284,7 @@ class DebVerb(VerbExtensionPoint):
             session.results[name] = PackageResult(
                 name=name, status='invalid', reason=reason)
         if args.verify and not rc:
-            rc = verify_installation(session, args.base_image) or rc
+            rc = verify_installation(session, base_image) or rc
         print_summary(session)
         write_report(session)
         if invalid and not rc:

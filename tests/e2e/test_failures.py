@@ -111,8 +111,8 @@ def test_interrupt_removes_every_container(
         assert not _our_containers(engine, workspace), output
         assert 'Traceback' not in output
         # the interrupted package's scratch output is gone
-        assert not list((workspace.root / 'build_deb' / 'slow_pkg').glob(
-            '*/debs'))
+        scratch = workspace.root / 'build_deb' / 'bookworm' / 'slow_pkg'
+        assert not list(scratch.glob('*/debs'))
         # the repository still holds what it held, and apt can read it
         assert workspace.debs() == debs_before
         packages = (workspace.repo /

@@ -60,8 +60,8 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
         'inc_lib': 'built', 'inc_app': 'built', 'inc_leaf': 'up to date'}
 
     # a .deb gone from the repository is built again
-    [stamped] = json.loads((workspace.root / 'build_deb/inc_app/amd64/'
-                            'stamp.json').read_text())['files']
+    [stamped] = json.loads((workspace.root / 'build_deb/bookworm/inc_app/'
+                            'amd64/stamp.json').read_text())['files']
     app_deb = workspace.repo / stamped
     app_deb.unlink()
     result = workspace.colcon_deb(*args)
@@ -71,8 +71,8 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
     assert _statuses(workspace)['inc_lib'] == 'up to date'
     # under a new version: the old file name may be cached elsewhere with
     # its old bytes, so it is never published again
-    [rebuilt] = json.loads((workspace.root / 'build_deb/inc_app/amd64/'
-                            'stamp.json').read_text())['files']
+    [rebuilt] = json.loads((workspace.root / 'build_deb/bookworm/inc_app/'
+                            'amd64/stamp.json').read_text())['files']
     assert (workspace.repo / rebuilt).exists() and rebuilt != stamped
 
     # --force builds everything

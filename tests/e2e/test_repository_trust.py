@@ -230,8 +230,9 @@ def test_kill_9_during_a_run_then_the_next_run_is_consistent(
             if moment == 'first publish' and \
                     len(_hashes(workspace.repo)) > published:
                 break
-            if moment == 'mid-run' and (workspace.root / 'build_deb' /
-                                        names[1] / 'amd64' / 'debs').exists():
+            if moment == 'mid-run' and (
+                    workspace.root / 'build_deb' / 'bookworm' / names[1] /
+                    'amd64' / 'debs').exists():
                 break
             time.sleep(0.02)
         os.kill(process.pid, signal.SIGKILL)

@@ -1,0 +1,97 @@
+"""Several distributions in one run and one repository.
+
+``--base-image`` once per distribution (bookworm and trixie, both Debian
+images made with colcon-deb-base-image) builds every package for each, as
+ros_buildfarm does per job: ``dists/bookworm`` and ``dists/trixie`` share
+one pool, with distinct versions.
+"""
+
+import os
+
+import pytest
+
+from e2e_support import created_containers
+from e2e_support import data_package
+
+SECOND = 'local/debian:' + os.environ.get('COLCON_DEB_SECOND_SUITE', 'trixie')
+
+
+@pytest.fixture(scope='module')
+def second_base_image(engine):
+    if not engine.has_image(SECOND):
+        pytest.fail(f'base image {SECOND} is missing: run '
+                    f'colcon-deb-base-image --tag {SECOND}')
+    return SECOND
+
+
+def _install_and_cat(engine, image, repo, suite):
+    return engine.client.containers.run(
+        image, remove=True, command=['sh', '-ec', f'''
+            echo "deb [trusted=yes] file:/repo {suite} main" \
+                > /etc/apt/sources.list.d/colcon-deb.list
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                ros-humble-two-app > /dev/null
+            dpkg-query -W -f '${{Version}}\\n' ros-humble-two-lib
+            cat /opt/ros/humble/share/two_app/data.txt'''],
+        volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}}).decode()
+
+
+def test_two_distributions_in_one_repository(
+        make_workspace, engine, base_image, second_base_image):
+    workspace = make_workspace(packages=[])
+    workspace.add_package('two_lib', data_package('two_lib'))
+    workspace.add_package('two_app', data_package(
+        'two_app', depends=['two_lib']))
+    result = workspace.colcon_deb(
+        '--base-image', second_base_image, '--verify')
+    assert '== debian bookworm' in result.stdout
+    assert '== debian trixie' in result.stdout
+    repo = workspace.repo
+    for suite in ('bookworm', 'trixie'):
+        assert (repo / 'dists' / suite).is_symlink()
+        release = (repo / 'dists' / suite / 'Release').read_text()
+        assert f'Codename: {suite}' in release
+    debs = workspace.debs()
+    # one pool, a version per distribution, never the same file name
+    for suite in ('bookworm', 'trixie'):
+        assert [d for d in debs if f'-0{suite}.' in d and 'two-app' in d]
+        assert [d for d in debs if f'-0{suite}.' in d and 'two-lib' in d]
+    assert len(debs) == len(set(debs)) == 4
+    # each distribution's consumer gets its own build
+    for image, suite in ((base_image, 'bookworm'),
+                         (second_base_image, 'trixie')):
+        lines = _install_and_cat(engine, image, repo, suite).splitlines()
+        assert f'-0{suite}.' in lines[0], lines
+        assert lines[1] == 'two_app 1'
+
+    # nothing changed: up to date for both, not one container built
+    import time
+    since = int(time.time())
+    again = workspace.colcon_deb('--base-image', second_base_image)
+    assert again.stdout.count('up to date') >= 4, again.stdout
+    assert not [c for c in created_containers(engine, since)
+                if 'io.colcon-deb-docker.package' in c]
+    assert workspace.debs() == debs
+    # and both indexes survived the other's publications
+    for suite in ('bookworm', 'trixie'):
+        packages = (repo / 'dists' / suite / 'main/binary-amd64/Packages')
+        assert packages.read_text().count('Package: ') == 2
+
+
+def test_one_base_image_per_distribution(
+        make_workspace, engine, base_image):
+    workspace = make_workspace(packages=[])
+    workspace.add_package('solo', data_package('solo'))
+    copy = 'local/debian:same-bookworm'
+    engine.client.images.get(base_image).tag(copy)
+    try:
+        result = workspace.colcon_deb('--base-image', copy, check=False)
+    finally:
+        engine.client.images.remove(copy)
+    assert result.returncode == 1
+    assert (f'--base-image {copy} and {base_image} are both debian '
+            'bookworm: give one base image per distribution') \
+        in result.stdout, result.stdout
+    assert 'Traceback' not in result.stdout
+    assert not workspace.repo.exists() or workspace.debs() == []
