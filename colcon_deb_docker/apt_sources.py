@@ -104,8 +104,11 @@ def parse_apt_source(text):
 
 
 def source_digest(sources):
-    """Return what the fingerprints count of the underlays: the lines and
-    the keys' contents (a file: underlay's packages are apt's business)."""
+    """Return what the fingerprints count of the underlays.
+
+    That is the lines and the keys' contents (a file: underlay's packages
+    are apt's business).
+    """
     digest = hashlib.sha256()
     for source in sources:
         digest.update(source.text.encode() + b'\0')

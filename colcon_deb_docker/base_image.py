@@ -87,7 +87,7 @@ def main(argv=None):
     parser.add_argument('--mirror', default=DEFAULT_MIRROR,
                         help='Debian mirror (default: %(default)s)')
     parser.add_argument('--arch', default=None,
-                        help='Debian architecture (default: the host\'s)')
+                        help="Debian architecture (default: the host's)")
     parser.add_argument('--if-missing', action='store_true',
                         help='Do nothing if the image already exists')
     parser.add_argument('--docker-host', metavar='URL', default=None)

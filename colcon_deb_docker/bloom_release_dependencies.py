@@ -56,8 +56,10 @@ def is_ros2(ros_distro):
 
 
 def typesupport_packages(ros_distro):
-    """Return the vendor typesupport build dependencies bloom adds to an
-    interface package of `ros_distro` (bloom 0.11's table)."""
+    """Return the typesupport build dependencies of an interface package.
+
+    The vendor packages bloom adds for `ros_distro` (bloom 0.11's table).
+    """
     if ros_distro in ('r2b2', 'r2b3', 'ardent'):
         return []
     names = ['rosidl_typesupport_fastrtps_c',

@@ -73,8 +73,11 @@ class Mount:
 
 @dataclass(frozen=True)
 class Volume:
-    """A named volume of the engine (not a host path), e.g. a package's
-    ccache: only the containers of that one package ever mount it."""
+    """A named volume of the engine (not a host path).
+
+    E.g. a package's ccache: only the containers of that one package ever
+    mount it.
+    """
 
     name: str
     container_path: str
@@ -161,7 +164,7 @@ def _reason(exc):
     text = str(exc)
     if 'FileNotFoundError' in text or 'No such file' in text:
         return 'the socket does not exist (is the engine running?)'
-    if 'PermissionError' in text or 'ermission denied' in text:
+    if 'PermissionError' in text or 'permission denied' in text.lower():
         return 'permission denied on the socket'
     if 'Connection refused' in text:
         return 'connection refused'
@@ -188,7 +191,7 @@ class DockerEngine:
                 raise EngineUnreachable(
                     base_url=self.base_url,
                     reason='ssh:// engines need the paramiko module',
-                    hint="install it with `pip install "
+                    hint='install it with `pip install '
                          "'colcon-deb-docker[ssh]'`") from None
         try:
             if client is None:
@@ -363,7 +366,7 @@ class DockerEngine:
             pass
         except docker.errors.APIError as e:
             if 'already in progress' not in str(e):
-                logger.warning(f"could not remove container: {e}")
+                logger.warning(f'could not remove container: {e}')
 
     def remove_labelled(self, run_id=None, *, label=None, wait=30.0):
         """Remove every container of a run and wait until they are gone.

@@ -1,7 +1,9 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""The engine layer of a run: which engine builds which architecture, and
-with which builder image."""
+"""The engine layer of a run.
+
+Which engine builds which architecture, and with which builder image.
+"""
 
 import os
 from pathlib import Path
@@ -113,8 +115,11 @@ def _image_log_name(image):
 
 
 class _BuildLog:
-    """The log of a builder image build: a file under colcon's log
-    directory, and one line on the console when a build starts."""
+    """The log of a builder image build.
+
+    A file under colcon's log directory, and one line on the console when a
+    build starts.
+    """
 
     def __init__(self, name):  # noqa: D107
         self.name = name

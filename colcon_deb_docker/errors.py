@@ -16,7 +16,7 @@ class EngineUnreachable(DebDockerError):
         hint = hint or (
             'start the engine (e.g. `sudo systemctl start docker` or '
             '`sudo dockerd &`)')
-        if 'ermission denied' in str(reason):
+        if 'permission denied' in str(reason).lower():
             hint = (
                 'add your user to the `docker` group '
                 '(`sudo usermod -aG docker $USER`, then log in again) or '

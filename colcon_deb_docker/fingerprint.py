@@ -81,8 +81,10 @@ def tree_digest(path, *, exclude=(), on_special=None):
 
 def fingerprint_inputs(*, source_digest, override_digest, options,
                        dependency_fingerprints):
-    """Return the inputs a package's fingerprint hashes (kept in its stamp,
-    so that a later run can say which of them changed).
+    """Return the inputs a package's fingerprint hashes.
+
+    They are kept in its stamp, so that a later run can say which of them
+    changed.
 
     :param options: a JSON-serialisable mapping of everything else that
       changes the result (builder image, helpers, distro, build options ...)

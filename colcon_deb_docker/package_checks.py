@@ -11,8 +11,11 @@ from colcon_deb_docker.naming import InvalidPackage
 
 
 def search_paths(args):
-    """Return where colcon looked for packages: --paths if given (each a
-    package directory), else the --base-paths."""
+    """Return where colcon looked for packages.
+
+    That is --paths if given (each a package directory), else the
+    --base-paths.
+    """
     return getattr(args, 'paths', None) or \
         getattr(args, 'base_paths', None) or ['.']
 

@@ -1,7 +1,9 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""What a run tells its user: the self-check, the dry-run plan, the
-summary and the report file."""
+"""What a run tells its user.
+
+The self-check, the dry-run plan, the summary and the report file.
+"""
 
 import json
 from pathlib import Path
@@ -36,6 +38,7 @@ def show_host_paths(session, text):
 
 
 def print_dry_run(session, plan):
+    """Print the plan of a --dry-run and the rosdep key check."""
     builder = session.builder
     print(f'colcon deb --dry-run: {len(session.plan)} package(s) for '
           f'{builder.os_name} {builder.os_codename} '
@@ -85,6 +88,7 @@ def write_report(session):
 
 
 def print_summary(session):
+    """Print one line per package and the repository's sources line."""
     results = session.results
     if not results:
         return

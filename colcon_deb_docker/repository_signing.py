@@ -106,8 +106,10 @@ class RepositorySigner:
         return detached.data, clear.data
 
     def verify(self, clear_signed):
-        """Return whether a clear-signed text carries a good signature of
-        this key (the self-check of a signed repository)."""
+        """Return whether a clear-signed text has a good signature of ours.
+
+        The self-check of a signed repository.
+        """
         result = self.gpg.verify(clear_signed)
         return bool(result.valid) and result.fingerprint is not None and \
             result.pubkey_fingerprint == self.fingerprint
@@ -127,10 +129,13 @@ class RepositorySigner:
 
 
 def _names_key(key_id, key):
-    """Return whether `key_id` names a key exactly: its fingerprint or key
-    id (the last 8 or 16 hex digits, ``0x`` allowed), one of its user ids,
-    or the e-mail address of one.  Never a substring: a key whose e-mail
-    merely contains the one given is another key."""
+    """Return whether `key_id` names a key exactly.
+
+    That is its fingerprint or key id (the last 8 or 16 hex digits, ``0x``
+    allowed), one of its user ids, or the e-mail address of one.  Never a
+    substring: a key whose e-mail merely contains the one given is another
+    key.
+    """
     wanted = key_id.strip()
     hex_id = wanted.upper().removeprefix('0X')
     if len(hex_id) in (8, 16, 40) and \

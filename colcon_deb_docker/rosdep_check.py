@@ -105,9 +105,11 @@ _ROS_PREFIXES = ('ament_', 'rcl', 'rmw', 'rosidl', 'ros_', 'rosbag', 'tf2',
 
 
 def looks_like_ros_package(key):
-    """Return whether a rosdep key is named like a ROS package (REP 144:
-    lowercase and underscores, and a known ROS prefix or a ``_msgs`` /
-    ``_interfaces`` suffix), not like a system package."""
+    """Return whether a rosdep key is named like a ROS package.
+
+    REP 144: lowercase and underscores, and a known ROS prefix or a
+    ``_msgs`` / ``_interfaces`` suffix, not like a system package.
+    """
     return key.startswith(_ROS_PREFIXES) or key.endswith(
         ('_msgs', '_srvs', '_interfaces', '_vendor'))
 

@@ -44,8 +44,11 @@ def user_source_name(index):
 
 
 def host_paths(text, *, rosdep_dir, user_sources):
-    """Show rosdep files in `text` by their host paths: the user's own
-    files by the paths the user gave, not by the copies the build uses."""
+    """Show rosdep files in `text` by their host paths.
+
+    The user's own files by the paths the user gave, not by the copies the
+    build uses.
+    """
     text = text.replace(f'file://{CONTAINER_PATH}', str(rosdep_dir))
     for index, user_source in enumerate(user_sources):
         text = text.replace(

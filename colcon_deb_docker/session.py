@@ -178,9 +178,11 @@ class DebSession:
             f'{LABEL_BUILD_BASE}={self.build_base_label}')
 
     def remove_scratch(self):
-        """Delete the build base's scratch outputs: what dead runs left
-        (at the start), or what an interrupt cut short (at the end); only
-        while this run holds the build base's lock."""
+        """Delete the build base's scratch outputs.
+
+        What dead runs left (at the start), or what an interrupt cut short
+        (at the end); only while this run holds the build base's lock.
+        """
         for pattern in ('*/*/*/debs', '*/*/*/apt-downloads'):
             for scratch in self.build_base.glob(pattern):
                 shutil.rmtree(scratch, ignore_errors=True)
@@ -231,8 +233,11 @@ class DebSession:
         return [], uploads, downloads
 
     def _repository_uploads(self):
-        """The repository for a remote engine: indexes and .debs, no
-        debug symbols (never installed as build dependencies)."""
+        """Return the uploads of the repository for a remote engine.
+
+        Indexes and .debs, no debug symbols (never installed as build
+        dependencies).
+        """
         repo = self.repository.path
         codename = self.repository.codename
         return [
@@ -243,8 +248,10 @@ class DebSession:
         ]
 
     def package_dir(self, package_name, arch=None):
-        """Return the build base's directory of a package's builds for one
-        distribution and architecture (stamp, scratch outputs)."""
+        """Return the build base's directory of a package's builds.
+
+        One per distribution and architecture (stamp, scratch outputs).
+        """
         return self.build_base / self.repository.codename / package_name / \
             self._arch(arch)
 
@@ -254,8 +261,10 @@ class DebSession:
 
     @property
     def excluded_paths(self):
-        """Directories of ours that a package's source may contain (an
-        output or build base inside it): never part of a fingerprint."""
+        """Directories of ours that a package's source may contain.
+
+        An output or build base inside it: never part of a fingerprint.
+        """
         return [self.build_base, self.repository.path]
 
     def apt_downloads_dir(self, package_name, arch=None):

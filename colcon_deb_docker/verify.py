@@ -1,9 +1,11 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""``--verify``: install the packages in a fresh container of the base
-image of the run's primary architecture, then prove they can run: every
-ELF file finds its libraries, every Python package imports, every
-executable starts (helpers/verify-install.sh, verify-runtime.sh)."""
+"""``--verify``: install the packages, then prove they can run.
+
+In a fresh container of the base image of the run's primary architecture:
+every ELF file finds its libraries, every Python package imports, every
+executable starts (helpers/verify-install.sh, verify-runtime.sh).
+"""
 
 import sys
 
@@ -14,8 +16,11 @@ from colcon_deb_docker.progress import parse_progress_line
 
 
 def verify_installation(session, base_image):
-    """Install every selected package (built now or up to date) in a fresh
-    container of the base image of the run's primary architecture."""
+    """Install every selected package and prove it runs.
+
+    Built now or up to date, in a fresh container of the base image of the
+    run's primary architecture.
+    """
     names = [r.name for r in session.results.values()
              if r.status in ('built', 'up to date')]
     if not names:

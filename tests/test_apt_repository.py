@@ -6,11 +6,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from debian.deb822 import Packages
-from debian.deb822 import Release
-
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.repository.publish_rules import NotReproducible
+from debian.deb822 import Packages
+from debian.deb822 import Release
 from debs import make_deb
 import pytest
 

@@ -1,5 +1,7 @@
-"""The contract between host and helpers holds: one list of paths and
-variables, one progress format."""
+"""The contract between host and helpers holds.
+
+One list of paths and variables, one progress format.
+"""
 
 import re
 import sys

@@ -5,13 +5,12 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import EngineUnreachable
+from colcon_deb_docker.package_checks import search_paths
 from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.repository_signing import SigningError
-from colcon_deb_docker.package_checks import search_paths
+import pytest
 
 
 def test_paths_are_where_unidentified_packages_are_searched():

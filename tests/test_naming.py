@@ -1,10 +1,9 @@
 """Package names become Debian names and never paths."""
 
-import pytest
-
 from colcon_deb_docker.naming import check_version
 from colcon_deb_docker.naming import debian_package_name
 from colcon_deb_docker.naming import InvalidPackage
+import pytest
 
 
 def test_debian_name_is_blooms():

@@ -38,3 +38,18 @@ def test_everyday_colcon_verbs_come_with_the_plugin(tmp_path):
             cwd=examples, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert 'demo_tools' in result.stdout, verb
+
+
+def test_a_deb_task_is_registered_for_every_build_type_bloom_knows():
+    # what the installed entry points say, as colcon loads them
+    from colcon_core.task import get_task_extension
+    from colcon_deb_docker.package_checks import BLOOM_BUILD_TYPES
+    from colcon_deb_docker.task.deb import DEB_TASK_GROUP
+    from colcon_deb_docker.task.deb import DebTask
+    for build_type in BLOOM_BUILD_TYPES:
+        task = get_task_extension(DEB_TASK_GROUP, f'ros.{build_type}')
+        assert isinstance(task, DebTask), build_type
+        assert task.TASK_NAME == 'deb'
+    # a package colcon finds without a package.xml has no deb task
+    assert get_task_extension(DEB_TASK_GROUP, 'cmake') is None
+    assert get_task_extension(DEB_TASK_GROUP, 'python') is None

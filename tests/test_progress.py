@@ -36,8 +36,10 @@ def test_malformed_progress_lines_are_plain_output():
 
 
 def test_the_helpers_and_the_parser_agree():
-    """Whatever a shell or Python helper passes to `progress`, the host
-    reads back, byte for byte."""
+    """Check that the host reads back what a helper passes to `progress`.
+
+    Whatever a shell or Python helper passes, byte for byte.
+    """
     import subprocess
     import sys
     from colcon_deb_docker.helpers_path import helpers_dir

@@ -5,12 +5,11 @@ from pathlib import Path
 import shutil
 import subprocess
 
-import pytest
-
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RejectedOutput
 from debs import make_deb
+import pytest
 
 EXPECTED = ExpectedOutputs(
     packages=frozenset({'ros-humble-foo'}), version='1.0.0-0bookworm.1',

@@ -25,7 +25,7 @@ def _stray_files(root):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A real 512 KiB file system (tmpfs), so that writes really fail."""
+    """Mount a real 512 KiB file system (tmpfs): writes really fail."""
     if os.geteuid() != 0:
         raise AssertionError('this test needs root to mount a tmpfs')
     mount_point = tmp_path / 'small'

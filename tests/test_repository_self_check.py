@@ -5,11 +5,10 @@ import os
 from pathlib import Path
 import signal
 
-import pytest
-
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.repository.publish_rules import RepositoryError
 from debs import make_deb
+import pytest
 from repository_checks import assert_consistent
 from repository_checks import assert_entries_match
 
@@ -147,6 +146,7 @@ def test_a_repository_of_the_previous_layout_gets_a_manifest(tmp_path):
 
 def test_a_signed_repository_with_a_bad_signature_is_signed_again(tmp_path):
     class Signer:
+
         def __init__(self):
             self.good = True
 

@@ -1,12 +1,10 @@
 """The generated rosdep configuration."""
 
-import pytest
-import yaml
-
 from colcon_deb_docker.errors import DebDockerError
-
 from colcon_deb_docker.rosdep_source import CONTAINER_PATH
 from colcon_deb_docker.rosdep_source import write_rosdep_config
+import pytest
+import yaml
 
 
 def test_workspace_first_then_user_files(tmp_path):

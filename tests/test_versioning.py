@@ -3,10 +3,9 @@
 import calendar
 import subprocess
 
-import pytest
-
 from colcon_deb_docker.versioning import new_version
 from colcon_deb_docker.versioning import VersionError
+import pytest
 
 NOW = calendar.timegm((2026, 11, 23, 20, 15, 0))
 
@@ -17,7 +16,7 @@ def _new(scheme, highest, upstream='1.2.3', now=NOW):
 
 
 def dpkg_greater(a, b):
-    """dpkg itself, not our reading of it."""
+    """Ask dpkg itself, not our reading of it."""
     return subprocess.run(
         ['dpkg', '--compare-versions', a, 'gt', b]).returncode == 0
 

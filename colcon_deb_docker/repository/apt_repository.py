@@ -323,9 +323,11 @@ class AptRepository:
         self._write_consumer_files(data)
 
     def _write_consumer_files(self, rosdep_data):
-        """Write what a consumer installs besides the packages: the pin
-        that makes this repository's packages win over same-named ones of
-        any other source, and the sources lines (underlays first)."""
+        """Write what a consumer installs besides the packages.
+
+        The pin that makes this repository's packages win over same-named
+        ones of any other source, and the sources lines (underlays first).
+        """
         names = {
             name for rules in rosdep_data.values()
             for name in rules.get(self.os_name, {}).get(self.codename, [])}
@@ -344,8 +346,10 @@ class AptRepository:
 
 
 def pin_preferences(*, label, codename, package_names):
-    """Return the apt preferences that make this repository's packages win
-    over same-named ones of any other source (e.g. the underlay)."""
+    """Return the apt preferences that make this repository's packages win.
+
+    They win over same-named ones of any other source (e.g. the underlay).
+    """
     return (
         '# colcon deb: packages of this repository win over same-named\n'
         '# packages of any other apt source, e.g. the underlay it was built\n'

@@ -121,8 +121,10 @@ def format_stanza(stanza):
 
 
 def packages_text(manifest, arch):
-    """Return the Packages index of one architecture for a manifest (its
-    packages, ``all`` included, by name and version)."""
+    """Return the Packages index of one architecture for a manifest.
+
+    Its packages, ``all`` included, by name and version.
+    """
     entries = sorted(manifest.debs.values(), key=lambda e: (
         e['package'], version_key(e['version']), e['architecture']))
     return ''.join(
@@ -224,8 +226,10 @@ def _switch_link(root, codename, serial):
 
 
 def listed_files(snapshot):
-    """Return the pool paths a snapshot's manifest lists (none if it has
-    no readable manifest)."""
+    """Return the pool paths a snapshot's manifest lists.
+
+    None if it has no readable manifest.
+    """
     try:
         return set(Manifest.from_json(
             (snapshot / MANIFEST_NAME).read_text()).debs)
@@ -234,8 +238,10 @@ def listed_files(snapshot):
 
 
 def _remove_old_snapshots(root, codename):
-    """Delete the snapshots of `codename` but its newest few, and the pool
-    files no remaining snapshot (of any distribution) lists."""
+    """Delete the snapshots of `codename` but its newest few.
+
+    And the pool files no remaining snapshot (of any distribution) lists.
+    """
     snapshots = root / SNAPSHOTS_DIR
     mine = snapshot_serials(root, codename)
     old = {snapshots / str(s) for s in mine[:-SNAPSHOTS_KEPT]}

@@ -57,7 +57,7 @@ class Manifest:
         }, indent=1) + '\n'
 
     def copy(self):
-        """Return an independent copy (entries are not shared)."""
+        """Return an independent duplicate (entries are not shared)."""
         return Manifest.from_json(self.to_json())
 
     def add(self, entry):

@@ -17,13 +17,12 @@ from pathlib import Path
 import stat
 import tarfile
 
-from debian.arfile import ArError
-from debian.debfile import DebError
-from debian.debfile import DebFile
-
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import HASHES
+from debian.arfile import ArError
+from debian.debfile import DebError
+from debian.debfile import DebFile
 
 
 class RepositoryError(DebDockerError):

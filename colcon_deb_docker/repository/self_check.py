@@ -27,8 +27,8 @@ import shutil
 
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import distributions
-from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import ForeignDists
+from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import packages_text
 from colcon_deb_docker.repository.indexes import snapshot_codename
 from colcon_deb_docker.repository.indexes import snapshot_serials
@@ -98,9 +98,12 @@ def check_repository(*, root, codename, architectures, signer=None,
 
 
 def _published_snapshots(root, codename, report, repair):
-    """Return the snapshots a reader may be using: for each distribution,
-    its current one and the older ones.  A newer one of `codename` was
-    written by a run killed before it switched the link: removed."""
+    """Return the snapshots a reader may be using.
+
+    For each distribution, its current one and the older ones.  A newer one
+    of `codename` was written by a run killed before it switched the link:
+    removed.
+    """
     current = {name: int(snapshot.name)
                for name, snapshot in distributions(root).items()}
     published = []
@@ -119,8 +122,8 @@ def _published_snapshots(root, codename, report, repair):
 
 
 def _temporaries(root, codename, report, repair):
-    found = [p for p in (root / 'pool').rglob('.*.tmp')]
-    found += [p for p in (root / SNAPSHOTS_DIR).glob('.*.tmp')]
+    found = list((root / 'pool').rglob('.*.tmp'))
+    found += list((root / SNAPSHOTS_DIR).glob('.*.tmp'))
     tmp_link = root / 'dists' / f'.{codename}.tmp'
     if tmp_link.is_symlink() or tmp_link.exists():
         found.append(tmp_link)

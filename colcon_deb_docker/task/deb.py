@@ -1,6 +1,11 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""The colcon task that turns one package into .deb files in a container."""
+"""The colcon task that turns one package into .deb files in a container.
+
+Registered per package type in the entry point group
+:data:`DEB_TASK_GROUP` (see setup.cfg): the ROS build types bloom knows.
+Another build type plugs in by registering its own task there.
+"""
 
 import asyncio
 import functools
@@ -31,6 +36,9 @@ from colcon_deb_docker.versioning import VersionError
 
 logger = colcon_logger.getChild(__name__)
 
+#: the entry point group of the `deb` task extensions, one per package type
+DEB_TASK_GROUP = 'colcon_deb_docker.task.deb'
+
 
 class DebTask(TaskExtensionPoint):
     """Build one package into .deb files in a fresh container.
@@ -44,10 +52,11 @@ class DebTask(TaskExtensionPoint):
 
     TASK_NAME = 'deb'
 
-    def __init__(self, *, session):  # noqa: D107
+    def __init__(self):  # noqa: D107
         super().__init__()
         satisfies_version(TaskExtensionPoint.EXTENSION_POINT_VERSION, '^1.1')
-        self.session = session
+        #: the run's DebSession, set by the verb before the job runs
+        self.session = None
 
     def _on_line(self, line, is_stderr):
         event = parse_progress_line(line)
@@ -138,8 +147,11 @@ class DebTask(TaskExtensionPoint):
         return 0
 
     async def _build_reproducibly(self, pkg, entry, result):
-        """Build and publish; a build that does not reproduce the bytes
-        published under its version is built again with a new version."""
+        """Build and publish.
+
+        A build that does not reproduce the bytes published under its
+        version is built again with a new version.
+        """
         try:
             return await self._build(pkg, entry, result)
         except NotReproducible as e:
@@ -261,8 +273,10 @@ class DebTask(TaskExtensionPoint):
                 await in_thread(self._admit_downloads, arch)
 
     def _admit_downloads(self, arch):
-        """Offer the container's apt downloads to the verified cache; a
-        cache that cannot be written costs speed, never the build."""
+        """Offer the container's apt downloads to the verified cache.
+
+        A cache that cannot be written costs speed, never the build.
+        """
         session = self.session
         try:
             session.apt_cache.admit(

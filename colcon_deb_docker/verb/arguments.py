@@ -1,7 +1,10 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""The command line of `colcon deb`: its own options, then colcon's
-executor, event handler and package selection options."""
+"""The command line of `colcon deb`.
+
+Its own options, then colcon's executor, event handler and package
+selection options.
+"""
 
 import argparse
 import os

@@ -20,14 +20,14 @@ from colcon_core.package_augmentation import \
     get_package_augmentation_extensions
 from colcon_core.package_selection import get_packages
 from colcon_core.plugin_system import satisfies_version
+from colcon_core.task import get_task_extension
 from colcon_core.task import TaskContext
 from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
-from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.apt_cache import builder_indexes
+from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.apt_sources import write_apt_sources
-from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
 from colcon_deb_docker.engines import connect_engines
@@ -39,27 +39,29 @@ from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
-from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.plan import make_plan
-from colcon_deb_docker.repository_signing import KEYRING_RECORD
-from colcon_deb_docker.repository_signing import remove_stale_keyring
 from colcon_deb_docker.reporting import print_dry_run
 from colcon_deb_docker.reporting import print_summary
 from colcon_deb_docker.reporting import report_check
 from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.reporting import write_report
+from colcon_deb_docker.repository.apt_repository import AptRepository
+from colcon_deb_docker.repository_signing import KEYRING_RECORD
+from colcon_deb_docker.repository_signing import remove_stale_keyring
 from colcon_deb_docker.repository_signing import RepositorySigner
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
+from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.run_lock import check_owner
 from colcon_deb_docker.run_lock import exclusive_run
 from colcon_deb_docker.session import allowed_host_environment
 from colcon_deb_docker.session import DebSession
 from colcon_deb_docker.session import PackageResult
+from colcon_deb_docker.task.deb import DEB_TASK_GROUP
 from colcon_deb_docker.task.deb import DebTask
+from colcon_deb_docker.unidentified import find_unidentified_packages
 from colcon_deb_docker.verb.arguments import add_deb_arguments
 from colcon_deb_docker.verb.arguments import DEFAULT_BASE_IMAGE
-from colcon_deb_docker.unidentified import find_unidentified_packages
 from colcon_deb_docker.verify import verify_installation
 
 logger = colcon_logger.getChild(__name__)
@@ -163,8 +165,10 @@ class DebVerb(VerbExtensionPoint):
     def _run_distribution(self, args, context, build_base, *, decorators,
                           invalid, engines, transfer, builders, base_image,
                           apt_sources):
-        """Build the selected packages for one distribution (one base
-        image) into its dists/<codename> of the repository."""
+        """Build the selected packages for one distribution.
+
+        One base image, into its dists/<codename> of the repository.
+        """
         builder = next(iter(builders.values()))
         engine = engines[builder.architecture]
 
@@ -310,7 +314,7 @@ def _make_plan(args, session, decorators, invalid):
 
 
 def _apt_cache(path, session):
-    """The verified apt cache of the architectures built on this host."""
+    """Return the verified apt cache of the architectures built here."""
     path.mkdir(parents=True, exist_ok=True)
     local = [arch for arch in session.builders if arch not in session.transfer]
 
@@ -351,7 +355,10 @@ def _jobs(args, decorators, session, invalid):
             continue
         session.results[pkg.name] = PackageResult(name=pkg.name)
         dependencies = set(decorator.recursive_dependencies)
-        task = DebTask(session=session)
+        # the extension registered for its type; a package of another type
+        # got here only with its own debian/ (see package_checks.py)
+        task = get_task_extension(DEB_TASK_GROUP, pkg.type) or DebTask()
+        task.session = session
         jobs[pkg.name] = Job(
             identifier=pkg.name, dependencies=dependencies, task=task,
             task_context=TaskContext(

@@ -14,8 +14,6 @@ import subprocess
 import tempfile
 import time
 
-import pytest
-
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import DebDockerError
 from e2e_support import BASE_IMAGE
@@ -23,14 +21,17 @@ from e2e_support import SECOND_ENGINE_SOCKET
 from e2e_support import SECOND_ENGINE_TCP
 from e2e_support import TESTER
 from e2e_support import Workspace
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'examples' / 'src'
 E2E_DIR = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test here `e2e`: `pytest -m "not e2e"` is the fast,
-    engine-free unit run."""
+    """Mark every test here `e2e`.
+
+    `pytest -m "not e2e"` is then the fast, engine-free unit run.
+    """
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
@@ -97,7 +98,7 @@ def make_workspace(tester):
 
 @pytest.fixture(scope='session')
 def second_engine(engine, base_image):
-    """A second Docker engine on this machine that shares no files with us.
+    """Start a second Docker engine here that shares no files with us.
 
     It runs in its own mount namespace with an empty tmpfs over /tmp, where
     every test workspace lives, so a bind mount of a workspace path would

@@ -20,7 +20,7 @@ SECOND_ENGINE_TCP = 'tcp://127.0.0.1:23750'
 def cmake_package_xml(name, *, description, depends=()):
     """Return the package.xml of a small plain-CMake test package."""
     depend_lines = ''.join(f'  <depend>{d}</depend>\n' for d in depends)
-    return f'''<?xml version="1.0"?>
+    return f"""<?xml version="1.0"?>
 <package format="3">
   <name>{name}</name>
   <version>0.1.0</version>
@@ -30,7 +30,7 @@ def cmake_package_xml(name, *, description, depends=()):
   <buildtool_depend>cmake</buildtool_depend>
 {depend_lines}  <export><build_type>cmake</build_type></export>
 </package>
-'''
+"""
 
 
 def colcon_command(workspace, *args):
@@ -73,15 +73,20 @@ class Workspace:
 
     @property
     def build_base_label(self):
-        """The label colcon deb gives the containers and volumes of the
-        default build base (see DebSession.build_base_label)."""
+        """Return the label of the default build base's containers.
+
+        The one colcon deb gives the containers and volumes of the default
+        build base (see DebSession.build_base_label).
+        """
         import hashlib
         return hashlib.sha256(
             str(self.root / 'build_deb').encode()).hexdigest()[:16]
 
     def containers(self, engine):
-        """The containers of this workspace's runs still on an engine
-        (not those of other tests or sessions)."""
+        """Return the containers of this workspace's runs on an engine.
+
+        Not those of other tests or sessions.
+        """
         return engine.client.containers.list(all=True, filters={'label': [
             LABEL_RUN_FILTER,
             f'io.colcon-deb-docker.build-base={self.build_base_label}']})
@@ -101,8 +106,11 @@ class Workspace:
         return sorted(p.name for p in self.repo.glob('pool/main/*/*.deb'))
 
     def bloom_debs(self):
-        """The pool's file names as bloom would name them: without the
-        build suffix of the default version scheme (checked here)."""
+        """Return the pool's file names as bloom would name them.
+
+        That is without the build suffix of the default version scheme
+        (checked here).
+        """
         return sorted(BUILD_SUFFIX.sub(r'\1', name) for name in self.debs())
 
     def colcon_deb(self, *args, check=True, extra_env=None):
@@ -125,7 +133,7 @@ def install_and_run(engine, base_image, repo, packages, script):
     """
     output = engine.client.containers.run(
         base_image, remove=True,
-        command=['sh', '-ec', f'''
+        command=['sh', '-ec', f"""
             echo "deb [trusted=yes] file:/repo bookworm main" \
                 > /etc/apt/sources.list.d/colcon-deb.list
             apt-get update -qq
@@ -134,7 +142,7 @@ def install_and_run(engine, base_image, repo, packages, script):
             export PATH=/opt/ros/humble/bin:$PATH
             export LD_LIBRARY_PATH=/opt/ros/humble/lib
             export PYTHONPATH=/opt/ros/humble/lib/python3.11/site-packages
-            {script}'''],
+            {script}"""],
         volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
     return output.decode()
 
@@ -149,11 +157,11 @@ def data_package(name, *, depends=(), cmake_extra=''):
     return {
         'package.xml': cmake_package_xml(
             name, description=f'Test package {name}.', depends=depends),
-        'CMakeLists.txt': f'''cmake_minimum_required(VERSION 3.10)
+        'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} NONE)
 {cmake_extra}
 install(FILES package.xml data.txt DESTINATION share/{name})
-''',
+""",
         'data.txt': f'{name} 1\n',
     }
 

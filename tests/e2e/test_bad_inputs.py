@@ -161,13 +161,13 @@ def test_nothing_escapes_the_package_or_the_output(
     workspace = make_workspace([])
     outside = workspace.root / 'outside-secret.txt'
     outside.write_text('secret\n')
-    files = data_package('escape_pkg', cmake_extra='''
+    files = data_package('escape_pkg', cmake_extra="""
 file(WRITE ${CMAKE_SOURCE_DIR}/../../escape-from-source.txt "x")
 execute_process(
   COMMAND sh -c "echo x > /colcon-deb/src/escape-into-source.txt"
   RESULT_VARIABLE into_source)
 message(STATUS "writing into the mounted source: ${into_source}")
-''')
+""")
     workspace.add_package('escape_pkg', files)
     pkg = workspace.root / 'src' / 'escape_pkg'
     # symlinks pointing out of the package: copied as links, never followed

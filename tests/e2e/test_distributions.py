@@ -8,10 +8,9 @@ one pool, with distinct versions.
 
 import os
 
-import pytest
-
 from e2e_support import created_containers
 from e2e_support import data_package
+import pytest
 
 SECOND = 'local/debian:' + os.environ.get('COLCON_DEB_SECOND_SUITE', 'trixie')
 
@@ -26,14 +25,14 @@ def second_base_image(engine):
 
 def _install_and_cat(engine, image, repo, suite):
     return engine.client.containers.run(
-        image, remove=True, command=['sh', '-ec', f'''
+        image, remove=True, command=['sh', '-ec', f"""
             echo "deb [trusted=yes] file:/repo {suite} main" \
                 > /etc/apt/sources.list.d/colcon-deb.list
             apt-get update -qq
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                 ros-humble-two-app > /dev/null
             dpkg-query -W -f '${{Version}}\\n' ros-humble-two-lib
-            cat /opt/ros/humble/share/two_app/data.txt'''],
+            cat /opt/ros/humble/share/two_app/data.txt"""],
         volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}}).decode()
 
 

@@ -4,10 +4,9 @@ import ast
 import hashlib
 import re
 
-import pytest
-
 from e2e_support import cmake_package_xml
 from e2e_support import install_and_run
+import pytest
 
 EXAMPLE_PACKAGES = [
     'demo_ament_geometry', 'demo_catkin_util', 'demo_geometry',
@@ -135,8 +134,9 @@ def test_repository_metadata_for_consumers(example_build):
     workspace, _, _ = example_build
     rosdep = (workspace.repo / 'rosdep.yaml').read_text()
     for name in EXAMPLE_PACKAGES:
-        assert f"{name}:\n  debian:\n    bookworm:\n    - ros-humble-" \
-            f"{name.replace('_', '-')}\n" in rosdep
+        deb_name = 'ros-humble-' + name.replace('_', '-')
+        assert f'{name}:\n  debian:\n    bookworm:\n    - {deb_name}\n' \
+            in rosdep
     release = (workspace.repo / 'dists/bookworm/Release').read_text()
     assert 'Architectures: amd64' in release
     assert 'main/binary-amd64/Packages' in release
@@ -155,11 +155,11 @@ def test_packages_up_to_builds_exactly_the_closure(make_workspace, base_image):
 BROKEN_LIB = {
     'package.xml': cmake_package_xml(
         'broken_lib', description='Does not compile.'),
-    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+    'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
 project(broken_lib CXX)
 add_library(broken_lib SHARED broken.cpp)
 install(TARGETS broken_lib LIBRARY DESTINATION lib)
-''',
+""",
     'broken.cpp': 'int broken( { return THIS_DOES_NOT_COMPILE; }\n',
 }
 
@@ -167,10 +167,10 @@ NEEDS_BROKEN = {
     'package.xml': cmake_package_xml(
         'needs_broken', description='Depends on broken_lib.',
         depends=['broken_lib']),
-    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+    'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
 project(needs_broken NONE)
 install(FILES package.xml DESTINATION share/needs_broken)
-''',
+""",
 }
 
 

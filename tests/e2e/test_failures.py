@@ -11,11 +11,11 @@ from e2e_support import colcon_command
 SLOW_PACKAGE = {
     'package.xml': cmake_package_xml(
         'slow_pkg', description='Takes a long time to configure.'),
-    'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+    'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
 project(slow_pkg NONE)
 execute_process(COMMAND sleep 600)
 install(FILES package.xml DESTINATION share/slow_pkg)
-''',
+""",
 }
 
 
@@ -52,7 +52,7 @@ def test_invalid_version_is_reported_and_the_rest_builds(
 ):
     workspace = make_workspace(['demo_geometry'])
     workspace.add_package('bad_version', {
-        'package.xml': '''<?xml version="1.0"?>
+        'package.xml': """<?xml version="1.0"?>
 <package format="3">
   <name>bad_version</name>
   <version>1.0</version>
@@ -61,7 +61,7 @@ def test_invalid_version_is_reported_and_the_rest_builds(
   <license>MIT</license>
   <export><build_type>cmake</build_type></export>
 </package>
-'''})
+"""})
     result = workspace.colcon_deb('--continue-on-error', check=False)
     assert result.returncode == 1
     assert "colcon deb: error: package 'bad_version': " in result.stdout

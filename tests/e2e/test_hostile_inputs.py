@@ -1,5 +1,7 @@
-"""Bad and hostile inputs get a clear message, never a hang or a
-traceback; faults (kill -9, another user's state) leave nothing behind."""
+"""Bad and hostile inputs get a clear message, never a hang or traceback.
+
+Faults (kill -9, another user's state) leave nothing behind.
+"""
 
 import io
 import os
@@ -113,9 +115,9 @@ def test_state_of_another_user_is_reported_with_the_fix(make_workspace):
 
 def test_a_base_image_that_is_not_debian_says_so(make_workspace, engine):
     tag = 'colcon-deb-test/not-debian:1'
-    dockerfile = (f'FROM {BASE_IMAGE}\nRUN printf \'ID=alpine\\n'
-                  'PRETTY_NAME="Alpine Linux v3.19"\\n\' > /etc/os-release '
-                  '&& rm /usr/bin/apt-get\n')
+    dockerfile = (f"FROM {BASE_IMAGE}\nRUN printf 'ID=alpine\\n"
+                  'PRETTY_NAME="Alpine Linux v3.19"\\n'
+                  "' > /etc/os-release && rm /usr/bin/apt-get\n")
     engine.client.images.build(
         fileobj=io.BytesIO(dockerfile.encode()), tag=tag, rm=True)
     try:

@@ -1,12 +1,15 @@
-"""Hostile workspace packages: what their build can do to the host, the
-repository and other packages (nothing but produce their own .debs)."""
+"""Hostile workspace packages: what their build can do to the host.
+
+And to the repository and other packages: nothing but produce their own
+.debs.
+"""
 
 import stat
 
 from e2e_support import cmake_package_xml
 from e2e_support import data_package
 
-PLANT = '''#!/bin/sh
+PLANT = """#!/bin/sh
 # claim to be a sibling, with a higher version and a root postinst
 set -e
 root=$(mktemp -d)
@@ -29,9 +32,9 @@ for dir in /colcon-deb/out /build/src; do
     cp /tmp/planted.deb "$dir/ros-humble-tiny-lib_9.9.9-0bookworm_amd64.deb" \\
         2>/dev/null || true
 done
-'''
+"""
 
-POSTINST = '''#!/bin/sh
+POSTINST = """#!/bin/sh
 # runs as root wherever a dependent installs this package to build
 for dir in /colcon-deb/* /colcon-deb/out /var/cache/apt/archives /build; do
     cp /bin/sh "$dir/suid-sh" 2>/dev/null && chmod 4755 "$dir/suid-sh" \\
@@ -41,18 +44,18 @@ done
 printf poison > /var/cache/apt/archives/catkin_0.8.10-9_all.deb 2>/dev/null
 cp /bin/sh /colcon-deb/apt-archives/catkin_0.8.10-9_all.deb 2>/dev/null
 exit 0
-'''
+"""
 
 
 def _evil_lib():
-    """A package with its own debian/ whose postinst runs as root."""
+    """Return a package with its own debian/ whose postinst runs as root."""
     name = 'evil_lib'
     return {
         'package.xml': cmake_package_xml(name, description='Evil.'),
         'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
                           'project(evil_lib NONE)\n',
         'data.txt': 'evil\n',
-        'debian/control': '''Source: ros-humble-evil-lib
+        'debian/control': """Source: ros-humble-evil-lib
 Section: misc
 Priority: optional
 Maintainer: Evil <evil@example.com>
@@ -62,22 +65,22 @@ Package: ros-humble-evil-lib
 Architecture: all
 Depends: ${misc:Depends}
 Description: a package with a hostile postinst
-''',
+""",
         'debian/changelog': 'ros-humble-evil-lib (0.1.0-0bookworm) bookworm; '
-                            '''urgency=low
+                            """urgency=low
 
   * Evil.
 
  -- Evil <evil@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
-''',
-        'debian/rules': '''#!/usr/bin/make -f
+""",
+        'debian/rules': """#!/usr/bin/make -f
 %:
 \tdh $@
 override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
 override_dh_auto_install:
 \tinstall -D -m 644 data.txt \\
 \t    debian/ros-humble-evil-lib/opt/ros/humble/share/evil_lib/data.txt
-''',
+""",
         'debian/postinst': POSTINST,
     }
 

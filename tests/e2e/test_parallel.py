@@ -21,7 +21,7 @@ def test_wide_graph_many_workers_loses_nothing(
         '--executor', 'parallel', '--parallel-workers', str(WIDTH))
 
     statuses = {n: r['status'] for n, r in report(workspace).items()}
-    assert statuses == {n: 'built' for n in [*leaves, 'wide_top']}
+    assert statuses == dict.fromkeys([*leaves, 'wide_top'], 'built')
     # the leaves really ran side by side
     log = (workspace.root / 'log' / 'latest_deb' / 'events.log').read_text()
     running = peak = 0
@@ -44,7 +44,7 @@ def test_wide_graph_many_workers_loses_nothing(
     assert f' {digest} {len(packages)} main/binary-amd64/Packages\n' \
         in release
     assert len(list(workspace.repo.glob('pool/main/*/*.deb'))) == WIDTH + 1
-    assert not [p for p in workspace.repo.rglob('*.tmp')]
+    assert not list(workspace.repo.rglob('*.tmp'))
 
     output = install_and_run(
         engine, base_image, workspace.repo, ['ros-humble-wide-top'],

@@ -1,5 +1,8 @@
-"""A repository people can publish: upgrades, stable bytes, history,
-provenance, and no torn state for a reader at any moment."""
+"""A repository people can publish.
+
+Upgrades, stable bytes, history, provenance, and no torn state for a reader
+at any moment.
+"""
 
 import gzip
 import hashlib
@@ -10,12 +13,11 @@ import subprocess
 import threading
 import time
 
+from debian.debfile import DebFile
 from e2e_support import colcon_command
 from e2e_support import data_package
 from repository_checks import assert_consistent
 from repository_checks import assert_entries_match
-
-from debian.debfile import DebFile
 
 
 def _hashes(repo):

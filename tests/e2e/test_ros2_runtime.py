@@ -1,5 +1,4 @@
-"""ROS 2 packages as bloom-release makes them, and a --verify that proves
-they run.
+"""ROS 2 packages as bloom-release makes them; a --verify that they run.
 
 A small stand-in of a ROS 2 stack ships here (CI cannot fetch the real
 one): ``ros_workspace`` installs ``/opt/ros/humble/setup.sh`` like the real
@@ -12,19 +11,18 @@ link the one RMW directly, declares only a build dependency on
 import re
 import subprocess
 
-import pytest
-
 from e2e_support import cmake_package_xml
 from e2e_support import data_package
+import pytest
 
-SETUP_SH = '''# generated from ros_workspace (test stand-in)
+SETUP_SH = """# generated from ros_workspace (test stand-in)
 _prefix=@CMAKE_INSTALL_PREFIX@
 export PATH="$_prefix/bin:$PATH"
 export LD_LIBRARY_PATH="$_prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export AMENT_PREFIX_PATH="$_prefix${AMENT_PREFIX_PATH:+:$AMENT_PREFIX_PATH}"
 export CMAKE_PREFIX_PATH="$_prefix${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
 unset _prefix
-'''
+"""
 
 
 def _library(name, *, depends=(), build_depends=(), links=()):
@@ -41,7 +39,7 @@ def _library(name, *, depends=(), build_depends=(), links=()):
     calls = ''.join(f'  {lib}_value();\n' for lib in links)
     return {
         'package.xml': xml,
-        'CMakeLists.txt': f'''cmake_minimum_required(VERSION 3.10)
+        'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} C)
 {find}add_library({name} SHARED {name}.c)
 target_include_directories({name} PUBLIC include {incs})
@@ -49,7 +47,7 @@ target_link_libraries({name} {link})
 install(TARGETS {name} LIBRARY DESTINATION lib)
 install(FILES include/{name}.h DESTINATION include)
 install(FILES package.xml DESTINATION share/{name})
-''',
+""",
         f'include/{name}.h': f'int {name}_value(void);\n',
         f'{name}.c': f'#include "{name}.h"\n' + ''.join(
             f'#include "{lib}.h"\n' for lib in links)
@@ -68,7 +66,7 @@ def _app(name, *, depends, build_depends, links):
         f'find_path({lib.upper()}_INC {lib}.h REQUIRED)\n' for lib in links)
     return {
         'package.xml': xml,
-        'CMakeLists.txt': f'''cmake_minimum_required(VERSION 3.10)
+        'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} C)
 {find}add_executable({name} main.c)
 target_include_directories({name} PRIVATE {' '.join(
@@ -78,7 +76,7 @@ target_link_libraries({name} {' '.join(
 install(TARGETS {name} RUNTIME DESTINATION lib/{name})
 install(TARGETS {name} RUNTIME DESTINATION bin)
 install(FILES package.xml DESTINATION share/{name})
-''',
+""",
         'main.c': '#include <stdio.h>\n' + ''.join(
             f'#include "{lib}.h"\n' for lib in links)
         + 'int main(void) {\n  printf("rt says %d\\n", '
@@ -91,13 +89,13 @@ def _ros_workspace():
     return {
         'package.xml': cmake_package_xml(
             'ros_workspace', description='Installs the prefix setup.sh.'),
-        'CMakeLists.txt': '''cmake_minimum_required(VERSION 3.10)
+        'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
 project(ros_workspace NONE)
 configure_file(setup.sh.in setup.sh @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/setup.sh
         DESTINATION ${CMAKE_INSTALL_PREFIX})
 install(FILES package.xml DESTINATION share/ros_workspace)
-''',
+""",
         'setup.sh.in': SETUP_SH,
     }
 
@@ -192,14 +190,14 @@ def test_installed_program_runs_after_sourcing_setup(
         ros2_stack, engine, base_image):
     workspace, _ = ros2_stack
     output = engine.client.containers.run(
-        base_image, remove=True, command=['sh', '-ec', '''
+        base_image, remove=True, command=['sh', '-ec', """
             echo "deb [trusted=yes] file:/repo bookworm main" \
                 > /etc/apt/sources.list.d/colcon-deb.list
             apt-get update -qq
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                 ros-humble-rt-app > /dev/null
             . /opt/ros/humble/setup.sh
-            rt_app'''],
+            rt_app"""],
         volumes={str(workspace.repo): {'bind': '/repo', 'mode': 'ro'}})
     assert output.decode().strip() == 'rt says 42'
 
@@ -210,7 +208,7 @@ def test_verify_on_an_up_to_date_repository_verifies(ros2_stack):
     assert 'verify: runtime (ros-humble-rt-app: 4 check(s))' in again.stdout
 
 
-BROKEN_RULES = '''#!/usr/bin/make -f
+BROKEN_RULES = """#!/usr/bin/make -f
 %:
 \tdh $@ --buildsystem=cmake
 override_dh_auto_configure:
@@ -218,9 +216,9 @@ override_dh_auto_configure:
 \t    -DCMAKE_INSTALL_PREFIX=/opt/ros/humble
 override_dh_shlibdeps:
 \t# a hand-written debian/ that forgets its library dependencies
-'''
+"""
 
-BROKEN_CONTROL = '''Source: ros-humble-rt-broken
+BROKEN_CONTROL = """Source: ros-humble-rt-broken
 Section: misc
 Priority: optional
 Maintainer: Demo Maintainer <dev@example.com>
@@ -231,15 +229,15 @@ Package: ros-humble-rt-broken
 Architecture: any
 Depends: ${misc:Depends}
 Description: links librt_impl.so without depending on it
-'''
+"""
 
-BROKEN_CHANGELOG = '''\
+BROKEN_CHANGELOG = """\
 ros-humble-rt-broken (0.1.0-0bookworm) bookworm; urgency=low
 
   * test
 
  -- Demo Maintainer <dev@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
-'''
+"""
 
 
 def test_verify_names_the_package_and_the_missing_library(

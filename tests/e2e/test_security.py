@@ -104,14 +104,14 @@ def test_live_container_is_locked_down(make_workspace, engine, base_image):
     assert not workspace.containers(engine)
 
 
-NETWORK_CHECK = '''
+NETWORK_CHECK = """
 file(GLOB interfaces RELATIVE /sys/class/net /sys/class/net/*)
 message(STATUS "network interfaces: ${interfaces}")
 list(REMOVE_ITEM interfaces lo)
 if(interfaces)
   message(FATAL_ERROR "network still connected: ${interfaces}")
 endif()
-'''
+"""
 
 
 def test_isolate_network_builds_without_network(

@@ -29,12 +29,12 @@ def _apt_install_signed(engine, base_image, repo, package):
     """apt-get update/install with signed-by only; return (rc, output)."""
     container = engine.client.containers.run(
         base_image, detach=True,
-        command=['sh', '-c', f'''
+        command=['sh', '-c', f"""
             echo "deb [signed-by=/repo/key.gpg] file:/repo bookworm main" \
                 > /etc/apt/sources.list.d/colcon-deb.list
             apt-get update 2>&1 && \
             DEBIAN_FRONTEND=noninteractive apt-get install -y {package} 2>&1
-            '''],
+            """],
         volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
     try:
         rc = container.wait()['StatusCode']

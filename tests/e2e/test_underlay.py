@@ -10,10 +10,8 @@ the build and for a consumer using the pin file the repository ships.
 import os
 import subprocess
 
-import pytest
-
 from e2e_support import data_package
-
+import pytest
 from test_signing import _make_key
 
 
@@ -57,7 +55,7 @@ def overlay(make_workspace, underlay):
 
 def _run_consumer(engine, base_image, underlay, overlay_repo, script):
     return engine.client.containers.run(
-        base_image, remove=True, command=['sh', '-ec', f'''
+        base_image, remove=True, command=['sh', '-ec', f"""
             echo "deb [signed-by=/underlay/key.gpg] file:/underlay" \
                 bookworm main > /etc/apt/sources.list.d/underlay.list
             echo "deb [trusted=yes] file:/overlay bookworm main" \
@@ -67,7 +65,7 @@ def _run_consumer(engine, base_image, underlay, overlay_repo, script):
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                 ros-humble-app-pkg > /dev/null
             cat /opt/ros/humble/share/shared_pkg/data.txt
-            cat /opt/ros/humble/share/ul_base/data.txt'''],
+            cat /opt/ros/humble/share/ul_base/data.txt"""],
         volumes={
             str(underlay.repo): {'bind': '/underlay', 'mode': 'ro'},
             str(overlay_repo): {'bind': '/overlay', 'mode': 'ro'}},
