@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.apt_sources import source_digest
 from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
@@ -94,7 +95,7 @@ def make_plan(*, decorators, session, options_by_arch, selected, force):
     digests, unreadable = input_digests(
         packages=[(d.descriptor.name, d.descriptor.path) for d in decorators],
         override_dir=session.debian_overrides,
-        exclude=session.excluded_paths, on_special=_warn_special)
+        exclude=session.layout.excluded_paths, on_special=_warn_special)
     session.blocked.update(unreadable)
     graph = [(d.descriptor.name, sorted(d.recursive_dependencies))
              for d in decorators]
@@ -144,7 +145,7 @@ def _warn_special(name, relative):
 
 def _plan_one(*, session, name, arch, path, force):
     fingerprint = session.fingerprints[(name, arch)]
-    stamp = read_stamp(session.stamp_path(name, arch)) or \
+    stamp = read_stamp(session.layout.stamp_path(name, arch)) or \
         published_stamp(session=session, name=name, arch=arch,
                         fingerprint=fingerprint)
     if force:
@@ -256,3 +257,20 @@ def binary_packages(*, session, planned):
     return frozenset(
         line.split(':', 1)[1].strip() for line in text.splitlines()
         if line.startswith('Package:'))
+
+
+def plan_run(args, *, session, decorators, invalid):
+    """Plan the run against the checked repository (versions, skips)."""
+    selected = {
+        d.descriptor.name for d in decorators
+        if d.selected and d.descriptor.name not in invalid}
+    plan = make_plan(
+        decorators=decorators, session=session,
+        options_by_arch=fingerprint_options(
+            session=session, user_sources=args.rosdep_source,
+            offline=args.offline,
+            apt_sources=[parse_apt_source(a) for a in args.apt_source]),
+        selected=selected, force=args.force)
+    for planned in plan:
+        session.plan.setdefault(planned.name, []).append(planned)
+    return plan

@@ -12,8 +12,8 @@ import sys
 from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.plan import expected_deb_name
-from colcon_deb_docker.repository.apt_repository import PIN_FILE
-from colcon_deb_docker.repository.apt_repository import SOURCES_FILE
+from colcon_deb_docker.repository.consumer_files import PIN_FILE
+from colcon_deb_docker.repository.consumer_files import SOURCES_FILE
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.rosdep_source import host_paths
 

@@ -131,13 +131,13 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None):
     write_keys_file(
         path=session.rosdep_dir / 'keys.json',
         keys_by_package=keys_by_package)
-    state = session.rosdep_state_dir
+    state = session.layout.rosdep_state_dir
     state.mkdir(parents=True, exist_ok=True)
     result_file = state / 'rosdep-check.json'
     if result_file.exists():
         result_file.unlink()
     session.engine_for(None).run(
-        session.rosdep_check_container_spec(), on_line=on_line,
+        session.specs.rosdep_check(), on_line=on_line,
         timeout=session.timeout)
     try:
         data = json.loads(result_file.read_text())

@@ -46,7 +46,7 @@ def verify_installation(session, base_image):
 
     try:
         engine.run(
-            session.verify_container_spec(
+            session.specs.verify(
                 base_image=base_image, platform=platform,
                 package_names=names),
             on_line=on_line)

@@ -32,8 +32,9 @@ def test_helpers_use_only_variables_the_contract_defines():
 
 
 def test_the_host_sets_only_variables_the_contract_defines():
+    import colcon_deb_docker.container_specs as specs
     import colcon_deb_docker.session as session
-    source = open(session.__file__).read()
+    source = open(session.__file__).read() + open(specs.__file__).read()
     set_by_host = set(re.findall(r"'(COLCON_DEB_\w+)'", source))
     known = set(contract.PATHS) | set(contract.VARIABLES)
     assert sorted(set_by_host - known) == []

@@ -20,36 +20,31 @@ thread lock (between jobs of one process); a whole run holds ``.run.lock``.
 from contextlib import contextmanager
 from contextlib import ExitStack
 import fcntl
-import json
 import os
 from pathlib import Path
 import secrets
-import shutil
 import threading
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.repository.consumer_files import \
+    update_consumer_files
+from colcon_deb_docker.repository.consumer_files import write_public_key
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import publishable
 from colcon_deb_docker.repository.indexes import release_label
 from colcon_deb_docker.repository.indexes import write_snapshot
 from colcon_deb_docker.repository.manifest import Manifest
+from colcon_deb_docker.repository.pool import copy_to_pool
 from colcon_deb_docker.repository.publish_rules import NotReproducible
 from colcon_deb_docker.repository.publish_rules import pool_conflict
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RepositoryError
 from colcon_deb_docker.repository.self_check import check_repository
-from colcon_deb_docker.repository.self_check import PENDING_DIR
 from colcon_deb_docker.run_lock import Busy
 from colcon_deb_docker.run_lock import exclusive_run
-import yaml
 
 logger = colcon_logger.getChild(__name__)
-
-#: for consumers: the apt preferences that make this repository win
-PIN_FILE = 'colcon-deb.pref'
-#: for consumers: the underlays' and this repository's sources lines
-SOURCES_FILE = 'colcon-deb.list'
 
 #: versions of each package (and architecture) kept in the index
 DEFAULT_KEEP_VERSIONS = 3
@@ -206,7 +201,7 @@ class AptRepository:
                     directory.mkdir(parents=True, exist_ok=True)
                     publishable(directory)
                 if self.signer is not None:
-                    self._write_public_key()
+                    write_public_key(self.path, self.signer)
                 if current_snapshot(self.path, self.codename) is None:
                     self._write(self._manifest or Manifest())
                 probe = self.path / f'.write-test.{os.getpid()}'
@@ -241,7 +236,7 @@ class AptRepository:
                 raise NotReproducible(conflicts)
             journal = added = None
             try:
-                journal, added = self._copy_to_pool(zip(debs, entries))
+                journal, added = copy_to_pool(self.path, zip(debs, entries))
                 for entry in entries:
                     manifest.add(entry)
                 dropped = manifest.retain(self.keep_versions)
@@ -249,7 +244,11 @@ class AptRepository:
                     logger.info(f"pruned {entry['filename']} (keeping "
                                 f'{self.keep_versions} versions)')
                 if rosdep_keys:
-                    self._update_rosdep_yaml(rosdep_keys)
+                    update_consumer_files(
+                        self.path, rosdep_keys=rosdep_keys,
+                        os_name=self.os_name, codename=self.codename,
+                        label=self.label, underlays=self.underlays,
+                        sources_line=self.apt_source_line())
                 self._write(manifest)
                 journal.unlink()
             except OSError as e:
@@ -262,39 +261,6 @@ class AptRepository:
             self._manifest = manifest
         return [self.path / e['filename'] for e in entries]
 
-    def _copy_to_pool(self, debs_and_entries):
-        """Copy new files into the pool.
-
-        :returns: (the journal that lists them, their paths)
-
-        Every file is complete (copied under a temporary name) before any
-        is renamed into place; the journal lets the next run delete files
-        a killed run copied but never indexed.
-        """
-        pending = self.path / PENDING_DIR
-        pending.mkdir(exist_ok=True)
-        journal = pending / f'{os.getpid()}.json'
-        staged = []
-        try:
-            for deb, entry in debs_and_entries:
-                target = self.path / entry['filename']
-                if target.exists():
-                    continue  # the same bytes (checked by the caller)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                publishable(target.parent)
-                tmp = target.with_name(f'.{target.name}.tmp')
-                staged.append((tmp, target))
-                shutil.copyfile(deb, tmp)
-                publishable(tmp)
-            journal.write_text(json.dumps(
-                [str(t.relative_to(self.path)) for _, t in staged]))
-            for tmp, target in staged:
-                os.replace(tmp, target)
-        finally:
-            for tmp, _ in staged:
-                tmp.unlink(missing_ok=True)
-        return journal, [target for _, target in staged]
-
     def _write(self, manifest):
         deleted = write_snapshot(
             root=self.path, codename=self.codename,
@@ -302,58 +268,3 @@ class AptRepository:
             label=self.label, manifest=manifest, signer=self.signer)
         for relative in deleted:
             logger.info(f'deleted {relative} (no index lists it any more)')
-
-    def _write_public_key(self):
-        for name, armor in (('key.gpg', False), ('key.asc', True)):
-            path = self.path / name
-            tmp = path.with_name(f'.{name}.tmp')
-            tmp.write_bytes(self.signer.public_key(armor=armor))
-            publishable(tmp)
-            os.replace(tmp, path)
-
-    def _update_rosdep_yaml(self, rosdep_keys):
-        path = self.path / 'rosdep.yaml'
-        data = {}
-        if path.exists():
-            data = yaml.safe_load(path.read_text()) or {}
-        for ros_name, deb_name in rosdep_keys.items():
-            data.setdefault(ros_name, {}).setdefault(self.os_name, {})[
-                self.codename] = [deb_name]
-        self._replace(path, yaml.safe_dump(data, sort_keys=True))
-        self._write_consumer_files(data)
-
-    def _write_consumer_files(self, rosdep_data):
-        """Write what a consumer installs besides the packages.
-
-        The pin that makes this repository's packages win over same-named
-        ones of any other source, and the sources lines (underlays first).
-        """
-        names = {
-            name for rules in rosdep_data.values()
-            for name in rules.get(self.os_name, {}).get(self.codename, [])}
-        if names:
-            self._replace(self.path / PIN_FILE, pin_preferences(
-                label=self.label, codename=self.codename,
-                package_names=names))
-        lines = [u.text for u in self.underlays] + [self.apt_source_line()]
-        self._replace(self.path / SOURCES_FILE, '\n'.join(lines) + '\n')
-
-    def _replace(self, path, text):
-        tmp = path.with_name(f'.{path.name}.tmp')
-        tmp.write_text(text)
-        publishable(tmp)
-        os.replace(tmp, path)
-
-
-def pin_preferences(*, label, codename, package_names):
-    """Return the apt preferences that make this repository's packages win.
-
-    They win over same-named ones of any other source (e.g. the underlay).
-    """
-    return (
-        '# colcon deb: packages of this repository win over same-named\n'
-        '# packages of any other apt source, e.g. the underlay it was built\n'
-        '# against.  Install as /etc/apt/preferences.d/<name>.pref\n'
-        f"Package: {' '.join(sorted(package_names))}\n"
-        f'Pin: release l={label}, n={codename}\n'
-        'Pin-Priority: 1001\n')

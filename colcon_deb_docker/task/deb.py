@@ -32,6 +32,8 @@ from colcon_deb_docker.progress import parse_progress_line
 from colcon_deb_docker.provenance import describe_vcs
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
 from colcon_deb_docker.repository.publish_rules import NotReproducible
+from colcon_deb_docker.siblings import sibling_debs
+from colcon_deb_docker.siblings import sibling_versions
 from colcon_deb_docker.versioning import VersionError
 
 logger = colcon_logger.getChild(__name__)
@@ -137,7 +139,7 @@ class DebTask(TaskExtensionPoint):
             built = True
             debs += [p.name for p in published]
             write_stamp(
-                session.stamp_path(pkg.name, entry.arch),
+                session.layout.stamp_path(pkg.name, entry.arch),
                 fingerprint=entry.fingerprint, version=entry.version,
                 inputs=entry.inputs,
                 files=[str(p.relative_to(session.repository.path))
@@ -187,69 +189,27 @@ class DebTask(TaskExtensionPoint):
                 session.submit(functools.partial(func, *args, **kwargs)),
                 loop=loop)
 
-        out_dir = session.output_dir(pkg.name, arch)
-        for scratch in (out_dir, session.apt_downloads_dir(pkg.name, arch)):
+        layout = session.layout
+        out_dir = layout.output_dir(pkg.name, arch)
+        for scratch in (out_dir, layout.apt_downloads_dir(pkg.name, arch)):
             shutil.rmtree(scratch, ignore_errors=True)
         out_dir.mkdir(parents=True)
-
-        spec = session.package_container_spec(
-            package_name=pkg.name, source_path=Path(pkg.path).resolve(),
-            sibling_debs=session.sibling_debs(pkg.name, arch), arch=arch,
-            architecture_independent=entry.architecture_independent,
-            version=entry.version, source_date_epoch=entry.source_date_epoch,
-            vcs_text=describe_vcs(entry.vcs),
-            sibling_versions=session.sibling_versions(
-                self.context.dependencies, arch),
-            bloom_release_depends=encode_dependencies(
-                pkg.metadata.get(BLOOM_RELEASE_KEY, ())))
-        expected = ExpectedOutputs(
-            packages=binary_packages(session=session, planned=entry),
-            version=entry.version, architecture=arch)
-        container = None
-        container_key = self._prefix + 'container'
+        self._container = None
         build_started = time.time()
         try:
-            self.progress(self._prefix + 'container: start')
-            self._step_started[container_key] = time.monotonic()
-            container = await in_thread(engine.create, spec)
-            self._container = container
-            if session.interrupted.is_set():
-                raise asyncio.CancelledError()
-            try:
-                await in_thread(
-                    engine.run_created, container,
-                    on_line=self._on_line, timeout=session.timeout)
-            finally:
-                for text, _ in self._noise.flush():
-                    self._emit(text, is_stderr=True)
-            # container: its whole life, for the overhead figures
-            result.steps[container_key] = round(
-                time.monotonic() - self._step_started[container_key], 3)
+            await self._run_container(
+                in_thread, engine, self._container_spec(pkg, entry), result)
             # everything the build left is offered; the repository accepts
             # only the expected files, and a stray one fails the package
             debs = sorted(p for p in out_dir.iterdir())
             if not debs:
                 raise _Failed('the build produced no .deb')
-            self.progress(self._prefix + 'publish: start')
-            publish_started = time.monotonic()
-            published = await in_thread(
-                session.repository.publish, debs=debs, expected=expected,
-                provenance={
-                    'ros_package': pkg.name,
-                    'fingerprint': entry.fingerprint,
-                    'source_date_epoch': entry.source_date_epoch,
-                    'vcs': entry.vcs,
-                    'builder_image': session.builders[arch].tag,
-                    'build_started': _iso(build_started),
-                    'build_finished': _iso(time.time()),
-                },
-                rosdep_keys={pkg.name: session.debian_name(pkg.name)})
-            result.steps[self._prefix + 'publish'] = round(
-                time.monotonic() - publish_started, 3)
-            return published
+            return await self._publish(
+                in_thread, pkg, entry, debs, result,
+                build_started=build_started)
         except asyncio.CancelledError:
-            if container is not None:
-                engine.remove(container)
+            if self._container is not None:
+                engine.remove(self._container)
             shutil.rmtree(out_dir, ignore_errors=True)  # scratch
             raise
         except ContainerFailed as e:
@@ -268,9 +228,78 @@ class DebTask(TaskExtensionPoint):
         except DebDockerError as e:
             raise _Failed(str(e)) from None
         finally:
-            if session.apt_cache is not None and container is not None \
-                    and not session.interrupted.is_set():
+            if session.apt_cache is not None and \
+                    self._container is not None and \
+                    not session.interrupted.is_set():
                 await in_thread(self._admit_downloads, arch)
+
+    def _container_spec(self, pkg, entry):
+        """Describe the container that builds `pkg` for `entry.arch`."""
+        session = self.session
+        arch = entry.arch
+        return session.specs.package(
+            package_name=pkg.name, source_path=Path(pkg.path).resolve(),
+            sibling_debs=sibling_debs(session, pkg.name, arch), arch=arch,
+            architecture_independent=entry.architecture_independent,
+            version=entry.version, source_date_epoch=entry.source_date_epoch,
+            vcs_text=describe_vcs(entry.vcs),
+            sibling_versions=sibling_versions(
+                session, self.context.dependencies, arch),
+            bloom_release_depends=encode_dependencies(
+                pkg.metadata.get(BLOOM_RELEASE_KEY, ())))
+
+    async def _run_container(self, in_thread, engine, spec, result):
+        """Create and run the build container; return it once it ended.
+
+        Its output comes back as events while it runs; its whole life is
+        timed as the step `container` (for the overhead figures).
+        """
+        key = self._prefix + 'container'
+        self.progress(key + ': start')
+        self._step_started[key] = time.monotonic()
+        self._container = await in_thread(engine.create, spec)
+        if self.session.interrupted.is_set():
+            raise asyncio.CancelledError()
+        try:
+            await in_thread(
+                engine.run_created, self._container,
+                on_line=self._on_line, timeout=self.session.timeout)
+        finally:
+            for text, _ in self._noise.flush():
+                self._emit(text, is_stderr=True)
+        result.steps[key] = round(
+            time.monotonic() - self._step_started[key], 3)
+        return self._container
+
+    async def _publish(self, in_thread, pkg, entry, debs, result, *,
+                       build_started):
+        """Offer the build's files to the repository; return the pool paths.
+
+        Only the expected files are accepted (see publish_rules.py), each
+        recorded with its provenance.
+        """
+        session = self.session
+        arch = entry.arch
+        self.progress(self._prefix + 'publish: start')
+        started = time.monotonic()
+        published = await in_thread(
+            session.repository.publish, debs=debs,
+            expected=ExpectedOutputs(
+                packages=binary_packages(session=session, planned=entry),
+                version=entry.version, architecture=arch),
+            provenance={
+                'ros_package': pkg.name,
+                'fingerprint': entry.fingerprint,
+                'source_date_epoch': entry.source_date_epoch,
+                'vcs': entry.vcs,
+                'builder_image': session.builders[arch].tag,
+                'build_started': _iso(build_started),
+                'build_finished': _iso(time.time()),
+            },
+            rosdep_keys={pkg.name: session.debian_name(pkg.name)})
+        result.steps[self._prefix + 'publish'] = round(
+            time.monotonic() - started, 3)
+        return published
 
     def _admit_downloads(self, arch):
         """Offer the container's apt downloads to the verified cache.
@@ -280,7 +309,7 @@ class DebTask(TaskExtensionPoint):
         session = self.session
         try:
             session.apt_cache.admit(
-                session.apt_downloads_dir(self.context.pkg.name, arch))
+                session.layout.apt_downloads_dir(self.context.pkg.name, arch))
         except OSError as e:
             logger.warning(f'apt cache not updated: {e}')
 

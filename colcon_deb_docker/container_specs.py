@@ -1,0 +1,236 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The containers a run starts, described as :class:`ContainerSpec`.
+
+Three kinds: the rosdep pre-check (one per distribution), one build per
+package and architecture, and the verification.  Every one gets the
+security defaults of :mod:`colcon_deb_docker.container`, read-only inputs
+(or uploads for an engine that shares no filesystem), outputs only through
+the engine API, and the run's labels.
+"""
+
+from colcon_deb_docker import contract
+from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container import Download
+from colcon_deb_docker.container import Mount
+from colcon_deb_docker.container import SETUP_CAPABILITIES
+from colcon_deb_docker.container import Upload
+from colcon_deb_docker.container import Volume
+
+#: seconds a container outlives --timeout before it kills itself (the
+#: host, when alive, kills it at --timeout and reports the timeout)
+CONTAINER_DEADLINE_GRACE = 10
+
+
+class ContainerSpecs:
+    """Describe the containers of one run (a :class:`DebSession`)."""
+
+    def __init__(self, session):  # noqa: D107
+        self.session = session
+
+    def _inputs(self, mounts, arch, *, outputs=()):
+        """Describe a container's inputs and outputs.
+
+        Inputs are read-only bind mounts, or uploads when the engine does
+        not share the host's filesystem.  Outputs never are mounts: a
+        container gets an empty directory owned by the build user, and the
+        host copies it out through the engine API after the container
+        ends, for local and remote engines alike, so no step (root or not)
+        ever sees a writable host path.
+
+        :param outputs: (host path, container path) pairs
+        :returns: (mounts, uploads, downloads) for a ContainerSpec
+        """
+        session = self.session
+        uploads = [Upload('/nonexistent', c,
+                          owner=(session.build_uid, session.build_gid))
+                   for _, c in outputs]
+        downloads = [Download(c, h) for h, c in outputs]
+        if session.arch_or_primary(arch) not in session.transfer:
+            return mounts, uploads, downloads
+        for mount in mounts:
+            if mount.container_path == contract.REPO:
+                uploads += self._repository_uploads()
+            else:
+                uploads.append(Upload(mount.host_path, mount.container_path))
+        return [], uploads, downloads
+
+    def _repository_uploads(self):
+        """Return the uploads of the repository for a remote engine.
+
+        Indexes and .debs, no debug symbols (never installed as build
+        dependencies).
+        """
+        session = self.session
+        repo = session.repository.path
+        codename = session.repository.codename
+        return [
+            Upload(str(repo / 'pool'), f'{contract.REPO}/pool',
+                   exclude=lambda p: '-dbgsym_' in p.name),
+            Upload(str((repo / 'dists' / codename).resolve()),
+                   f'{contract.REPO}/dists/{codename}'),
+        ]
+
+    def _base_environment(self, arch=None):
+        session = self.session
+        builder = session.builders[session.arch_or_primary(arch)]
+        return {
+            **session.host_environment,
+            **contract.path_environment(),
+            'BUILD_UID': str(session.build_uid),
+            'BUILD_GID': str(session.build_gid),
+            'HOME': '/build/home',
+            'ROS_HOME': '/build/home/.ros',
+            'ROSDEP_SOURCE_PATH': '/build/home/.ros/rosdep-sources',
+            'COLCON_DEB_ROS_DISTRO': session.ros_distro,
+            'COLCON_DEB_OS_NAME': builder.os_name,
+            'COLCON_DEB_OS_CODENAME': builder.os_codename,
+            'LC_ALL': 'C.UTF-8',
+            **session.rosdep_env,
+        }
+
+    def rosdep_check(self):
+        """Describe the one container that resolves every key of the run."""
+        session = self.session
+        state = session.layout.rosdep_state_dir
+        mounts, uploads, downloads = self._inputs([
+            Mount(str(session.helpers_dir), contract.HELPERS),
+            Mount(str(session.rosdep_dir), contract.ROSDEP_CONFIG),
+        ], None, outputs=[(str(state), contract.OUT)])
+        return ContainerSpec(
+            image=session.builder.tag,
+            command=['sh', f'{contract.HELPERS}/check-rosdep.sh'],
+            name=f'colcon-deb-{session.run_id}-rosdep-check',
+            environment={
+                **self._base_environment(),
+                'ROS_HOME': f'{contract.OUT}/ros-home',
+                'ROSDEP_SOURCE_PATH':
+                    f'{contract.OUT}/ros-home/rosdep-sources',
+            },
+            mounts=mounts, uploads=uploads, downloads=downloads,
+            labels=session.labels,
+            cap_add=SETUP_CAPABILITIES,
+        )
+
+    def package(self, *, package_name, source_path, sibling_debs=(),
+                arch=None, architecture_independent=False, version=None,
+                source_date_epoch=None, vcs_text='', sibling_versions=None,
+                bloom_release_depends=''):
+        """Describe the container that builds one package.
+
+        :param sibling_debs: repository paths of workspace .debs to install
+          before the build dependencies are resolved by apt
+        :param version: the Debian version the build gets
+        :param source_date_epoch: its changelog date and SOURCE_DATE_EPOCH
+        :param vcs_text: the commit the changelog names
+        :param sibling_versions: {Debian name: version}: its dependencies on
+          these workspace packages require at least these versions
+        :param bloom_release_depends: what bloom-release would add to its
+          debian/control (see bloom_release_dependencies.py)
+        """
+        session = self.session
+        arch = session.arch_or_primary(arch)
+        mounts = [
+            Mount(str(source_path), contract.SOURCE),
+            Mount(str(session.helpers_dir), contract.HELPERS),
+            Mount(str(session.rosdep_dir), contract.ROSDEP_CONFIG),
+            Mount(str(session.repository.path), contract.REPO),
+            Mount(str(session.layout.rosdep_state_dir), contract.ROSDEP_STATE),
+            *session.underlay_mounts,
+        ]
+        if session.debian_overrides is not None:
+            override = session.debian_overrides / package_name / 'debian'
+            if override.is_dir():
+                mounts.append(Mount(str(override), contract.DEBIAN_OVERRIDE))
+        outputs = [
+            (str(session.layout.output_dir(package_name, arch)),
+             contract.OUT)]
+        # the apt cache lives on the host: only for an engine that shares
+        # it; read-only, the host admits new downloads after checking them
+        apt_cache = session.apt_cache if arch not in session.transfer else None
+        if apt_cache is not None:
+            mounts.append(Mount(str(apt_cache.path), contract.APT_CACHE))
+        mounts, uploads, downloads = self._inputs(
+            mounts, arch, outputs=outputs)
+        if apt_cache is not None:
+            downloads.append(Download(
+                contract.APT_ARCHIVES,
+                str(session.layout.apt_downloads_dir(package_name, arch))))
+        if session.ccache:
+            # the package's own ccache, a volume of the engine: one
+            # package's build never feeds another's objects
+            mounts.append(Volume(
+                f'colcon-deb-ccache-{session.layout.label}-'
+                f'{package_name}-{arch}', contract.CCACHE))
+        environment = {
+            **self._base_environment(arch),
+            'PACKAGE_NAME': package_name,
+            'DEB_BUILD_OPTIONS': session.build_options,
+        }
+        if 'nocheck' in session.build_options.split():
+            # test-only build dependencies (<!nocheck>) are not installed
+            environment['DEB_BUILD_PROFILES'] = 'nocheck'
+        if architecture_independent:
+            environment['COLCON_DEB_ARCH_ALL'] = '1'
+        if version:
+            environment['COLCON_DEB_VERSION'] = version
+        if source_date_epoch is not None:
+            environment['SOURCE_DATE_EPOCH'] = str(int(source_date_epoch))
+        if vcs_text:
+            environment['COLCON_DEB_VCS'] = vcs_text
+        if sibling_versions:
+            environment['COLCON_DEB_SIBLING_VERSIONS'] = ' '.join(
+                f'{k}={v}' for k, v in sorted(sibling_versions.items()))
+        if bloom_release_depends:
+            environment['COLCON_DEB_BLOOM_RELEASE_DEPENDS'] = \
+                bloom_release_depends
+        if sibling_debs:
+            environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
+        if session.isolate_network:
+            environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
+        if apt_cache is not None:
+            environment['COLCON_DEB_APT_CACHE'] = contract.APT_CACHE
+        if session.ccache:
+            environment['CCACHE_DIR'] = contract.CCACHE
+        command = ['sh', f'{contract.HELPERS}/build-deb.sh']
+        if session.timeout:
+            # the container keeps its own deadline: it stops even when the
+            # host process that would kill it is gone
+            command = ['timeout', '-s', 'KILL',
+                       str(int(session.timeout) + CONTAINER_DEADLINE_GRACE),
+                       *command]
+        return ContainerSpec(
+            image=session.builders[arch].tag,
+            command=command,
+            name=f'colcon-deb-{session.run_id}-{package_name}-{arch}',
+            environment=environment,
+            mounts=mounts, uploads=uploads, downloads=downloads,
+            labels={**session.labels,
+                    'io.colcon-deb-docker.package': package_name,
+                    'io.colcon-deb-docker.arch': arch},
+            cap_add=SETUP_CAPABILITIES,
+        )
+
+    def verify(self, *, base_image, package_names, platform=None):
+        """Describe the container that installs the built packages."""
+        session = self.session
+        mounts, uploads, _ = self._inputs([
+            Mount(str(session.helpers_dir), contract.HELPERS),
+            Mount(str(session.repository.path), contract.REPO),
+            *session.underlay_mounts,
+        ], None)
+        return ContainerSpec(
+            image=base_image, platform=platform,
+            command=['sh', f'{contract.HELPERS}/verify-install.sh',
+                     *[session.debian_name(n) for n in package_names]],
+            name=f'colcon-deb-{session.run_id}-verify',
+            environment={
+                'COLCON_DEB_OS_CODENAME': session.builder.os_codename,
+                'COLCON_DEB_ROS_DISTRO': session.ros_distro,
+                **contract.path_environment(),
+                **session.host_environment,
+            },
+            mounts=mounts, uploads=uploads,
+            labels=session.labels,
+            cap_add=SETUP_CAPABILITIES,
+        )

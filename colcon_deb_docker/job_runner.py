@@ -1,0 +1,109 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Run the package jobs of one distribution on colcon's executor.
+
+First the rosdep pre-check (one container resolves every key), then one
+colcon job per selected package, each a `deb` task extension of its
+package type; Ctrl-C and SIGTERM end every container of the run.
+"""
+
+from collections import OrderedDict
+import signal
+import sys
+
+from colcon_core.event.job import JobUnselected
+from colcon_core.executor import execute_jobs
+from colcon_core.executor import Job
+from colcon_core.executor import OnError
+from colcon_core.logging import colcon_logger
+from colcon_core.task import get_task_extension
+from colcon_core.task import TaskContext
+from colcon_deb_docker.interrupts import install_interrupt_handlers
+from colcon_deb_docker.reporting import show_host_paths
+from colcon_deb_docker.rosdep_check import check_rosdep_keys
+from colcon_deb_docker.session import PackageResult
+from colcon_deb_docker.task.deb import DEB_TASK_GROUP
+from colcon_deb_docker.task.deb import DebTask
+
+logger = colcon_logger.getChild(__name__)
+
+
+def run_jobs(args, context, *, session, plan, decorators, invalid):
+    """Check the rosdep keys, then run one colcon job per package.
+
+    :returns: colcon's return code of the jobs (1 when keys are missing)
+    """
+    to_build = [p for p in plan if p.action == 'build']
+    if to_build:
+        check = check_rosdep_keys(
+            session, {p.name: p for p in to_build}.values())
+        unresolved = check.unresolved()
+        if unresolved:
+            report = check.describe_unresolved(
+                os_name=session.builder.os_name,
+                os_codename=session.builder.os_codename)
+            print('colcon deb: error: ' + show_host_paths(session, report),
+                  file=sys.stderr)
+            if not args.continue_on_error:
+                return 1
+            for name, keys in unresolved.items():
+                session.blocked[name] = (
+                    'unresolvable rosdep keys: ' + ', '.join(sorted(keys)))
+
+    jobs, unselected = _jobs(args, decorators, session, invalid)
+
+    def post_unselected(*, event_queue):
+        for name in sorted(unselected):
+            event_queue.put((JobUnselected(name), None))
+
+    on_error = OnError.skip_downstream if args.continue_on_error \
+        else OnError.interrupt
+    handlers = install_interrupt_handlers(session)
+    try:
+        rc = execute_jobs(
+            context, jobs, on_error=on_error,
+            pre_execution_callback=post_unselected)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        removed = session.remove_run_containers()
+        if removed:
+            logger.warning(f'removed {removed} container(s) left running')
+        if session.interrupted.is_set():
+            # their containers are gone, so their calls end quickly;
+            # then nothing recreates the scratch we remove
+            session.wait_for_threads(timeout=60)
+            session.layout.remove_scratch()
+        session.threads.shutdown(wait=False, cancel_futures=True)
+
+    return rc
+
+
+def _jobs(args, decorators, session, invalid):
+    jobs = OrderedDict()
+    unselected = set()
+    descriptors = {d.descriptor for d in decorators}
+    for decorator in decorators:
+        # what `apt-get build-dep` would pull from the workspace: build and
+        # test dependencies, and everything those need at run time
+        session.build_closure[decorator.descriptor.name] = {
+            str(d) for d in decorator.descriptor.get_recursive_dependencies(
+                descriptors, direct_categories=('build', 'test'),
+                recursive_categories=('run', ))}
+        pkg = decorator.descriptor
+        if not decorator.selected:
+            unselected.add(pkg.name)
+            continue
+        if pkg.name in invalid:
+            continue
+        session.results[pkg.name] = PackageResult(name=pkg.name)
+        dependencies = set(decorator.recursive_dependencies)
+        # the extension registered for its type; a package of another type
+        # got here only with its own debian/ (see package_checks.py)
+        task = get_task_extension(DEB_TASK_GROUP, pkg.type) or DebTask()
+        task.session = session
+        jobs[pkg.name] = Job(
+            identifier=pkg.name, dependencies=dependencies, task=task,
+            task_context=TaskContext(
+                pkg=pkg, args=args, dependencies=dependencies))
+    return jobs, unselected

@@ -1,0 +1,77 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""What a consumer of the repository takes besides the packages.
+
+Next to ``dists/`` and ``pool/``: the public key of a signed repository
+(``key.gpg`` for ``signed-by``, ``key.asc``), ``rosdep.yaml`` (each built
+ROS package mapped to its .deb, for rosdep), the pin that makes this
+repository's packages win over same-named ones of any other source
+(``colcon-deb.pref``) and the sources lines, underlays first
+(``colcon-deb.list``).  Each file is replaced in one rename.
+"""
+
+import os
+
+from colcon_deb_docker.repository.indexes import publishable
+import yaml
+
+#: for consumers: the apt preferences that make this repository win
+PIN_FILE = 'colcon-deb.pref'
+#: for consumers: the underlays' and this repository's sources lines
+SOURCES_FILE = 'colcon-deb.list'
+
+
+def write_public_key(root, signer):
+    """Export the signing key's public part as key.gpg and key.asc."""
+    for name, armor in (('key.gpg', False), ('key.asc', True)):
+        _replace(root / name, signer.public_key(armor=armor))
+
+
+def update_consumer_files(root, *, rosdep_keys, os_name, codename, label,
+                          underlays, sources_line):
+    """Add packages to rosdep.yaml; rewrite the pin and the sources list.
+
+    :param rosdep_keys: {ROS package name: Debian name} of a publication
+    :param label: the repository's Release Label (what the pin matches)
+    :param underlays: the run's --apt-source lines (AptSource)
+    """
+    path = root / 'rosdep.yaml'
+    data = {}
+    if path.exists():
+        data = yaml.safe_load(path.read_text()) or {}
+    for ros_name, deb_name in rosdep_keys.items():
+        data.setdefault(ros_name, {}).setdefault(os_name, {})[codename] = \
+            [deb_name]
+    _replace(path, yaml.safe_dump(data, sort_keys=True))
+    names = {
+        name for rules in data.values()
+        for name in rules.get(os_name, {}).get(codename, [])}
+    if names:
+        _replace(root / PIN_FILE, pin_preferences(
+            label=label, codename=codename, package_names=names))
+    lines = [u.text for u in underlays] + [sources_line]
+    _replace(root / SOURCES_FILE, '\n'.join(lines) + '\n')
+
+
+def pin_preferences(*, label, codename, package_names):
+    """Return the apt preferences that make this repository's packages win.
+
+    They win over same-named ones of any other source (e.g. the underlay).
+    """
+    return (
+        '# colcon deb: packages of this repository win over same-named\n'
+        '# packages of any other apt source, e.g. the underlay it was built\n'
+        '# against.  Install as /etc/apt/preferences.d/<name>.pref\n'
+        f"Package: {' '.join(sorted(package_names))}\n"
+        f'Pin: release l={label}, n={codename}\n'
+        'Pin-Priority: 1001\n')
+
+
+def _replace(path, content):
+    tmp = path.with_name(f'.{path.name}.tmp')
+    if isinstance(content, bytes):
+        tmp.write_bytes(content)
+    else:
+        tmp.write_text(content)
+    publishable(tmp)
+    os.replace(tmp, path)

@@ -1,0 +1,84 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Make the :class:`DebSession` of one distribution from the arguments.
+
+Writes what its containers read (the rosdep configuration, the underlays'
+sources) and opens its repository; nothing is built here.
+"""
+
+import os
+from pathlib import Path
+import time
+import uuid
+
+from colcon_deb_docker.apt_cache import builder_indexes
+from colcon_deb_docker.apt_cache import VerifiedAptCache
+from colcon_deb_docker.apt_sources import write_apt_sources
+from colcon_deb_docker.helpers_path import helpers_dir
+from colcon_deb_docker.repository.apt_repository import AptRepository
+from colcon_deb_docker.rosdep_source import write_rosdep_config
+from colcon_deb_docker.session import allowed_host_environment
+from colcon_deb_docker.session import DebSession
+
+
+def make_session(args, *, build_base, package_names, engines, transfer,
+                 builders, apt_sources):
+    """Return the session of the distribution `builders` build for.
+
+    :param package_names: the workspace packages rosdep maps to .debs
+    """
+    builder = next(iter(builders.values()))
+    engine = engines[builder.architecture]
+
+    rosdep_dir = build_base / '.rosdep'
+    rosdep_env = write_rosdep_config(
+        path=rosdep_dir,
+        package_names=package_names,
+        ros_distro=args.ros_distro, os_name=builder.os_name,
+        os_codename=builder.os_codename,
+        user_sources=args.rosdep_source, offline=args.offline)
+
+    repository = AptRepository(
+        path=args.output_base, codename=builder.os_codename,
+        architectures=list(builders), os_name=builder.os_name,
+        keep_versions=args.keep_versions)
+
+    session = DebSession(
+        engine=engine, builder=builder, builders=builders,
+        engines=engines, transfer=transfer, repository=repository,
+        run_id=uuid.uuid4().hex[:12], ros_distro=args.ros_distro,
+        build_base=build_base, helpers_dir=helpers_dir(),
+        rosdep_dir=rosdep_dir.resolve(), rosdep_env=rosdep_env,
+        user_rosdep_sources=tuple(args.rosdep_source),
+        host_uid=os.getuid(), host_gid=os.getgid(),
+        debian_overrides=Path(args.debian_overrides).resolve()
+        if args.debian_overrides else None,
+        timeout=args.timeout,
+        build_options='' if args.run_tests else 'nocheck',
+        host_environment=allowed_host_environment(os.environ),
+        isolate_network=args.isolate_network,
+        version_scheme=args.version_scheme, started=time.time(),
+        ccache=not args.no_ccache)
+    if apt_sources:
+        session.underlay_mounts = tuple(write_apt_sources(
+            path=build_base / '.apt-sources', sources=apt_sources))
+        repository.underlays = apt_sources
+    session.layout.rosdep_state_dir.mkdir(parents=True, exist_ok=True)
+    if not args.no_apt_cache:
+        session.apt_cache = _apt_cache(
+            build_base / '.apt-archives', session)
+    return session
+
+
+def _apt_cache(path, session):
+    """Return the verified apt cache of the architectures built here."""
+    path.mkdir(parents=True, exist_ok=True)
+    local = [arch for arch in session.builders if arch not in session.transfer]
+
+    def read_indexes():
+        return b'\n'.join(
+            builder_indexes(session.engine_for(arch),
+                            session.builders[arch].tag, labels=session.labels)
+            for arch in local)
+
+    return VerifiedAptCache(path=path, read_indexes=read_indexes)

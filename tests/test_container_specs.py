@@ -1,0 +1,87 @@
+"""The container specs of a run, described without an engine.
+
+A fake session (no Docker): what every build container gets mounted, in
+its environment and back, for a local engine and for one that shares no
+filesystem with the host.
+"""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+from colcon_deb_docker import contract
+from colcon_deb_docker.container import Mount
+from colcon_deb_docker.container import Volume
+from colcon_deb_docker.session import DebSession
+
+
+def _session(tmp_path, **kwargs):
+    builder = SimpleNamespace(
+        architecture='amd64', tag='colcon-deb-builder:x', os_name='debian',
+        os_codename='bookworm')
+    repository = SimpleNamespace(path=tmp_path / 'deb', codename='bookworm')
+    return DebSession(
+        engine=object(), builder=builder, repository=repository,
+        run_id='run1', ros_distro='humble',
+        build_base=tmp_path / 'build_deb', helpers_dir=Path('/helpers'),
+        rosdep_dir=tmp_path / 'build_deb/.rosdep', rosdep_env={},
+        host_uid=1000, host_gid=1000,
+        host_environment={'http_proxy': 'http://proxy:3128'}, **kwargs)
+
+
+def test_a_build_container_gets_read_only_inputs_and_no_host_output(
+        tmp_path):
+    session = _session(tmp_path, ccache=True)
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg',
+        version='1.0.0-0bookworm', sibling_versions={'ros-humble-a': '1'},
+        bloom_release_depends='ros_workspace:build+run:workspace')
+    binds = [m for m in spec.mounts if isinstance(m, Mount)]
+    assert {m.container_path for m in binds} >= {
+        contract.SOURCE, contract.HELPERS, contract.ROSDEP_CONFIG,
+        contract.REPO, contract.ROSDEP_STATE}
+    # nothing the container writes is a host path: the output comes back
+    # through the API, and the only writable mount is an engine volume
+    assert contract.OUT not in {m.container_path for m in binds}
+    assert [d.container_path for d in spec.downloads] == [contract.OUT]
+    assert spec.downloads[0].host_path == str(
+        tmp_path / 'build_deb/bookworm/pkg/amd64/debs')
+    [volume] = [m for m in spec.mounts if isinstance(m, Volume)]
+    assert volume.name.endswith('-pkg-amd64')
+    env = spec.environment
+    assert env['COLCON_DEB_VERSION'] == '1.0.0-0bookworm'
+    assert env['COLCON_DEB_SIBLING_VERSIONS'] == 'ros-humble-a=1'
+    assert env['COLCON_DEB_BLOOM_RELEASE_DEPENDS'] == \
+        'ros_workspace:build+run:workspace'
+    assert env['http_proxy'] == 'http://proxy:3128'
+    assert env['BUILD_UID'] == '1000'
+    assert spec.labels['io.colcon-deb-docker.package'] == 'pkg'
+    assert spec.labels['io.colcon-deb-docker.build-base'] == \
+        session.layout.label
+
+
+def test_a_remote_engine_gets_uploads_instead_of_mounts(tmp_path):
+    session = _session(tmp_path, transfer={'amd64'})
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert not [m for m in spec.mounts if isinstance(m, Mount)]
+    uploaded = {u.container_path for u in spec.uploads}
+    assert {contract.SOURCE, contract.HELPERS, contract.OUT} <= uploaded
+    # the repository goes as its pool and its current index, no dbgsym
+    assert f'{contract.REPO}/pool' in uploaded
+
+
+def test_root_on_the_host_builds_as_a_stand_in(tmp_path):
+    session = _session(tmp_path)
+    session.host_uid = session.host_gid = 0
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert spec.environment['BUILD_UID'] == '65532'
+    assert spec.environment['BUILD_GID'] == '65532'
+
+
+def test_the_timeout_is_also_the_containers_own_deadline(tmp_path):
+    session = _session(tmp_path, timeout=30)
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert spec.command[:3] == ['timeout', '-s', 'KILL']
+    assert int(spec.command[3]) > 30
