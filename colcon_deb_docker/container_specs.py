@@ -165,7 +165,11 @@ class ContainerSpecs:
         environment = {
             **self._base_environment(arch),
             'PACKAGE_NAME': package_name,
-            'DEB_BUILD_OPTIONS': session.build_options,
+            # make -jN within the build, -lN across all builds: a build
+            # alone gets every core, concurrent ones share them by load
+            'DEB_BUILD_OPTIONS': ' '.join(filter(None, [
+                session.build_options, f'parallel={session.build_jobs}'])),
+            'MAKEFLAGS': f'-l{session.build_jobs}',
         }
         if 'nocheck' in session.build_options.split():
             # test-only build dependencies (<!nocheck>) are not installed

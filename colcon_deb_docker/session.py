@@ -74,6 +74,9 @@ class DebSession:
     user_rosdep_sources: tuple = ()
     timeout: float = None
     build_options: str = 'nocheck'
+    #: make jobs of one build, and the load all builds together keep under
+    #: (not part of any fingerprint: it never changes what is built)
+    build_jobs: int = 1
     host_environment: dict = field(default_factory=dict)
     isolate_network: bool = False
     #: see :mod:`colcon_deb_docker.versioning`

@@ -23,6 +23,12 @@ else
         progress bloom failed "bloom-generate failed; an unresolvable rosdep key is listed above (add it with --rosdep-source FILE)"
         exit 1
     fi
+    # bloom writes debhelper compat 9, where dh builds with make -j1 unless
+    # told --parallel: let DEB_BUILD_OPTIONS=parallel=N (set by the host)
+    # take effect, as in compat 10 and later
+    if ! grep -q -- '--parallel' debian/rules; then
+        sed -i 's/^\(\tdh \$@\)\( \|$\)/\1 --parallel\2/' debian/rules
+    fi
     if [ "${COLCON_DEB_ARCH_ALL:-}" = 1 ]; then
         # <architecture_independent/>: this bloom writes `any` regardless
         sed -i 's/^Architecture: any$/Architecture: all/' debian/control

@@ -85,3 +85,12 @@ def test_the_timeout_is_also_the_containers_own_deadline(tmp_path):
         package_name='pkg', source_path=tmp_path / 'src/pkg')
     assert spec.command[:3] == ['timeout', '-s', 'KILL']
     assert int(spec.command[3]) > 30
+
+
+def test_builds_get_every_core_and_share_them_by_load(tmp_path):
+    session = _session(tmp_path, build_jobs=4)
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert spec.environment['DEB_BUILD_OPTIONS'] == 'nocheck parallel=4'
+    assert spec.environment['MAKEFLAGS'] == '-l4'
+    assert spec.environment['DEB_BUILD_PROFILES'] == 'nocheck'

@@ -70,6 +70,12 @@ def add_deb_arguments(parser):
         '--timeout', type=float, metavar='SECONDS',
         help='Kill a package build that runs longer than this')
     parser.add_argument(
+        '--build-jobs', type=positive_int, metavar='N',
+        help='make jobs within one package build (DEB_BUILD_OPTIONS '
+             'parallel=N), with the load of all builds together kept under '
+             'N (make -lN): a package built alone gets every core, '
+             'concurrent ones share them (default: the number of cores)')
+    parser.add_argument(
         '--run-tests', action='store_true',
         help="Run the packages' tests during dpkg-buildpackage "
              '(default: DEB_BUILD_OPTIONS=nocheck)')

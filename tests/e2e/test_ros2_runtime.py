@@ -138,8 +138,17 @@ def _control(workspace, package):
 def ros2_stack(make_workspace, base_image):
     workspace = make_workspace(packages=[])
     _add_stack(workspace)
-    result = workspace.colcon_deb('--verify')
+    result = workspace.colcon_deb('--verify', '--build-jobs', '2')
     return workspace, result
+
+
+def test_a_package_built_alone_gets_every_core(ros2_stack):
+    # bloom writes debhelper compat 9, where dh runs make -j1 unless told
+    # --parallel: the bloom step tells it, DEB_BUILD_OPTIONS says how many
+    workspace, _ = ros2_stack
+    log = workspace.root / 'log' / 'latest_deb' / 'rt_core' / \
+        'stdout_stderr.log'
+    assert re.search(r'make -j2\b', log.read_text()), log.read_text()[-2000:]
 
 
 def test_every_package_depends_on_ros_workspace_as_bloom_release(ros2_stack):

@@ -1,0 +1,40 @@
+#!/bin/sh
+# The ROS 2 Humble core through colcon deb, measured: 73 packages up to
+# rclcpp, rclcpp_components and the minimal publisher/subscriber examples,
+# rmw_cyclonedds on Debian's cyclonedds-dev, on bookworm, offline.
+#   ./benchmarks/ros2-core/run.sh MIRRORS_DIR [WORKSPACE]
+# MIRRORS_DIR: git mirrors of the repositories make-workspace.sh lists (and,
+# for the comparison with the official debs, of ros2-gbp's rclcpp-release,
+# common_interfaces-release and examples-release).  Prints the wall time,
+# the per-step figures of the report, whether the installed talker is
+# heard by the installed listener, and how the generated dependencies
+# compare with bloom-release's.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+mirrors=${1:?MIRRORS_DIR}
+workspace=${2:-/tmp/colcon-deb-ros2-core}
+"$here/make-workspace.sh" "$mirrors" "$workspace" > /dev/null
+cd "$workspace"
+start=$(date +%s)
+rc=0
+colcon deb --ros-distro humble --offline \
+    --rosdep-source "$here/rosdep-bookworm.yaml" \
+    --executor parallel --parallel-workers 2 --verify \
+    --packages-up-to examples_rclcpp_minimal_publisher \
+    examples_rclcpp_minimal_subscriber rclcpp_components ros_workspace \
+    || rc=$?
+end=$(date +%s)
+echo "colcon deb: exit $rc, $((end - start)) s wall"
+python3 - <<'PY'
+import json
+report = json.load(open('log/latest_deb/colcon-deb-report.json'))
+packages = report.get('packages', report)
+steps = {}
+for entry in (packages.values() if isinstance(packages, dict) else packages):
+    for step, seconds in (entry.get('steps') or {}).items():
+        steps[step] = steps.get(step, 0) + seconds
+for step, seconds in sorted(steps.items(), key=lambda s: -s[1]):
+    print(f'  {step:12s} {seconds:8.1f} s (sum over packages)')
+PY
+python3 "$here/talker_listener.py" "$workspace/deb"
+python3 "$here/compare_control.py" "$workspace/deb" "$mirrors"
