@@ -15,14 +15,12 @@ SECRET = 'do-not-leak-7f3a9c'
 #: what the plugin itself sets (everything else must come from the allow
 #: list); PATH and friends come from the image
 PLUGIN_VARIABLES = {
-    'PACKAGE_NAME', 'BUILD_UID', 'BUILD_GID', 'HOME', 'ROS_HOME',
-    'ROSDEP_SOURCE_PATH', 'ROSDEP_SOURCE_TEMPLATE', 'ROSDISTRO_INDEX_URL',
-    'COLCON_DEB_OFFLINE', 'COLCON_DEB_ROS_DISTRO', 'COLCON_DEB_OS_NAME',
-    'COLCON_DEB_OS_CODENAME', 'DEB_BUILD_OPTIONS', 'DEB_BUILD_PROFILES',
-    'LC_ALL', 'COLCON_DEB_APT_CACHE', 'CCACHE_DIR',
-    'COLCON_DEB_SIBLING_DEBS', 'COLCON_DEB_ISOLATE_NETWORK',
-    'COLCON_DEB_ARCH_ALL', 'COLCON_DEB_VERSION', 'SOURCE_DATE_EPOCH',
-    'COLCON_DEB_VCS', 'COLCON_DEB_SIBLING_VERSIONS', *contract.PATHS}
+    # the contract's (tests/test_contract.py checks the host sets no other
+    # COLCON_DEB_ variable), then rosdep's, dpkg's, make's and ccache's
+    *contract.PATHS, *contract.VARIABLES,
+    'HOME', 'ROS_HOME', 'ROSDEP_SOURCE_PATH', 'ROSDEP_SOURCE_TEMPLATE',
+    'ROSDISTRO_INDEX_URL', 'DEB_BUILD_OPTIONS', 'DEB_BUILD_PROFILES',
+    'MAKEFLAGS', 'LC_ALL', 'CCACHE_DIR', 'SOURCE_DATE_EPOCH'}
 
 
 def _wait_for_container(engine, package, timeout=120):
