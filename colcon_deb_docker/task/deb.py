@@ -25,6 +25,7 @@ from colcon_deb_docker.console_noise import StderrNoiseFilter
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.failure_hints import explain_failure
 from colcon_deb_docker.fingerprint import write_stamp
 from colcon_deb_docker.plan import assign_version
 from colcon_deb_docker.plan import binary_packages
@@ -217,8 +218,10 @@ class DebTask(TaskExtensionPoint):
                 # the interrupt handler removed the container under us
                 shutil.rmtree(out_dir, ignore_errors=True)  # scratch
                 raise _Failed('interrupted', interrupted=True) from None
+            reason = f'container exited with code {e.exit_code}'
+            hint = explain_failure(e.log_tail)
             raise _Failed(
-                f'container exited with code {e.exit_code}', e.log_tail,
+                f'{reason}: {hint}' if hint else reason, e.log_tail,
                 e.exit_code) from None
         except ContainerTimeout as e:
             raise _Failed(

@@ -7,6 +7,7 @@ import time
 
 from e2e_support import cmake_package_xml
 from e2e_support import colcon_command
+from e2e_support import data_package
 
 SLOW_PACKAGE = {
     'package.xml': cmake_package_xml(
@@ -118,3 +119,27 @@ def test_interrupt_removes_every_container(
         packages = (workspace.repo /
                     'dists/bookworm/main/binary-amd64/Packages').read_text()
         assert 'Package: ros-humble-demo-geometry' in packages
+
+
+def test_a_vendor_package_that_downloads_says_so(make_workspace, base_image):
+    # ROS vendor packages fetch their sources while they configure; without
+    # a route to the host the build fails, and the reason says why
+    workspace = make_workspace([])
+    workspace.add_package('fetch_vendor', data_package(
+        'fetch_vendor', cmake_extra="""
+set(url https://github.invalid/vendor/src-1.0.tar.gz)
+file(DOWNLOAD ${url} ${CMAKE_BINARY_DIR}/src.tar.gz
+     STATUS status TIMEOUT 20)
+list(GET status 0 code)
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "downloading ${url} failed: ${status}")
+endif()
+"""))
+    # a hang would end at --timeout, and say "timed out"
+    result = workspace.colcon_deb('--timeout', '600', check=False)
+    assert result.returncode != 0
+    assert 'timed out' not in result.stdout
+    assert "'fetch_vendor' failed: container exited with code" in \
+        result.stdout, result.stdout[-3000:]
+    assert 'tried to download during the build ' \
+        '(https://github.invalid/vendor/src-1.0.tar.gz)' in result.stdout

@@ -1,0 +1,21 @@
+"""The reason a failed build gets when its log shows the cause."""
+
+from colcon_deb_docker.failure_hints import explain_failure
+
+
+def test_a_build_time_download_is_named_with_its_url():
+    tail = """-- Downloading spdlog
+CMake Error at CMakeLists.txt:12 (file):
+  file DOWNLOAD HASH mismatch
+    status: [6;"Couldn't resolve host name"]
+fatal: unable to access 'https://github.com/gabime/spdlog.git/': Could not
+resolve host: github.com"""
+    hint = explain_failure(tail)
+    assert 'tried to download during the build' in hint
+    assert '(https://github.com/gabime/spdlog.git/)' in hint
+
+
+def test_other_failures_get_no_guess():
+    assert explain_failure('') == ''
+    assert explain_failure(
+        'main.c:3:10: fatal error: foo.h: No such file or directory') == ''
