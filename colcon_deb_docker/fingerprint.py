@@ -187,18 +187,21 @@ def read_stamp(path):
         return None
 
 
-def write_stamp(path, *, fingerprint, files, version=None, inputs=None):
+def write_stamp(path, *, fingerprint, files, version=None, inputs=None,
+                seconds=None):
     """Record a successful build (written to a temporary name, renamed).
 
     :param version: the Debian version the build published
     :param inputs: its :func:`fingerprint_inputs`
+    :param seconds: how long it took (for the next run's job order)
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(json.dumps(
         {'fingerprint': fingerprint, 'files': sorted(files),
-         'version': version, 'inputs': inputs}, indent=1, sort_keys=True))
+         'version': version, 'inputs': inputs, 'seconds': seconds},
+        indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 

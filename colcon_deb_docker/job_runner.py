@@ -18,7 +18,9 @@ from colcon_core.executor import OnError
 from colcon_core.logging import colcon_logger
 from colcon_core.task import get_task_extension
 from colcon_core.task import TaskContext
+from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.interrupts import install_interrupt_handlers
+from colcon_deb_docker.job_order import critical_path_order
 from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.session import PackageResult
@@ -106,4 +108,25 @@ def _jobs(args, decorators, session, invalid):
             identifier=pkg.name, dependencies=dependencies, task=task,
             task_context=TaskContext(
                 pkg=pkg, args=args, dependencies=dependencies))
-    return jobs, unselected
+    order = critical_path_order(
+        {name: job.dependencies for name, job in jobs.items()},
+        {name: _expected_seconds(session, name) for name in jobs})
+    return OrderedDict((name, jobs[name]) for name in order), unselected
+
+
+def _expected_seconds(session, name):
+    """Return how long a job is expected to take (None: unknown).
+
+    Up to date: nothing to build.  Otherwise the time of the package's last
+    good build (per architecture, from its stamps) when known.
+    """
+    planned = session.plan.get(name, [])
+    if planned and all(p.action == 'skip' for p in planned):
+        return 0.0
+    seconds = [
+        (read_stamp(session.layout.stamp_path(name, p.arch)) or {}).get(
+            'seconds')
+        for p in planned if p.action == 'build']
+    if not seconds or any(s is None for s in seconds):
+        return None
+    return float(sum(seconds))

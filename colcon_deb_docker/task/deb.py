@@ -117,6 +117,7 @@ class DebTask(TaskExtensionPoint):
                     self._prefix + 'skip: up to date (same fingerprint)')
                 continue
             result.status = 'building'
+            entry_started = time.monotonic()
             try:
                 published = await self._build_reproducibly(
                     pkg, entry, result)
@@ -143,6 +144,7 @@ class DebTask(TaskExtensionPoint):
                 session.layout.stamp_path(pkg.name, entry.arch),
                 fingerprint=entry.fingerprint, version=entry.version,
                 inputs=entry.inputs,
+                seconds=round(time.monotonic() - entry_started, 1),
                 files=[str(p.relative_to(session.repository.path))
                        for p in published])
         result.status = 'built' if built else 'up to date'

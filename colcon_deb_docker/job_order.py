@@ -1,0 +1,56 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The order colcon's executor starts the jobs in: critical path first.
+
+colcon starts, among the jobs whose dependencies are done, the first ones
+in the order it is given.  Given the workspace's topological order, a
+short leaf may take a worker while the long chain that ends the run waits.
+This order is topological too, and among the packages that are ready at
+any point puts first the one with the longest remaining chain (its own
+expected time plus the longest chain of packages that wait for it), from
+the durations of the previous builds when known.
+"""
+
+import heapq
+
+
+def critical_path_order(dependencies, durations, *, default=None):
+    """Return the package names in critical-path order.
+
+    :param dependencies: {name: names it depends on (others are ignored)}
+      in a topological order
+    :param durations: {name: expected seconds} (missing: `default`, or the
+      mean of those known)
+    """
+    names = list(dependencies)
+    known = [durations[n] for n in names if durations.get(n) is not None]
+    if default is None:
+        default = sum(known) / len(known) if known else 1.0
+    deps = {n: {d for d in dependencies[n] if d in dependencies}
+            for n in names}
+    dependents = {n: set() for n in names}
+    for name, wanted in deps.items():
+        for dependency in wanted:
+            dependents[dependency].add(name)
+    chain = {}
+    for name in reversed(names):
+        own = durations.get(name)
+        own = default if own is None else own
+        chain[name] = own + max(
+            (chain[d] for d in dependents[name] if d in chain), default=0)
+    index = {name: i for i, name in enumerate(names)}
+    waiting = {n: len(deps[n]) for n in names}
+    ready = [(-chain[n], index[n], n) for n in names if not waiting[n]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, _, name = heapq.heappop(ready)
+        order.append(name)
+        for dependent in dependents[name]:
+            waiting[dependent] -= 1
+            if not waiting[dependent]:
+                heapq.heappush(
+                    ready, (-chain[dependent], index[dependent], dependent))
+    # a cycle would leave names out: keep them in the given order
+    order += [n for n in names if n not in set(order)]
+    return order
