@@ -318,7 +318,9 @@ class DockerEngine:
             if code != 0:
                 raise ContainerFailed(
                     name=container.name, exit_code=code,
-                    log_tail='\n'.join(tail))
+                    log_tail='\n'.join(tail),
+                    oom_killed=not result.get('removed') and
+                    _oom_killed(container))
             return list(tail)
         finally:
             if timer:
@@ -479,3 +481,12 @@ def _emit(raw, index, tail, on_line):
     tail.append(line)
     if on_line is not None:
         on_line(line, index == 1)
+
+
+def _oom_killed(container):
+    """Return whether the engine killed the container for its memory."""
+    try:
+        container.reload()
+    except docker.errors.APIError:
+        return False
+    return bool(container.attrs.get('State', {}).get('OOMKilled'))

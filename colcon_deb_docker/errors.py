@@ -40,10 +40,13 @@ class ImageMissing(DebDockerError):
 class ContainerFailed(DebDockerError):
     """A container exited with a non-zero code."""
 
-    def __init__(self, *, name, exit_code, log_tail):  # noqa: D107
+    def __init__(self, *, name, exit_code, log_tail,  # noqa: D107
+                 oom_killed=False):
         self.name = name
         self.exit_code = exit_code
         self.log_tail = log_tail
+        #: the engine killed it for exceeding its memory limit
+        self.oom_killed = oom_killed
         super().__init__(
             f"container '{name}' exited with code {exit_code}")
 

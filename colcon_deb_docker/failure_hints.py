@@ -6,7 +6,8 @@ The summary gets the exit status; when the last lines of the build show a
 known cause, the reason names it instead of leaving the user to dig: a
 vendor package that downloads its sources at build time (ROS has many)
 fails without a route to the source's host, offline or with
---isolate-network.
+--isolate-network; a compiler killed for lack of memory (rclcpp's takes
+over a gigabyte) is not a compile error.
 """
 
 import re
@@ -21,8 +22,22 @@ _DOWNLOAD_FAILED = re.compile(
 _URL = re.compile(r"(?:https?|git|ftp)://[^\s'\"<>)]+")
 
 
-def explain_failure(log_tail):
+_OUT_OF_MEMORY = re.compile(
+    r'Killed signal terminated program|virtual memory exhausted|'
+    r'Cannot allocate memory|out of memory allocating', re.IGNORECASE)
+
+_MEMORY_HINT = (
+    'build fewer packages at once (--parallel-workers) or with fewer make '
+    'jobs each (--build-jobs)')
+
+
+def explain_failure(log_tail, *, oom_killed=False):
     """Return a short explanation of a failed build, or ''."""
+    if oom_killed:
+        return 'killed for running out of memory: ' + _MEMORY_HINT
+    if log_tail and _OUT_OF_MEMORY.search(log_tail):
+        return ('the compiler ran out of memory (killed by the kernel): ' +
+                _MEMORY_HINT)
     if not log_tail or not _DOWNLOAD_FAILED.search(log_tail):
         return ''
     urls = _URL.findall(log_tail)

@@ -19,3 +19,12 @@ def test_other_failures_get_no_guess():
     assert explain_failure('') == ''
     assert explain_failure(
         'main.c:3:10: fatal error: foo.h: No such file or directory') == ''
+
+
+def test_out_of_memory_is_named_with_what_to_change():
+    tail = ('c++: fatal error: Killed signal terminated program cc1plus\n'
+            'compilation terminated.')
+    assert 'ran out of memory' in explain_failure(tail)
+    assert '--parallel-workers' in explain_failure(tail)
+    assert 'killed for running out of memory' in explain_failure(
+        '', oom_killed=True)

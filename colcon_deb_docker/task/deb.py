@@ -221,7 +221,7 @@ class DebTask(TaskExtensionPoint):
                 shutil.rmtree(out_dir, ignore_errors=True)  # scratch
                 raise _Failed('interrupted', interrupted=True) from None
             reason = f'container exited with code {e.exit_code}'
-            hint = explain_failure(e.log_tail)
+            hint = explain_failure(e.log_tail, oom_killed=e.oom_killed)
             raise _Failed(
                 f'{reason}: {hint}' if hint else reason, e.log_tail,
                 e.exit_code) from None
