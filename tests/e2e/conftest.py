@@ -45,12 +45,24 @@ def engine():
         pytest.fail(f'end-to-end tests need a Docker engine: {e}')
 
 
+def require_image(engine, image):
+    """Return `image`; fail (never skip) the test when it is missing."""
+    if not engine.has_image(image):
+        pytest.fail(f'base image {image} is missing: run '
+                    f'colcon-deb-base-image --tag {image}')
+    return image
+
+
 @pytest.fixture(scope='session')
 def base_image(engine):
-    if not engine.has_image(BASE_IMAGE):
-        pytest.fail(f'base image {BASE_IMAGE} is missing: run '
-                    f'colcon-deb-base-image --tag {BASE_IMAGE}')
-    return BASE_IMAGE
+    return require_image(engine, BASE_IMAGE)
+
+
+@pytest.fixture(scope='session')
+def second_base_image(engine):
+    """Return the base image of a second distribution (see test.sh)."""
+    suite = os.environ.get('COLCON_DEB_SECOND_SUITE', 'trixie')
+    return require_image(engine, f'local/debian:{suite}')
 
 
 @pytest.fixture(scope='session')

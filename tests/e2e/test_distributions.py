@@ -6,21 +6,8 @@ ros_buildfarm does per job: ``dists/bookworm`` and ``dists/trixie`` share
 one pool, with distinct versions.
 """
 
-import os
-
 from e2e_support import created_containers
 from e2e_support import data_package
-import pytest
-
-SECOND = 'local/debian:' + os.environ.get('COLCON_DEB_SECOND_SUITE', 'trixie')
-
-
-@pytest.fixture(scope='module')
-def second_base_image(engine):
-    if not engine.has_image(SECOND):
-        pytest.fail(f'base image {SECOND} is missing: run '
-                    f'colcon-deb-base-image --tag {SECOND}')
-    return SECOND
 
 
 def _install_and_cat(engine, image, repo, suite):

@@ -25,17 +25,28 @@ unset _prefix
 """
 
 
-def _library(name, *, depends=(), build_depends=(), links=()):
-    xml = cmake_package_xml(
-        name, description=f'Test library {name}.', depends=depends)
-    xml = xml.replace('  <export>', ''.join(
+def _package_xml(name, *, description, depends, build_depends):
+    """Return a CMake package.xml with some build-only dependencies."""
+    xml = cmake_package_xml(name, description=description, depends=depends)
+    return xml.replace('  <export>', ''.join(
         f'  <build_depend>{d}</build_depend>\n' for d in build_depends)
         + '  <export>')
+
+
+def _find_libraries(links):
+    """Return (CMake find calls, link list, include list) of libraries."""
     find = ''.join(
         f'find_library({lib.upper()}_LIB {lib} REQUIRED)\n'
         f'find_path({lib.upper()}_INC {lib}.h REQUIRED)\n' for lib in links)
     link = ' '.join(f'${{{lib.upper()}_LIB}}' for lib in links)
     incs = ' '.join(f'${{{lib.upper()}_INC}}' for lib in links)
+    return find, link, incs
+
+
+def _library(name, *, depends=(), build_depends=(), links=()):
+    xml = _package_xml(name, description=f'Test library {name}.',
+                       depends=depends, build_depends=build_depends)
+    find, link, incs = _find_libraries(links)
     calls = ''.join(f'  {lib}_value();\n' for lib in links)
     return {
         'package.xml': xml,
@@ -56,23 +67,16 @@ install(FILES package.xml DESTINATION share/{name})
 
 
 def _app(name, *, depends, build_depends, links):
-    xml = cmake_package_xml(
-        name, description=f'Test program {name}.', depends=depends)
-    xml = xml.replace('  <export>', ''.join(
-        f'  <build_depend>{d}</build_depend>\n' for d in build_depends)
-        + '  <export>')
-    find = ''.join(
-        f'find_library({lib.upper()}_LIB {lib} REQUIRED)\n'
-        f'find_path({lib.upper()}_INC {lib}.h REQUIRED)\n' for lib in links)
+    xml = _package_xml(name, description=f'Test program {name}.',
+                       depends=depends, build_depends=build_depends)
+    find, link, incs = _find_libraries(links)
     return {
         'package.xml': xml,
         'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} C)
 {find}add_executable({name} main.c)
-target_include_directories({name} PRIVATE {' '.join(
-            f'${{{lib.upper()}_INC}}' for lib in links)})
-target_link_libraries({name} {' '.join(
-            f'${{{lib.upper()}_LIB}}' for lib in links)})
+target_include_directories({name} PRIVATE {incs})
+target_link_libraries({name} {link})
 install(TARGETS {name} RUNTIME DESTINATION lib/{name})
 install(TARGETS {name} RUNTIME DESTINATION bin)
 install(FILES package.xml DESTINATION share/{name})
