@@ -15,6 +15,7 @@ import time
 
 from colcon_core.event.output import StderrLine
 from colcon_core.event.output import StdoutLine
+from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.task import TaskExtensionPoint
@@ -328,8 +329,13 @@ class DebTask(TaskExtensionPoint):
         if log_tail:
             self._print_stderr(f'--- last lines of the build of '
                                f"'{self.context.pkg.name}' ---\n{log_tail}")
-        self._print_stderr(
-            f"colcon deb: '{self.context.pkg.name}' failed: {reason}")
+        name = self.context.pkg.name
+        log_path = get_log_path()
+        where = ''
+        if log_path:
+            full_log = Path(log_path).resolve() / name / 'stdout_stderr.log'
+            where = f' (full log: {full_log})'
+        self._print_stderr(f"colcon deb: '{name}' failed: {reason}{where}")
         return rc or 1
 
 

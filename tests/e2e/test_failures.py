@@ -1,6 +1,8 @@
 """Bad inputs and interruptions: clear errors, nothing left behind."""
 
 import os
+from pathlib import Path
+import re
 import signal
 import subprocess
 import time
@@ -143,3 +145,8 @@ endif()
         result.stdout, result.stdout[-3000:]
     assert 'tried to download during the build ' \
         '(https://github.invalid/vendor/src-1.0.tar.gz)' in result.stdout
+    # and where its whole log is
+    match = re.search(r'\(full log: (\S+stdout_stderr\.log)\)', result.stdout)
+    assert match, result.stdout[-2000:]
+    assert 'downloading https://github.invalid' in \
+        Path(match.group(1)).read_text()
