@@ -45,7 +45,9 @@ if [ -n "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
     set -- $COLCON_DEB_SIBLING_DEBS
     set +f
     progress build-deps siblings "$#"
-    (cd "$COLCON_DEB_REPO" && dpkg -i "$@") \
+    # dpkg alone leaves their system dependencies unconfigured, and says so
+    # at length: expected here, so the log keeps it and the console not
+    (cd "$COLCON_DEB_REPO" && dpkg -i "$@" 2>&1) \
         || apt-get install -f -y $apt_options --no-install-recommends \
         || true
     satisfied && finish "workspace .debs"

@@ -32,10 +32,15 @@ def set_changelog(path, version, epoch, vcs):
         signer = re.match(r'^( -- .*?>)', lines[end])
         if signer:
             lines[end] = f'{signer.group(1)}  {date}'
+    # before the blank line that ends the entry's text
+    at = end - 1 if end > 0 and not lines[end - 1].strip() else end
     if vcs:
-        # before the blank line that ends the entry's text
-        at = end - 1 if end > 0 and not lines[end - 1].strip() else end
         lines.insert(at, f'  * Built by colcon deb from commit {vcs}')
+    elif not any(line.startswith('  ') for line in lines[1:end]):
+        # bloom found no CHANGELOG.rst entry for the version: an entry
+        # needs one change line (dpkg warns "found trailer where expected
+        # start of change data" otherwise)
+        lines.insert(at, '  * Built by colcon deb')
     with open(path, 'w') as f:
         f.write('\n'.join(lines))
 
