@@ -14,7 +14,6 @@ from pathlib import Path
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
-from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.apt_sources import source_digest
 from colcon_deb_docker.fingerprint import changed_inputs
 from colcon_deb_docker.fingerprint import compute_fingerprints
@@ -269,7 +268,7 @@ def plan_run(args, *, session, decorators, invalid):
         options_by_arch=fingerprint_options(
             session=session, user_sources=args.rosdep_source,
             offline=args.offline,
-            apt_sources=[parse_apt_source(a) for a in args.apt_source]),
+            apt_sources=session.apt_sources),
         selected=selected, force=args.force)
     for planned in plan:
         session.plan.setdefault(planned.name, []).append(planned)

@@ -87,7 +87,9 @@ class DebSession:
     apt_cache: object = None
     #: whether each package keeps a ccache (a volume of its own)
     ccache: bool = False
-    #: the --apt-source underlays' config and file: repositories (Mounts)
+    #: the --apt-source underlays (AptSource), and the mounts of their
+    #: config and file: repositories
+    apt_sources: tuple = ()
     underlay_mounts: tuple = ()
     #: architecture -> BuilderImage, the primary one first
     builders: dict = field(default_factory=dict)

@@ -61,6 +61,7 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         version_scheme=args.version_scheme, started=time.time(),
         ccache=not args.no_ccache)
     if apt_sources:
+        session.apt_sources = tuple(apt_sources)
         session.underlay_mounts = tuple(write_apt_sources(
             path=build_base / '.apt-sources', sources=apt_sources))
         repository.underlays = apt_sources
