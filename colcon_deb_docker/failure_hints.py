@@ -31,6 +31,32 @@ _MEMORY_HINT = (
     'jobs each (--build-jobs)')
 
 
+class FailureEvidence:
+    """The lines of a build's output that name a known cause.
+
+    Fed every line while the build runs: the cause often scrolls out of
+    the last lines (a failed download, then the whole make recursion).
+    """
+
+    MAX_LINES = 10
+
+    def __init__(self):  # noqa: D107
+        self.lines = []
+
+    def feed(self, line):
+        """Keep `line` if it names a known cause (the first few)."""
+        if len(self.lines) < self.MAX_LINES and (
+                _DOWNLOAD_FAILED.search(line) or
+                _OUT_OF_MEMORY.search(line)):
+            self.lines.append(line)
+
+    def explain(self, log_tail, *, oom_killed=False):
+        """Return the explanation of the failure, or ''."""
+        return explain_failure(
+            '\n'.join([*self.lines, log_tail or '']),
+            oom_killed=oom_killed)
+
+
 def explain_failure(log_tail, *, oom_killed=False):
     """Return a short explanation of a failed build, or ''."""
     if oom_killed:

@@ -1,6 +1,7 @@
 """The reason a failed build gets when its log shows the cause."""
 
 from colcon_deb_docker.failure_hints import explain_failure
+from colcon_deb_docker.failure_hints import FailureEvidence
 
 
 def test_a_build_time_download_is_named_with_its_url():
@@ -28,3 +29,17 @@ def test_out_of_memory_is_named_with_what_to_change():
     assert '--parallel-workers' in explain_failure(tail)
     assert 'killed for running out of memory' in explain_failure(
         '', oom_killed=True)
+
+
+def test_the_cause_is_found_even_when_it_scrolled_out_of_the_tail():
+    evidence = FailureEvidence()
+    for line in [
+            "Cloning into 'libyaml-0.2.5'...",
+            "fatal: unable to access 'https://github.com/yaml/libyaml.git/':"
+            ' Could not resolve host: github.com',
+            *[f'make[{n}]: *** Error 2' for n in range(200)]]:
+        evidence.feed(line)
+    tail = 'dpkg-buildpackage: error: debian/rules build subprocess ' \
+        'returned exit status 2'
+    assert explain_failure(tail) == ''
+    assert '(https://github.com/yaml/libyaml.git/)' in evidence.explain(tail)

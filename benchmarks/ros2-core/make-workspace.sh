@@ -6,7 +6,12 @@
 # e.g. with `git clone --mirror`).
 #   make-workspace.sh MIRRORS_DIR WORKSPACE
 # MIRRORS_DIR holds <owner>+<name>/repo git directories (bare or mirror).
+# Packages that download sources while they build (humble's libyaml_vendor
+# clones libyaml from GitHub) are replaced by the stand-ins in offline/,
+# which wrap the Debian package instead: this machine reaches only Debian's
+# mirror and PyPI.
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
 mirrors=${1:?MIRRORS_DIR}
 workspace=${2:?WORKSPACE}
 mkdir -p "$workspace/src"
@@ -31,4 +36,10 @@ do
     mkdir -p "$target"
     git --git-dir="$git_dir" archive "$branch" | tar -x -C "$target"
     echo "$repo $branch $(git --git-dir="$git_dir" rev-parse --short "$branch")"
+done
+for standin in "$here"/offline/*/; do
+    name=$(basename "$standin")
+    rm -rf "$workspace/src/$name"
+    cp -r "$standin" "$workspace/src/$name"
+    echo "$name: offline stand-in ($standin)"
 done

@@ -26,7 +26,7 @@ from colcon_deb_docker.console_noise import StderrNoiseFilter
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
-from colcon_deb_docker.failure_hints import explain_failure
+from colcon_deb_docker.failure_hints import FailureEvidence
 from colcon_deb_docker.fingerprint import write_stamp
 from colcon_deb_docker.plan import assign_version
 from colcon_deb_docker.plan import binary_packages
@@ -63,6 +63,7 @@ class DebTask(TaskExtensionPoint):
         self.session = None
 
     def _on_line(self, line, is_stderr):
+        self._evidence.feed(line)
         event = parse_progress_line(line)
         if event is not None:
             self._on_progress(event)
@@ -104,6 +105,7 @@ class DebTask(TaskExtensionPoint):
         self._container = None
         self._prefix = ''
         self._noise = StderrNoiseFilter()
+        self._evidence = FailureEvidence()
         if pkg.name in session.blocked:
             return self._fail(result, started, session.blocked[pkg.name], '')
         planned = session.plan.get(pkg.name, [])
@@ -222,7 +224,8 @@ class DebTask(TaskExtensionPoint):
                 shutil.rmtree(out_dir, ignore_errors=True)  # scratch
                 raise _Failed('interrupted', interrupted=True) from None
             reason = f'container exited with code {e.exit_code}'
-            hint = explain_failure(e.log_tail, oom_killed=e.oom_killed)
+            hint = self._evidence.explain(
+                e.log_tail, oom_killed=e.oom_killed)
             raise _Failed(
                 f'{reason}: {hint}' if hint else reason, e.log_tail,
                 e.exit_code) from None
