@@ -32,17 +32,32 @@ def set_changelog(path, version, epoch, vcs):
         signer = re.match(r'^( -- .*?>)', lines[end])
         if signer:
             lines[end] = f'{signer.group(1)}  {date}'
-    # before the blank line that ends the entry's text
-    at = end - 1 if end > 0 and not lines[end - 1].strip() else end
     if vcs:
+        # before the blank line that ends the entry's text
+        at = end - 1 if end > 0 and not lines[end - 1].strip() else end
         lines.insert(at, f'  * Built by colcon deb from commit {vcs}')
-    elif not any(line.startswith('  ') for line in lines[1:end]):
-        # bloom found no CHANGELOG.rst entry for the version: an entry
-        # needs one change line (dpkg warns "found trailer where expected
-        # start of change data" otherwise)
-        lines.insert(at, '  * Built by colcon deb')
     with open(path, 'w') as f:
-        f.write('\n'.join(lines))
+        f.write('\n'.join(fill_empty_entries(lines)))
+
+
+def fill_empty_entries(lines):
+    """Give every entry a change line.
+
+    bloom writes an entry per CHANGELOG.rst version, empty where the
+    version lists nothing, and dpkg then warns "found trailer where
+    expected start of change data" at every build.
+    """
+    out, changes = [], False
+    for line in lines:
+        if line.startswith(' -- ') and not changes:
+            at = len(out) - 1 if out and not out[-1].strip() else len(out)
+            out.insert(at, '  * No changes recorded.')
+        if line.startswith('  ') and line.strip():
+            changes = True
+        elif line.startswith(' -- '):
+            changes = False
+        out.append(line)
+    return out
 
 
 def require_sibling_versions(path, versions):
