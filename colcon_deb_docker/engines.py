@@ -62,6 +62,28 @@ def connect_engines(args):
     return engines, transfer
 
 
+def prepare_distributions(engines, base_images):
+    """Return {base image: its builders}, one base image per distribution.
+
+    Every builder image is made before anything is built, so a missing
+    base image fails the run at once.
+
+    :raises DebDockerError: when two base images are the same release
+    """
+    distributions, codenames = {}, {}
+    for base_image in dict.fromkeys(base_images):
+        builders = prepare_builders(engines, base_image)
+        builder = next(iter(builders.values()))
+        other = codenames.setdefault(builder.os_codename, base_image)
+        if other != base_image:
+            raise DebDockerError(
+                f'--base-image {base_image} and {other} are both '
+                f'{builder.os_name} {builder.os_codename}: give one base '
+                'image per distribution')
+        distributions[base_image] = builders
+    return distributions
+
+
 def prepare_builders(engines, base_image):
     """Return {arch: BuilderImage}, the primary architecture first.
 

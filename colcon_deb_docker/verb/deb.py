@@ -18,7 +18,7 @@ from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
 from colcon_deb_docker.build_layout import create_build_base
 from colcon_deb_docker.engines import connect_engines
-from colcon_deb_docker.engines import prepare_builders
+from colcon_deb_docker.engines import prepare_distributions
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.job_runner import run_jobs
 from colcon_deb_docker.naming import check_package_name
@@ -109,23 +109,10 @@ class DebVerb(VerbExtensionPoint):
 
         apt_sources = [parse_apt_source(line) for line in args.apt_source]
         engines, transfer = connect_engines(args)
-        # every builder image first: a missing base image fails the run
-        # before anything is built
-        distributions = {}
-        for base_image in dict.fromkeys(args.base_image or [
-                DEFAULT_BASE_IMAGE]):
-            builders = prepare_builders(engines, base_image)
-            builder = next(iter(builders.values()))
-            for other, (_, other_builders) in distributions.items():
-                if next(iter(other_builders.values())).os_codename == \
-                        builder.os_codename:
-                    raise DebDockerError(
-                        f'--base-image {base_image} and {other} are both '
-                        f'{builder.os_name} {builder.os_codename}: give one '
-                        'base image per distribution')
-            distributions[base_image] = (base_image, builders)
+        distributions = prepare_distributions(
+            engines, args.base_image or [DEFAULT_BASE_IMAGE])
         rc = 0
-        for base_image, builders in distributions.values():
+        for base_image, builders in distributions.items():
             builder = next(iter(builders.values()))
             if len(distributions) > 1:
                 print(f'== {builder.os_name} {builder.os_codename} '
