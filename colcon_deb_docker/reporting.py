@@ -74,7 +74,11 @@ def print_dry_run(session, plan):
 
 
 def write_report(session):
-    """Write per-package timings as JSON next to colcon's logs."""
+    """Write per-package timings as JSON next to colcon's logs.
+
+    ``colcon-deb-report-<codename>.json``, and ``colcon-deb-report.json``
+    (the last distribution of the run).
+    """
     log_path = get_log_path()
     if log_path is None:
         return
@@ -82,9 +86,14 @@ def write_report(session):
         name: {'status': r.status, 'seconds': round(r.seconds, 3),
                'steps': r.steps, 'debs': r.debs, 'reason': r.reason}
         for name, r in session.results.items()}
-    path = Path(log_path) / 'colcon-deb-report.json'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1, sort_keys=True))
+    text = json.dumps(report, indent=1, sort_keys=True)
+    # one per distribution; the plain name has the run's last one
+    codename = session.repository.codename
+    for name in (f'colcon-deb-report-{codename}.json',
+                 'colcon-deb-report.json'):
+        path = Path(log_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
 
 def print_summary(session):

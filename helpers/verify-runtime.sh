@@ -6,8 +6,9 @@
 #    those under the ROS prefix from packages it depends on;
 #  - every Python package they install imports;
 #  - every executable in <prefix>/bin and <prefix>/lib/<package>/ starts
-#    (`--help`, 5 s; still running then counts as started): a loader error
-#    or an ImportError is a failure, any other exit status is not.
+#    (`--help`, 5 s, as nobody; still running then counts as started): a
+#    loader error or an ImportError is a failure, any other exit status is
+#    not.
 # Each failure is one progress line "verify runtime-failed" naming the
 # package to blame and what is missing; a missing library is looked up in
 # the repository's .debs, so the message says which package ships it.
@@ -104,8 +105,14 @@ check_imports() {  # package python-package-dir
     fi
 }
 
+# the package's own programs run as nobody, with no capability and a home
+# of their own (ROS writes logs there), never as root
+run_home=$(mktemp -d)
+chown 65534:65534 "$run_home"
 check_start() {  # package executable
-    (cd "$scratch" && timeout -k 1 5 "$2" --help) < /dev/null \
+    (cd "$run_home" && HOME="$run_home" timeout -k 1 5 \
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+        --inh-caps=-all --bounding-set=-all "$2" --help) < /dev/null \
         > "$scratch/run" 2>&1
     rc=$?
     if grep -E -q 'error while loading shared libraries|ModuleNotFoundError|ImportError|No module named|cannot open shared object' "$scratch/run"; then
@@ -149,5 +156,5 @@ for package in "$@"; do
     done < "$scratch/files"
     progress verify runtime "$package: $checked check(s)"
 done
-rm -rf "$scratch"
+rm -rf "$scratch" "$run_home"
 exit "$failed"

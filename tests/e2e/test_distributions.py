@@ -33,6 +33,11 @@ def test_two_distributions_in_one_repository(
         '--base-image', second_base_image, '--verify')
     assert '== debian bookworm' in result.stdout
     assert '== debian trixie' in result.stdout
+    # a report per distribution
+    log = workspace.root / 'log' / 'latest_deb'
+    for suite in ('bookworm', 'trixie'):
+        report = (log / f'colcon-deb-report-{suite}.json').read_text()
+        assert f'-0{suite}.' in report
     repo = workspace.repo
     for suite in ('bookworm', 'trixie'):
         assert (repo / 'dists' / suite).is_symlink()
