@@ -22,6 +22,7 @@ from colcon_deb_docker.fingerprint import is_up_to_date
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.fingerprint import tree_digest
 from colcon_deb_docker.provenance import vcs_info
+from colcon_deb_docker.repository.manifest import version_key
 from colcon_deb_docker.versioning import new_version
 from colcon_deb_docker.versioning import VersionError
 
@@ -169,16 +170,22 @@ def published_stamp(*, session, name, arch, fingerprint):
 
     The stamp in the build base is a cache: when it is gone (a fresh build
     base, a new layout), the checked manifest still says which files a
-    fingerprint produced, so an unchanged package is not built again.
+    fingerprint produced, so an unchanged package is not built again; but
+    only when that build is the package's latest (an older one would leave
+    apt on the newer version built from other sources).
     """
+    manifest = session.repository.manifest
     entries = [
-        e for e in session.repository.manifest.debs.values()
+        e for e in manifest.debs.values()
         if e.get('provenance', {}).get('ros_package') == name and
         e.get('provenance', {}).get('fingerprint') == fingerprint and
         e['architecture'] in (arch, 'all')]
-    if not entries:
+    main = [e for e in entries if e['package'] == session.debian_name(name)]
+    if not main:
         return None
-    version = entries[0]['version']
+    version = max((e['version'] for e in main), key=version_key)
+    if not _is_latest(manifest, session.debian_name(name), version, arch):
+        return None
     return {
         'fingerprint': fingerprint, 'version': version,
         'files': sorted(e['filename'] for e in entries
@@ -202,7 +209,10 @@ def assign_version(*, session, planned, now=None):
         published = manifest.find_build(
             package=debian_name, architectures=(planned.arch, 'all'),
             fingerprint=planned.fingerprint)
-        if published is not None:
+        # reused only while it is the latest: sources changed back to an
+        # older build's still need a version above everything published
+        if published is not None and _is_latest(
+                manifest, debian_name, published['version'], planned.arch):
             provenance = published.get('provenance', {})
             planned.version = published['version']
             planned.source_date_epoch = provenance.get('source_date_epoch')
@@ -225,6 +235,17 @@ def assign_version(*, session, planned, now=None):
     # recorded with the version and reused by every rebuild of it
     clean = planned.vcs and not planned.vcs['dirty']
     planned.source_date_epoch = planned.vcs['time'] if clean else now
+
+
+def _is_latest(manifest, debian_name, version, arch):
+    """Return whether `version` is the highest the index of `arch` lists.
+
+    What apt of that architecture sees: its own and ``all`` entries.
+    """
+    listed = [e['version'] for e in manifest.debs.values()
+              if e['package'] == debian_name and
+              e['architecture'] in (arch, 'all')]
+    return all(version_key(version) >= version_key(v) for v in listed)
 
 
 def expected_deb_name(*, session, planned):
