@@ -36,19 +36,23 @@ class FailureEvidence:
 
     Fed every line while the build runs: the cause often scrolls out of
     the last lines (a failed download, then the whole make recursion).
+    The line before a match is kept too: messages wrap (CMake puts the URL
+    on one line and curl's error on the next).
     """
 
     MAX_LINES = 10
 
     def __init__(self):  # noqa: D107
         self.lines = []
+        self._previous = ''
 
     def feed(self, line):
         """Keep `line` if it names a known cause (the first few)."""
         if len(self.lines) < self.MAX_LINES and (
                 _DOWNLOAD_FAILED.search(line) or
                 _OUT_OF_MEMORY.search(line)):
-            self.lines.append(line)
+            self.lines += [self._previous, line]
+        self._previous = line
 
     def explain(self, log_tail, *, oom_killed=False):
         """Return the explanation of the failure, or ''."""

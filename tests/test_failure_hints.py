@@ -43,3 +43,14 @@ def test_the_cause_is_found_even_when_it_scrolled_out_of_the_tail():
         'returned exit status 2'
     assert explain_failure(tail) == ''
     assert '(https://github.com/yaml/libyaml.git/)' in evidence.explain(tail)
+
+
+def test_a_wrapped_message_keeps_its_url():
+    # CMake wraps its message: the URL on one line, curl's error below
+    evidence = FailureEvidence()
+    for line in ['CMake Error at CMakeLists.txt:8 (message):',
+                 '  downloading https://github.invalid/v/src.tar.gz failed:',
+                 '  6;"Couldn\'t resolve host name"',
+                 *['//filler' for _ in range(100)]]:
+        evidence.feed(line)
+    assert '(https://github.invalid/v/src.tar.gz)' in evidence.explain('')
