@@ -10,6 +10,7 @@ setup(
     package_dir={'colcon_deb_docker.helpers': 'helpers'},
     packages=[
         'colcon_deb_docker',
+        'colcon_deb_docker.event_handler',
         'colcon_deb_docker.helpers',
         'colcon_deb_docker.repository',
         'colcon_deb_docker.task',

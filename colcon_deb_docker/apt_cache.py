@@ -21,7 +21,7 @@ import tempfile
 import threading
 
 from colcon_core.logging import colcon_logger
-from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container_spec import ContainerSpec
 
 logger = colcon_logger.getChild(__name__)
 

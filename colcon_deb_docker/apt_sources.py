@@ -25,7 +25,7 @@ import re
 import shutil
 
 from colcon_deb_docker import contract
-from colcon_deb_docker.container import Mount
+from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.errors import DebDockerError
 
 SOURCES_LIST = 'underlays.list'

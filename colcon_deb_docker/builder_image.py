@@ -14,7 +14,7 @@ import io
 import tarfile
 
 from colcon_core.logging import colcon_logger
-from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.errors import ImageBuildFailed

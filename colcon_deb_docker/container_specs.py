@@ -10,12 +10,12 @@ the engine API, and the run's labels.
 """
 
 from colcon_deb_docker import contract
-from colcon_deb_docker.container import ContainerSpec
-from colcon_deb_docker.container import Download
-from colcon_deb_docker.container import Mount
-from colcon_deb_docker.container import SETUP_CAPABILITIES
-from colcon_deb_docker.container import Upload
-from colcon_deb_docker.container import Volume
+from colcon_deb_docker.container_inputs import ContainerInputs
+from colcon_deb_docker.container_spec import ContainerSpec
+from colcon_deb_docker.container_spec import Download
+from colcon_deb_docker.container_spec import Mount
+from colcon_deb_docker.container_spec import SETUP_CAPABILITIES
+from colcon_deb_docker.container_spec import Volume
 
 #: seconds a container outlives --timeout before it kills itself (the
 #: host, when alive, kills it at --timeout and reports the timeout)
@@ -27,49 +27,7 @@ class ContainerSpecs:
 
     def __init__(self, session):  # noqa: D107
         self.session = session
-
-    def _inputs(self, mounts, arch, *, outputs=()):
-        """Describe a container's inputs and outputs.
-
-        Inputs are read-only bind mounts, or uploads when the engine does
-        not share the host's filesystem.  Outputs never are mounts: a
-        container gets an empty directory owned by the build user, and the
-        host copies it out through the engine API after the container
-        ends, for local and remote engines alike, so no step (root or not)
-        ever sees a writable host path.
-
-        :param outputs: (host path, container path) pairs
-        :returns: (mounts, uploads, downloads) for a ContainerSpec
-        """
-        session = self.session
-        uploads = [Upload('/nonexistent', c,
-                          owner=(session.build_uid, session.build_gid))
-                   for _, c in outputs]
-        downloads = [Download(c, h) for h, c in outputs]
-        if session.arch_or_primary(arch) not in session.transfer:
-            return mounts, uploads, downloads
-        for mount in mounts:
-            if mount.container_path == contract.REPO:
-                uploads += self._repository_uploads()
-            else:
-                uploads.append(Upload(mount.host_path, mount.container_path))
-        return [], uploads, downloads
-
-    def _repository_uploads(self):
-        """Return the uploads of the repository for a remote engine.
-
-        Indexes and .debs, no debug symbols (never installed as build
-        dependencies).
-        """
-        session = self.session
-        repo = session.repository.path
-        codename = session.repository.codename
-        return [
-            Upload(str(repo / 'pool'), f'{contract.REPO}/pool',
-                   exclude=lambda p: '-dbgsym_' in p.name),
-            Upload(str((repo / 'dists' / codename).resolve()),
-                   f'{contract.REPO}/dists/{codename}'),
-        ]
+        self._inputs = ContainerInputs(session)
 
     def _base_environment(self, arch=None):
         session = self.session
@@ -93,7 +51,7 @@ class ContainerSpecs:
         """Describe the one container that resolves every key of the run."""
         session = self.session
         state = session.layout.rosdep_state_dir
-        mounts, uploads, downloads = self._inputs([
+        mounts, uploads, downloads = self._inputs.describe([
             Mount(str(session.helpers_dir), contract.HELPERS),
             Mount(str(session.rosdep_dir), contract.ROSDEP_CONFIG),
         ], None, outputs=[(str(state), contract.OUT)])
@@ -150,7 +108,7 @@ class ContainerSpecs:
         apt_cache = session.apt_cache if arch not in session.transfer else None
         if apt_cache is not None:
             mounts.append(Mount(str(apt_cache.path), contract.APT_CACHE))
-        mounts, uploads, downloads = self._inputs(
+        mounts, uploads, downloads = self._inputs.describe(
             mounts, arch, outputs=outputs)
         if apt_cache is not None:
             downloads.append(Download(
@@ -164,38 +122,15 @@ class ContainerSpecs:
                 f'{package_name}-{arch}', contract.CCACHE))
         environment = {
             **self._base_environment(arch),
-            'PACKAGE_NAME': package_name,
-            # make -jN within the build, -lN across all builds: a build
-            # alone gets every core, concurrent ones share them by load
-            'DEB_BUILD_OPTIONS': ' '.join(filter(None, [
-                session.build_options, f'parallel={session.build_jobs}'])),
-            'MAKEFLAGS': f'-l{session.build_jobs}',
+            **package_environment(
+                session, package_name=package_name,
+                architecture_independent=architecture_independent,
+                version=version, source_date_epoch=source_date_epoch,
+                vcs_text=vcs_text, sibling_versions=sibling_versions,
+                bloom_release_depends=bloom_release_depends,
+                sibling_debs=sibling_debs,
+                apt_cache=apt_cache is not None),
         }
-        if 'nocheck' in session.build_options.split():
-            # test-only build dependencies (<!nocheck>) are not installed
-            environment['DEB_BUILD_PROFILES'] = 'nocheck'
-        if architecture_independent:
-            environment['COLCON_DEB_ARCH_ALL'] = '1'
-        if version:
-            environment['COLCON_DEB_VERSION'] = version
-        if source_date_epoch is not None:
-            environment['SOURCE_DATE_EPOCH'] = str(int(source_date_epoch))
-        if vcs_text:
-            environment['COLCON_DEB_VCS'] = vcs_text
-        if sibling_versions:
-            environment['COLCON_DEB_SIBLING_VERSIONS'] = ' '.join(
-                f'{k}={v}' for k, v in sorted(sibling_versions.items()))
-        if bloom_release_depends:
-            environment['COLCON_DEB_BLOOM_RELEASE_DEPENDS'] = \
-                bloom_release_depends
-        if sibling_debs:
-            environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
-        if session.isolate_network:
-            environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
-        if apt_cache is not None:
-            environment['COLCON_DEB_APT_CACHE'] = contract.APT_CACHE
-        if session.ccache:
-            environment['CCACHE_DIR'] = contract.CCACHE
         command = ['sh', f'{contract.HELPERS}/build-deb.sh']
         if session.timeout:
             # the container keeps its own deadline: it stops even when the
@@ -218,7 +153,7 @@ class ContainerSpecs:
     def verify(self, *, base_image, package_names, platform=None):
         """Describe the container that installs the built packages."""
         session = self.session
-        mounts, uploads, _ = self._inputs([
+        mounts, uploads, _ = self._inputs.describe([
             Mount(str(session.helpers_dir), contract.HELPERS),
             Mount(str(session.repository.path), contract.REPO),
             *session.underlay_mounts,
@@ -238,3 +173,47 @@ class ContainerSpecs:
             labels=session.labels,
             cap_add=SETUP_CAPABILITIES,
         )
+
+
+def package_environment(session, *, package_name, architecture_independent,
+                        version, source_date_epoch, vcs_text,
+                        sibling_versions, bloom_release_depends,
+                        sibling_debs, apt_cache):
+    """Return the variables of one package's build (see contract.py).
+
+    :param apt_cache: whether the container sees the verified apt cache
+    """
+    environment = {
+        'PACKAGE_NAME': package_name,
+        # make -jN within the build, -lN across all builds: a build
+        # alone gets every core, concurrent ones share them by load
+        'DEB_BUILD_OPTIONS': ' '.join(filter(None, [
+            session.build_options, f'parallel={session.build_jobs}'])),
+        'MAKEFLAGS': f'-l{session.build_jobs}',
+    }
+    if 'nocheck' in session.build_options.split():
+        # test-only build dependencies (<!nocheck>) are not installed
+        environment['DEB_BUILD_PROFILES'] = 'nocheck'
+    if architecture_independent:
+        environment['COLCON_DEB_ARCH_ALL'] = '1'
+    if version:
+        environment['COLCON_DEB_VERSION'] = version
+    if source_date_epoch is not None:
+        environment['SOURCE_DATE_EPOCH'] = str(int(source_date_epoch))
+    if vcs_text:
+        environment['COLCON_DEB_VCS'] = vcs_text
+    if sibling_versions:
+        environment['COLCON_DEB_SIBLING_VERSIONS'] = ' '.join(
+            f'{k}={v}' for k, v in sorted(sibling_versions.items()))
+    if bloom_release_depends:
+        environment['COLCON_DEB_BLOOM_RELEASE_DEPENDS'] = \
+            bloom_release_depends
+    if sibling_debs:
+        environment['COLCON_DEB_SIBLING_DEBS'] = ' '.join(sibling_debs)
+    if session.isolate_network:
+        environment['COLCON_DEB_ISOLATE_NETWORK'] = '1'
+    if apt_cache:
+        environment['COLCON_DEB_APT_CACHE'] = contract.APT_CACHE
+    if session.ccache:
+        environment['CCACHE_DIR'] = contract.CCACHE
+    return environment

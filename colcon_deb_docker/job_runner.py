@@ -18,10 +18,14 @@ from colcon_core.executor import OnError
 from colcon_core.logging import colcon_logger
 from colcon_core.task import get_task_extension
 from colcon_core.task import TaskContext
+from colcon_deb_docker.events import DebPackageResult
+from colcon_deb_docker.events import DebRunStarted
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.interrupts import install_interrupt_handlers
 from colcon_deb_docker.job_order import critical_path_order
 from colcon_deb_docker.reporting import show_host_paths
+from colcon_deb_docker.repository.consumer_files import PIN_FILE
+from colcon_deb_docker.repository.consumer_files import SOURCES_FILE
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DEB_TASK_GROUP
@@ -54,9 +58,14 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
 
     jobs, unselected = _jobs(args, decorators, session, invalid)
 
-    def post_unselected(*, event_queue):
+    def before_jobs(*, event_queue):
         for name in sorted(unselected):
             event_queue.put((JobUnselected(name), None))
+        # what the summary (event_handler/deb_summary.py) reports on
+        event_queue.put((run_started_event(session, invalid), None))
+        for name, reason in sorted(invalid.items()):
+            event_queue.put((DebPackageResult(
+                name=name, status='invalid', reason=reason), None))
 
     on_error = OnError.skip_downstream if args.continue_on_error \
         else OnError.interrupt
@@ -64,7 +73,7 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
     try:
         rc = execute_jobs(
             context, jobs, on_error=on_error,
-            pre_execution_callback=post_unselected)
+            pre_execution_callback=before_jobs)
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
@@ -79,6 +88,20 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
         session.threads.shutdown(wait=False, cancel_futures=True)
 
     return rc
+
+
+def run_started_event(session, invalid):
+    """Return the event that starts the summary of a distribution."""
+    repository = session.repository
+    pin = repository.path / PIN_FILE
+    with_pin = bool(repository.underlays) and pin.is_file()
+    return DebRunStarted(
+        package_names=tuple(sorted({*session.results, *invalid})),
+        repository_path=str(repository.path),
+        source_line=repository.apt_source_line(),
+        pin_file=str(pin) if with_pin else '',
+        sources_file=str(repository.path / SOURCES_FILE) if with_pin
+        else '')
 
 
 def _jobs(args, decorators, session, invalid):

@@ -8,7 +8,7 @@ command in a container of that platform, not by looking for files: the
 binfmt entry may exist and be disabled, or the interpreter may be missing.
 """
 
-from colcon_deb_docker.container import ContainerSpec
+from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 

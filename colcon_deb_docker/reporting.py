@@ -2,7 +2,8 @@
 # Licensed under the Apache License, Version 2.0
 """What a run tells its user.
 
-The self-check, the dry-run plan, the summary and the report file.
+The self-check, the dry-run plan and the report file (the summary is an
+event handler: :mod:`colcon_deb_docker.event_handler.deb_summary`).
 """
 
 import json
@@ -12,8 +13,6 @@ import sys
 from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.plan import expected_deb_name
-from colcon_deb_docker.repository.consumer_files import PIN_FILE
-from colcon_deb_docker.repository.consumer_files import SOURCES_FILE
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.rosdep_source import host_paths
 
@@ -94,31 +93,3 @@ def write_report(session):
         path = Path(log_path) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-
-
-def print_summary(session):
-    """Print one line per package and the repository's sources line."""
-    results = session.results
-    if not results:
-        return
-    width = max(len(name) for name in results)
-    print('\ncolcon deb summary:')
-    for name in sorted(results):
-        result = results[name]
-        line = f'  {name:<{width}}  {result.status:<11}'
-        if result.seconds:
-            line += f' {result.seconds:7.1f}s'
-        if result.debs:
-            line += '  ' + ', '.join(result.debs)
-        elif result.status == 'pending':
-            line += '  skipped (a dependency failed or the run stopped)'
-        elif result.reason:
-            line += '  ' + result.reason
-        print(line)
-    repository = session.repository
-    print(f'\napt repository: {repository.path}\n'
-          f'  {repository.apt_source_line()}')
-    pin = repository.path / PIN_FILE
-    if repository.underlays and pin.is_file():
-        print(f'  with its underlays: {repository.path / SOURCES_FILE}; '
-              f'its packages win with the pin {pin}')

@@ -18,8 +18,8 @@ from pathlib import Path
 import threading
 
 from colcon_deb_docker.build_layout import BuildLayout
-from colcon_deb_docker.container import LABEL_BUILD_BASE
-from colcon_deb_docker.container import LABEL_RUN
+from colcon_deb_docker.container_spec import LABEL_BUILD_BASE
+from colcon_deb_docker.container_spec import LABEL_RUN
 from colcon_deb_docker.container_specs import ContainerSpecs
 from colcon_deb_docker.naming import debian_package_name
 

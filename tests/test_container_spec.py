@@ -1,9 +1,9 @@
 """The container spec carries the security defaults into every container."""
 
-from colcon_deb_docker.container import ContainerSpec
-from colcon_deb_docker.container import LABEL_TOOL
-from colcon_deb_docker.container import Mount
-from colcon_deb_docker.container import Volume
+from colcon_deb_docker.container_spec import ContainerSpec
+from colcon_deb_docker.container_spec import LABEL_TOOL
+from colcon_deb_docker.container_spec import Mount
+from colcon_deb_docker.container_spec import Volume
 
 
 def test_security_defaults_cannot_be_forgotten():

@@ -9,8 +9,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from colcon_deb_docker import contract
-from colcon_deb_docker.container import Mount
-from colcon_deb_docker.container import Volume
+from colcon_deb_docker.container_spec import Mount
+from colcon_deb_docker.container_spec import Volume
 from colcon_deb_docker.session import DebSession
 
 

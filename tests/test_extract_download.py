@@ -5,7 +5,7 @@ import os
 import stat
 import tarfile
 
-from colcon_deb_docker.container import extract_download
+from colcon_deb_docker.container_archives import extract_download
 
 
 def _archive(members):

@@ -17,13 +17,9 @@ are serialised by an exclusive lock on ``.lock`` (between processes) and a
 thread lock (between jobs of one process); a whole run holds ``.run.lock``.
 """
 
-from contextlib import contextmanager
-from contextlib import ExitStack
-import fcntl
 import os
 from pathlib import Path
 import secrets
-import threading
 
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.repository.consumer_files import \
@@ -39,10 +35,9 @@ from colcon_deb_docker.repository.pool import copy_to_pool
 from colcon_deb_docker.repository.publish_rules import NotReproducible
 from colcon_deb_docker.repository.publish_rules import pool_conflict
 from colcon_deb_docker.repository.publish_rules import read_deb
-from colcon_deb_docker.repository.publish_rules import RepositoryError
 from colcon_deb_docker.repository.self_check import check_repository
-from colcon_deb_docker.run_lock import Busy
-from colcon_deb_docker.run_lock import exclusive_run
+from colcon_deb_docker.repository.write_lock import RepositoryLock
+from colcon_deb_docker.repository.write_lock import write_error
 
 logger = colcon_logger.getChild(__name__)
 
@@ -74,7 +69,7 @@ class AptRepository:
         self.origin = origin
         self.signer = signer
         self.keep_versions = keep_versions
-        self._thread_lock = threading.Lock()
+        self._lock = RepositoryLock(self.path)
         self._manifest = None
         self._label = None
         #: the --apt-source underlays of this run (named in sources.list)
@@ -111,43 +106,16 @@ class AptRepository:
                 else 'trusted=yes'
         return f'deb [{options}] file:{self.path} {self.codename} {COMPONENT}'
 
-    @contextmanager
     def locked(self):
         """Hold the repository's write lock (threads and processes)."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        with self._thread_lock:
-            with open(self.path / '.lock', 'a') as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return self._lock.held()
+
+    def exclusive_run(self):
+        """Hold the repository for one whole run (see :mod:`.write_lock`)."""
+        return self._lock.exclusive_run()
 
     def _write_error(self, error):
-        """Return the error for an OSError met while writing the repo."""
-        return RepositoryError(
-            f'cannot write the repository {self.path}: '
-            f'{error.strerror or error}')
-
-    @contextmanager
-    def exclusive_run(self):
-        """Hold the repository for one whole `colcon deb` run.
-
-        A second run on the same output is refused at once with a message
-        naming the process that holds it, instead of interleaving its
-        packages with ours.
-
-        :raises RepositoryError: if another run holds it
-        """
-        with ExitStack() as stack:
-            try:
-                stack.enter_context(exclusive_run(
-                    self.path, what='writing to', option='--output-base'))
-            except Busy as e:
-                raise RepositoryError(str(e)) from None
-            except OSError as e:
-                raise self._write_error(e) from None
-            yield
+        return write_error(self.path, error)
 
     @property
     def manifest(self):
@@ -234,30 +202,7 @@ class AptRepository:
                 if pool_conflict(self.path / e['filename'], e['sha256'])]
             if conflicts:
                 raise NotReproducible(conflicts)
-            journal = added = None
-            try:
-                journal, added = copy_to_pool(self.path, zip(debs, entries))
-                for entry in entries:
-                    manifest.add(entry)
-                dropped = manifest.retain(self.keep_versions)
-                for entry in dropped:
-                    logger.info(f"pruned {entry['filename']} (keeping "
-                                f'{self.keep_versions} versions)')
-                if rosdep_keys:
-                    update_consumer_files(
-                        self.path, rosdep_keys=rosdep_keys,
-                        os_name=self.os_name, codename=self.codename,
-                        label=self.label, underlays=self.underlays,
-                        sources_line=self.apt_source_line())
-                self._write(manifest)
-                journal.unlink()
-            except OSError as e:
-                # nothing indexed them: take the new files back out
-                for path in added or ():
-                    path.unlink(missing_ok=True)
-                if journal is not None:
-                    journal.unlink(missing_ok=True)
-                raise self._write_error(e) from None
+            _add_and_index(self, manifest, debs, entries, rosdep_keys)
             self._manifest = manifest
         return [self.path / e['filename'] for e in entries]
 
@@ -268,3 +213,34 @@ class AptRepository:
             label=self.label, manifest=manifest, signer=self.signer)
         for relative in deleted:
             logger.info(f'deleted {relative} (no index lists it any more)')
+
+
+def _add_and_index(repository, manifest, debs, entries, rosdep_keys):
+    """Copy into the pool, index and switch; the caller holds the lock.
+
+    On failure nothing stays: the new pool files are taken back out.
+    """
+    journal = added = None
+    try:
+        journal, added = copy_to_pool(repository.path, zip(debs, entries))
+        for entry in entries:
+            manifest.add(entry)
+        dropped = manifest.retain(repository.keep_versions)
+        for entry in dropped:
+            logger.info(f"pruned {entry['filename']} (keeping "
+                        f'{repository.keep_versions} versions)')
+        if rosdep_keys:
+            update_consumer_files(
+                repository.path, rosdep_keys=rosdep_keys,
+                os_name=repository.os_name, codename=repository.codename,
+                label=repository.label, underlays=repository.underlays,
+                sources_line=repository.apt_source_line())
+        repository._write(manifest)
+        journal.unlink()
+    except OSError as e:
+        # nothing indexed them: take the new files back out
+        for path in added or ():
+            path.unlink(missing_ok=True)
+        if journal is not None:
+            journal.unlink(missing_ok=True)
+        raise repository._write_error(e) from None

@@ -27,7 +27,6 @@ from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
 from colcon_deb_docker.plan import plan_run
 from colcon_deb_docker.reporting import print_dry_run
-from colcon_deb_docker.reporting import print_summary
 from colcon_deb_docker.reporting import report_check
 from colcon_deb_docker.reporting import write_report
 from colcon_deb_docker.repository_signing import KEYRING_RECORD
@@ -183,7 +182,6 @@ class DebVerb(VerbExtensionPoint):
                 name=name, status='invalid', reason=reason)
         if args.verify and not rc:
             rc = verify_installation(session, base_image) or rc
-        print_summary(session)
         write_report(session)
         if invalid and not rc:
             rc = 1

@@ -4,9 +4,9 @@ import subprocess
 import time
 
 from colcon_deb_docker import contract
-from colcon_deb_docker.container import LABEL_RUN
-from colcon_deb_docker.container import LABEL_TOOL
-from colcon_deb_docker.container import SETUP_CAPABILITIES
+from colcon_deb_docker.container_spec import LABEL_RUN
+from colcon_deb_docker.container_spec import LABEL_TOOL
+from colcon_deb_docker.container_spec import SETUP_CAPABILITIES
 from colcon_deb_docker.session import ENVIRONMENT_ALLOW_LIST
 from e2e_support import colcon_command
 from e2e_support import data_package

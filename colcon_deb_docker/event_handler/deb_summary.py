@@ -1,0 +1,69 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The summary of a `colcon deb` run: each package's .debs, the apt line."""
+
+from colcon_core.event_handler import EventHandlerExtensionPoint
+from colcon_core.event_reactor import EventReactorShutdown
+from colcon_core.plugin_system import satisfies_version
+from colcon_deb_docker.events import DebPackageResult
+from colcon_deb_docker.events import DebRunStarted
+
+
+class DebSummaryEventHandler(EventHandlerExtensionPoint):
+    """Print what each package became and how to use the repository.
+
+    Printed when the run's jobs end, after colcon's own summary.  The
+    extension handles events of the following types:
+    - :py:class:`colcon_deb_docker.events.DebRunStarted`
+    - :py:class:`colcon_deb_docker.events.DebPackageResult`
+    - :py:class:`colcon_core.event_reactor.EventReactorShutdown`
+    """
+
+    # after colcon's summary (priority 50)
+    PRIORITY = 40
+
+    def __init__(self):  # noqa: D107
+        super().__init__()
+        satisfies_version(
+            EventHandlerExtensionPoint.EXTENSION_POINT_VERSION, '^1.0')
+        self._run = None
+        self._results = {}
+
+    def __call__(self, event):  # noqa: D102
+        data = event[0]
+        if isinstance(data, DebRunStarted):
+            self._run = data
+            self._results = {}
+        elif isinstance(data, DebPackageResult):
+            self._results[data.name] = data
+        elif isinstance(data, EventReactorShutdown) and self._run:
+            for line in summary_lines(self._run, self._results):
+                print(line)
+
+
+def summary_lines(run, results):
+    """Return the summary: one line per package, then the apt line."""
+    names = sorted(set(run.package_names) | set(results))
+    if not names:
+        return []
+    width = max(len(name) for name in names)
+    lines = ['', 'colcon deb summary:']
+    for name in names:
+        result = results.get(name) or DebPackageResult(
+            name=name, status='pending')
+        line = f'  {name:<{width}}  {result.status:<11}'
+        if result.seconds:
+            line += f' {result.seconds:7.1f}s'
+        if result.debs:
+            line += '  ' + ', '.join(result.debs)
+        elif result.status == 'pending':
+            line += '  skipped (a dependency failed or the run stopped)'
+        elif result.reason:
+            line += '  ' + result.reason
+        lines.append(line)
+    lines += ['', f'apt repository: {run.repository_path}',
+              f'  {run.source_line}']
+    if run.pin_file:
+        lines.append(f'  with its underlays: {run.sources_file}; its '
+                     f'packages win with the pin {run.pin_file}')
+    return lines

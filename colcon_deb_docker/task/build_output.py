@@ -1,0 +1,92 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""A build container's output, turned into colcon events.
+
+Progress lines of the helpers (see :mod:`colcon_deb_docker.contract`)
+become ``JobProgress`` events and step timings; every other line becomes a
+``StdoutLine`` or ``StderrLine``, with the known noise of healthy builds
+moved to stdout (the logs) so that the console shows only real errors.
+"""
+
+import time
+
+from colcon_core.event.output import StderrLine
+from colcon_core.event.output import StdoutLine
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.console_noise import StderrNoiseFilter
+from colcon_deb_docker.failure_hints import FailureEvidence
+from colcon_deb_docker.progress import parse_progress_line
+
+logger = colcon_logger.getChild(__name__)
+
+
+class BuildOutput:
+    """The output of one package's containers, as events and timings."""
+
+    def __init__(self, *, task, result):
+        """Route output to the task's event queue; time steps in `result`.
+
+        :param task: the colcon task (its context, its progress())
+        :param result: the package's :class:`PackageResult`
+        """
+        self._task = task
+        self._result = result
+        self._step_started = {}
+        self._noise = StderrNoiseFilter()
+        #: what explains a failure, looked for in the whole output
+        self.evidence = FailureEvidence()
+        #: `<arch>: ` in front of every progress line of a multi-arch run
+        self.prefix = ''
+        #: called with the step event that asks for network isolation
+        self.on_isolate = None
+
+    def on_line(self, line, is_stderr):
+        """Take one line of container output."""
+        self.evidence.feed(line)
+        event = parse_progress_line(line)
+        if event is not None:
+            self._on_progress(event)
+            self.progress(event.describe())
+            return
+        if not is_stderr:
+            return self.emit(line, is_stderr=False)
+        # known noise goes to the logs as output, real stderr to the console
+        for text, noise in self._noise.feed(line):
+            self.emit(text, is_stderr=not noise)
+
+    def progress(self, text):
+        """Report progress of the job (a JobProgress event)."""
+        self._task.progress(self.prefix + text)
+
+    def flush(self):
+        """Emit what the noise filter still holds (the container ended)."""
+        for text, _ in self._noise.flush():
+            self.emit(text, is_stderr=True)
+
+    def emit(self, line, *, is_stderr):
+        """Put one line of output into colcon's event queue."""
+        # colcon's output handlers expect bytes, as from a subprocess
+        data = (line + '\n').encode()
+        self._task.context.put_event_into_queue(
+            StderrLine(data) if is_stderr else StdoutLine(data))
+
+    def start_step(self, step):
+        """Start timing a step the host itself performs."""
+        self._step_started[self.prefix + step] = time.monotonic()
+
+    def end_step(self, step):
+        """Record the time of a step started with :meth:`start_step`."""
+        key = self.prefix + step
+        if key in self._step_started:
+            self._result.steps[key] = round(
+                time.monotonic() - self._step_started.pop(key), 3)
+
+    def _on_progress(self, event):
+        """Time each step; isolate the network when the helper asks."""
+        if event.status == 'start':
+            self.start_step(event.step)
+        elif event.status == 'done':
+            self.end_step(event.step)
+        if event.step == 'network' and event.status == 'isolate' and \
+                self.on_isolate is not None:
+            self.on_isolate()

@@ -1,0 +1,217 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""One build: one package, one architecture, one container, then publish.
+
+The container's outputs are copied out through the engine API into a
+scratch directory; the repository accepts only the files this build may
+produce (:mod:`colcon_deb_docker.repository.publish_rules`), each recorded
+with its provenance.
+"""
+
+import asyncio
+import functools
+from pathlib import Path
+import shutil
+import time
+
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.bloom_release_dependencies import encode_dependencies
+from colcon_deb_docker.bloom_release_dependencies import \
+    METADATA_KEY as BLOOM_RELEASE_KEY
+from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.errors import ContainerTimeout
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.plan import binary_packages
+from colcon_deb_docker.provenance import describe_vcs
+from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
+from colcon_deb_docker.repository.publish_rules import NotReproducible
+from colcon_deb_docker.siblings import sibling_debs
+from colcon_deb_docker.siblings import sibling_versions
+
+logger = colcon_logger.getChild(__name__)
+
+
+class BuildFailed(Exception):
+    """A package build failed; carries what the summary and log show."""
+
+    def __init__(self, reason, log_tail='', rc=1, *, interrupted=False):
+        """Describe the failure (`interrupted`: the run was stopped)."""
+        super().__init__(reason)
+        self.interrupted = interrupted
+        self.reason = reason
+        self.log_tail = log_tail
+        self.rc = rc
+
+
+class PackageBuild:
+    """Build one package for one architecture and publish its .debs."""
+
+    def __init__(self, *, session, context, entry, output):
+        """Describe the build.
+
+        :param context: the colcon TaskContext of the package
+        :param entry: its :class:`PlannedPackage` for one architecture
+        :param output: the :class:`BuildOutput` its container's lines go to
+        """
+        self.session = session
+        self.pkg = context.pkg
+        self.dependencies = context.dependencies
+        self.entry = entry
+        self.output = output
+        self.engine = session.engine_for(entry.arch)
+        self.container = None
+        output.on_isolate = self._isolate_network
+        self._loop = None
+
+    def _in_thread(self, func, *args, **kwargs):
+        """Run a blocking call in the session threads (an asyncio future)."""
+        return asyncio.wrap_future(
+            self.session.submit(functools.partial(func, *args, **kwargs)),
+            loop=self._loop)
+
+    async def run(self):
+        """Build and publish; return the paths of the files in the pool.
+
+        :raises BuildFailed: when the build fails (the reason for the
+          summary)
+        :raises NotReproducible: when a published file name would get other
+          bytes (the caller builds again under a new version)
+        """
+        session = self.session
+        arch = self.entry.arch
+        self._loop = asyncio.get_running_loop()
+        layout = session.layout
+        out_dir = layout.output_dir(self.pkg.name, arch)
+        downloads = layout.apt_downloads_dir(self.pkg.name, arch)
+        for scratch in (out_dir, downloads):
+            shutil.rmtree(scratch, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        self.container = None
+        build_started = time.time()
+        try:
+            await self._run_container()
+            # everything the build left is offered; the repository accepts
+            # only the expected files, and a stray one fails the package
+            debs = sorted(p for p in out_dir.iterdir())
+            if not debs:
+                raise BuildFailed('the build produced no .deb')
+            return await self._publish(debs, build_started=build_started)
+        except asyncio.CancelledError:
+            if self.container is not None:
+                self.engine.remove(self.container)
+            shutil.rmtree(out_dir, ignore_errors=True)  # scratch
+            raise
+        except ContainerFailed as e:
+            if session.interrupted.is_set():
+                # the interrupt handler removed the container under us
+                shutil.rmtree(out_dir, ignore_errors=True)  # scratch
+                raise BuildFailed('interrupted', interrupted=True) from None
+            reason = f'container exited with code {e.exit_code}'
+            hint = self.output.evidence.explain(
+                e.log_tail, oom_killed=e.oom_killed)
+            raise BuildFailed(
+                f'{reason}: {hint}' if hint else reason, e.log_tail,
+                e.exit_code) from None
+        except ContainerTimeout as e:
+            raise BuildFailed(
+                f'timed out after {e.seconds} s', e.log_tail) from None
+        except NotReproducible:
+            raise
+        except DebDockerError as e:
+            raise BuildFailed(str(e)) from None
+        finally:
+            if session.apt_cache is not None and \
+                    self.container is not None and \
+                    not session.interrupted.is_set():
+                await self._in_thread(self._admit_downloads)
+
+    async def _run_container(self):
+        """Create and run the build container until it ends.
+
+        Its output comes back as events while it runs; its whole life is
+        timed as the step `container` (for the overhead figures).
+        """
+        self.output.progress('container: start')
+        self.output.start_step('container')
+        self.container = await self._in_thread(
+            self.engine.create, package_container_spec(
+                self.session, pkg=self.pkg, entry=self.entry,
+                dependencies=self.dependencies))
+        if self.session.interrupted.is_set():
+            raise asyncio.CancelledError()
+        try:
+            await self._in_thread(
+                self.engine.run_created, self.container,
+                on_line=self.output.on_line, timeout=self.session.timeout)
+        finally:
+            self.output.flush()
+        self.output.end_step('container')
+
+    def _isolate_network(self):
+        """Disconnect the running container (--isolate-network)."""
+        names = self.engine.disconnect_networks(self.container)
+        logger.info(
+            f"'{self.pkg.name}': disconnected from "
+            f"{', '.join(names) or 'no network'}")
+
+    async def _publish(self, debs, *, build_started):
+        """Offer the build's files to the repository; return the pool paths.
+
+        Only the expected files are accepted (see publish_rules.py), each
+        recorded with its provenance.
+        """
+        session = self.session
+        entry = self.entry
+        self.output.progress('publish: start')
+        self.output.start_step('publish')
+        published = await self._in_thread(
+            session.repository.publish, debs=debs,
+            expected=ExpectedOutputs(
+                packages=binary_packages(session=session, planned=entry),
+                version=entry.version, architecture=entry.arch),
+            provenance={
+                'ros_package': self.pkg.name,
+                'fingerprint': entry.fingerprint,
+                'source_date_epoch': entry.source_date_epoch,
+                'vcs': entry.vcs,
+                'builder_image': session.builders[entry.arch].tag,
+                'build_started': _iso(build_started),
+                'build_finished': _iso(time.time()),
+            },
+            rosdep_keys={self.pkg.name: session.debian_name(self.pkg.name)})
+        self.output.end_step('publish')
+        return published
+
+    def _admit_downloads(self):
+        """Offer the container's apt downloads to the verified cache.
+
+        A cache that cannot be written costs speed, never the build.
+        """
+        session = self.session
+        try:
+            session.apt_cache.admit(session.layout.apt_downloads_dir(
+                self.pkg.name, self.entry.arch))
+        except OSError as e:
+            logger.warning(f'apt cache not updated: {e}')
+
+
+def _iso(seconds):
+    """Return a UTC time as ISO 8601 (the manifest's build times)."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds))
+
+
+def package_container_spec(session, *, pkg, entry, dependencies):
+    """Describe the container that builds `pkg` for `entry.arch`.
+
+    :param dependencies: the names of its workspace dependencies
+    """
+    return session.specs.package(
+        package_name=pkg.name, source_path=Path(pkg.path).resolve(),
+        sibling_debs=sibling_debs(session, pkg.name, entry.arch),
+        arch=entry.arch,
+        architecture_independent=entry.architecture_independent,
+        version=entry.version, source_date_epoch=entry.source_date_epoch,
+        vcs_text=describe_vcs(entry.vcs),
+        sibling_versions=sibling_versions(session, dependencies, entry.arch),
+        bloom_release_depends=encode_dependencies(
+            pkg.metadata.get(BLOOM_RELEASE_KEY, ())))

@@ -1,0 +1,58 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""The summary is an event handler fed by the jobs' events."""
+
+from colcon_core.event_handler import get_event_handler_extensions
+from colcon_core.event_reactor import EventReactorShutdown
+from colcon_deb_docker.event_handler.deb_summary import \
+    DebSummaryEventHandler
+from colcon_deb_docker.events import DebPackageResult
+from colcon_deb_docker.events import DebRunStarted
+from colcon_deb_docker.session import PackageResult
+
+
+def _run():
+    return DebRunStarted(
+        package_names=('broken', 'lib', 'needs_broken'),
+        repository_path='/ws/deb',
+        source_line='deb [trusted=yes] file:/ws/deb bookworm main')
+
+
+def test_summary_printed_at_shutdown_from_the_events(capsys):
+    handler = DebSummaryEventHandler()
+    handler((_run(), None))
+    handler((DebPackageResult.of(PackageResult(
+        name='lib', status='built', seconds=3.25,
+        debs=['ros-humble-lib_1.0.0-0bookworm_amd64.deb'])), None))
+    handler((DebPackageResult(
+        name='broken', status='failed', seconds=1.0,
+        reason='container exited with code 2'), None))
+    # nothing before the jobs end
+    assert capsys.readouterr().out == ''
+    handler((EventReactorShutdown(), None))
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert 'colcon deb summary:' in lines
+    assert '  lib           built           3.2s  ' \
+        'ros-humble-lib_1.0.0-0bookworm_amd64.deb' in lines, out
+    assert '  broken        failed          1.0s  container exited with ' \
+        'code 2' in lines, out
+    # a package whose job never ran (its dependency failed)
+    assert '  needs_broken  pending      skipped (a dependency failed or ' \
+        'the run stopped)' in lines, out
+    assert '  deb [trusted=yes] file:/ws/deb bookworm main' in lines
+
+
+def test_no_summary_without_a_deb_run(capsys):
+    # the handler is installed for every colcon verb: `colcon build` must
+    # not get a deb summary
+    handler = DebSummaryEventHandler()
+    handler((EventReactorShutdown(), None))
+    assert capsys.readouterr().out == ''
+
+
+def test_the_handler_is_a_colcon_event_handler():
+    # registered through the entry point, so --event-handlers deb_summary-
+    # turns it off like any other
+    extensions = get_event_handler_extensions(context=None)
+    assert isinstance(extensions.get('deb_summary'), DebSummaryEventHandler)
