@@ -85,7 +85,7 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
     if not engine.has_image(tag):
         check_debian_like(engine=engine, image=base_image, platform=platform)
         logger.info(f"building builder image '{tag}' from '{base_image}'")
-        _build(
+        build_image(
             engine=engine, tag=tag, platform=platform, on_line=on_line,
             files={
                 'Dockerfile': dockerfile.encode(),
@@ -98,7 +98,11 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
         architecture=architecture)
 
 
-def _build(*, engine, tag, files, platform, on_line):
+def build_image(*, engine, tag, files, platform, on_line):
+    """Build an image from a Dockerfile and its files (a build context).
+
+    :raises ImageBuildFailed: with the last lines of the build
+    """
     tail = []
     kwargs = {}
     if platform:

@@ -102,6 +102,13 @@ class DockerEngine:
         except (docker.errors.DockerException, OSError):
             raise ImageMissing(image=image, hint=hint) from None
 
+    def memory_total(self):
+        """Return the memory (bytes) of the machine the engine runs on."""
+        try:
+            return int(self.client.info()['MemTotal'])
+        except (docker.errors.APIError, KeyError, TypeError, ValueError):
+            return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
+
     def has_image(self, image):
         """Return whether an image exists locally."""
         try:

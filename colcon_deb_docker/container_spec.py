@@ -112,6 +112,8 @@ class ContainerSpec:
     platform: str = None
     uploads: list = field(default_factory=list)
     downloads: list = field(default_factory=list)
+    #: bytes of memory (and memory plus swap): the engine kills beyond
+    mem_limit: int = None
 
     def to_create_kwargs(self):
         """Return the keyword arguments for ``containers.create``.
@@ -137,4 +139,7 @@ class ContainerSpec:
             value = getattr(self, key)
             if value is not None:
                 kwargs[key] = value
+        if self.mem_limit:
+            # no swap on top: a build over its limit is killed, not slowed
+            kwargs['mem_limit'] = kwargs['memswap_limit'] = self.mem_limit
         return kwargs

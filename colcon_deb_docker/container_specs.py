@@ -73,7 +73,7 @@ class ContainerSpecs:
     def package(self, *, package_name, source_path, sibling_debs=(),
                 arch=None, architecture_independent=False, version=None,
                 source_date_epoch=None, vcs_text='', sibling_versions=None,
-                bloom_release_depends=''):
+                bloom_release_depends='', image=None):
         """Describe the container that builds one package.
 
         :param sibling_debs: repository paths of workspace .debs to install
@@ -85,6 +85,8 @@ class ContainerSpecs:
           these workspace packages require at least these versions
         :param bloom_release_depends: what bloom-release would add to its
           debian/control (see bloom_release_dependencies.py)
+        :param image: the image it starts from (default: the builder
+          image; see dependency_images.py)
         """
         session = self.session
         arch = session.arch_or_primary(arch)
@@ -139,7 +141,7 @@ class ContainerSpecs:
                        str(int(session.timeout) + CONTAINER_DEADLINE_GRACE),
                        *command]
         return ContainerSpec(
-            image=session.builders[arch].tag,
+            image=image or session.builders[arch].tag,
             command=command,
             name=f'colcon-deb-{session.run_id}-{package_name}-{arch}',
             environment=environment,
@@ -148,6 +150,7 @@ class ContainerSpecs:
                     'io.colcon-deb-docker.package': package_name,
                     'io.colcon-deb-docker.arch': arch},
             cap_add=SETUP_CAPABILITIES,
+            mem_limit=session.memory.per_job if session.memory else None,
         )
 
     def verify(self, *, base_image, package_names, platform=None):

@@ -22,6 +22,8 @@ class DebRunStarted:
     repository_path: str
     #: the sources.list line a consumer adds
     source_line: str
+    #: the distribution (dists/<codename>)
+    codename: str = ''
     #: the pin and sources files a consumer adds (when it has underlays)
     pin_file: str = ''
     sources_file: str = ''
@@ -36,10 +38,13 @@ class DebPackageResult:
     seconds: float = 0.0
     debs: tuple = field(default_factory=tuple)
     reason: str = ''
+    #: ((step, start, end), ...), seconds since the epoch
+    timeline: tuple = field(default_factory=tuple)
 
     @classmethod
     def of(cls, result):
         """Return the event of a :class:`PackageResult`."""
         return cls(name=result.name, status=result.status,
                    seconds=result.seconds, debs=tuple(result.debs),
-                   reason=result.reason)
+                   reason=result.reason,
+                   timeline=tuple(tuple(t) for t in result.timeline))

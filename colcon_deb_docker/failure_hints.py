@@ -27,8 +27,9 @@ _OUT_OF_MEMORY = re.compile(
     r'Cannot allocate memory|out of memory allocating', re.IGNORECASE)
 
 _MEMORY_HINT = (
-    'build fewer packages at once (--parallel-workers) or with fewer make '
-    'jobs each (--build-jobs)')
+    'give each build more (--job-memory, within --memory), or build fewer '
+    'packages at once (--parallel-workers) or with fewer make jobs each '
+    '(--build-jobs)')
 
 
 class FailureEvidence:
@@ -54,20 +55,24 @@ class FailureEvidence:
             self.lines += [self._previous, line]
         self._previous = line
 
-    def explain(self, log_tail, *, oom_killed=False):
+    def explain(self, log_tail, *, oom_killed=False, limit=None):
         """Return the explanation of the failure, or ''."""
         return explain_failure(
             '\n'.join([*self.lines, log_tail or '']),
-            oom_killed=oom_killed)
+            oom_killed=oom_killed, limit=limit)
 
 
-def explain_failure(log_tail, *, oom_killed=False):
-    """Return a short explanation of a failed build, or ''."""
+def explain_failure(log_tail, *, oom_killed=False, limit=None):
+    """Return a short explanation of a failed build, or ''.
+
+    :param limit: the build container's memory limit, for people
+    """
+    of_limit = f' (limit {limit} a build)' if limit else ''
     if oom_killed:
-        return 'killed for running out of memory: ' + _MEMORY_HINT
+        return f'killed for running out of memory{of_limit}: ' + _MEMORY_HINT
     if log_tail and _OUT_OF_MEMORY.search(log_tail):
-        return ('the compiler ran out of memory (killed by the kernel): ' +
-                _MEMORY_HINT)
+        return (f'the compiler ran out of memory{of_limit} (killed by the '
+                'kernel): ' + _MEMORY_HINT)
     if not log_tail or not _DOWNLOAD_FAILED.search(log_tail):
         return ''
     urls = _URL.findall(log_tail)

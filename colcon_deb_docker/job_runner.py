@@ -40,6 +40,7 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
     :returns: colcon's return code of the jobs (1 when keys are missing)
     """
     to_build = [p for p in plan if p.action == 'build']
+    check = None
     if to_build:
         check = check_rosdep_keys(
             session, {p.name: p for p in to_build}.values())
@@ -57,6 +58,11 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
                     'unresolvable rosdep keys: ' + ', '.join(sorted(keys)))
 
     jobs, unselected = _jobs(args, decorators, session, invalid)
+    if check is not None and session.dependency_images is not None:
+        session.dependency_images.plan(
+            check=check, descriptors={
+                d.descriptor.name: d.descriptor for d in decorators},
+            with_tests=bool(args.run_tests))
 
     def before_jobs(*, event_queue):
         for name in sorted(unselected):
@@ -99,6 +105,7 @@ def run_started_event(session, invalid):
         package_names=tuple(sorted({*session.results, *invalid})),
         repository_path=str(repository.path),
         source_line=repository.apt_source_line(),
+        codename=repository.codename,
         pin_file=str(pin) if with_pin else '',
         sources_file=str(repository.path / SOURCES_FILE) if with_pin
         else '')

@@ -83,7 +83,8 @@ def write_report(session):
         return
     report = {
         name: {'status': r.status, 'seconds': round(r.seconds, 3),
-               'steps': r.steps, 'debs': r.debs, 'reason': r.reason}
+               'steps': r.steps, 'debs': r.debs, 'reason': r.reason,
+               'timeline': r.timeline}
         for name, r in session.results.items()}
     text = json.dumps(report, indent=1, sort_keys=True)
     # one per distribution; the plain name has the run's last one

@@ -51,6 +51,8 @@ class PackageResult:
     reason: str = ''
     #: step name -> seconds, from the container's progress events
     steps: dict = field(default_factory=dict)
+    #: [step, start, end] (seconds since the epoch): the run's picture
+    timeline: list = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +87,10 @@ class DebSession:
     started: float = 0.0
     #: a VerifiedAptCache, or None
     apt_cache: object = None
+    #: the DependencyImages of the builds (None: --no-dependency-images)
+    dependency_images: object = None
+    #: the MemoryBudget of the build containers (None: no limit)
+    memory: object = None
     #: whether each package keeps a ccache (a volume of its own)
     ccache: bool = False
     #: the --apt-source underlays (AptSource), and the mounts of their

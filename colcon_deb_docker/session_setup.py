@@ -14,7 +14,11 @@ import uuid
 from colcon_deb_docker.apt_cache import builder_indexes
 from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.apt_sources import write_apt_sources
+from colcon_deb_docker.dependency_images import DependencyImages
+from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.helpers_path import helpers_dir
+from colcon_deb_docker.memory_budget import MemoryBudget
+from colcon_deb_docker.memory_budget import MINIMUM
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.session import allowed_host_environment
@@ -60,6 +64,9 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         isolate_network=args.isolate_network,
         version_scheme=args.version_scheme, started=time.time(),
         ccache=not args.no_ccache)
+    session.memory = memory_budget(args, engine)
+    if not args.no_dependency_images:
+        session.dependency_images = DependencyImages(session)
     if apt_sources:
         session.apt_sources = tuple(apt_sources)
         session.underlay_mounts = tuple(write_apt_sources(
@@ -70,6 +77,25 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         session.apt_cache = _apt_cache(
             build_base / '.apt-archives', session)
     return session
+
+
+def memory_budget(args, engine):
+    """Return the run's :class:`MemoryBudget` (--memory, --job-memory).
+
+    The budget defaults to the engine's memory, each build's limit to the
+    budget shared by the parallel workers.
+
+    :raises DebDockerError: if one build's limit exceeds the budget
+    """
+    total = args.memory or engine.memory_total()
+    workers = getattr(args, 'parallel_workers', None) or 1
+    if getattr(args, 'executor', None) == 'sequential':
+        workers = 1
+    per_job = args.job_memory or max(total // workers, MINIMUM)
+    try:
+        return MemoryBudget(total=total, per_job=per_job)
+    except ValueError as e:
+        raise DebDockerError(str(e)) from None
 
 
 def _apt_cache(path, session):

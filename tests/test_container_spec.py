@@ -41,3 +41,11 @@ def test_bind_mounts_are_read_only_and_volumes_are_named():
     assert kwargs['cap_add'] == ['CHOWN']
     assert kwargs['user'] == '1000:1000'
     assert kwargs['name'] == 'n'
+
+
+def test_memory_limit_has_no_swap_on_top():
+    kwargs = ContainerSpec(image='img', command=['true'],
+                           mem_limit=2 ** 30).to_create_kwargs()
+    assert kwargs['mem_limit'] == kwargs['memswap_limit'] == 2 ** 30
+    assert 'mem_limit' not in ContainerSpec(
+        image='img', command=['true']).to_create_kwargs()

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.container_spec import Volume
+from colcon_deb_docker.memory_budget import MemoryBudget
 from colcon_deb_docker.session import DebSession
 
 
@@ -94,3 +95,14 @@ def test_builds_get_every_core_and_share_them_by_load(tmp_path):
     assert spec.environment['DEB_BUILD_OPTIONS'] == 'nocheck parallel=4'
     assert spec.environment['MAKEFLAGS'] == '-l4'
     assert spec.environment['DEB_BUILD_PROFILES'] == 'nocheck'
+
+
+def test_a_build_container_gets_its_share_of_the_memory_budget(tmp_path):
+    session = _session(tmp_path, memory=MemoryBudget(
+        total=8 * 2 ** 30, per_job=2 * 2 ** 30))
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert spec.mem_limit == 2 * 2 ** 30
+    assert _session(tmp_path).specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg').mem_limit \
+        is None

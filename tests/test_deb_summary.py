@@ -4,26 +4,32 @@
 
 from colcon_core.event_handler import get_event_handler_extensions
 from colcon_core.event_reactor import EventReactorShutdown
+from colcon_core.location import set_default_log_path
 from colcon_deb_docker.event_handler.deb_summary import \
     DebSummaryEventHandler
 from colcon_deb_docker.events import DebPackageResult
 from colcon_deb_docker.events import DebRunStarted
 from colcon_deb_docker.session import PackageResult
+from colcon_deb_docker.timeline_svg import assign_lanes
 
 
 def _run():
     return DebRunStarted(
         package_names=('broken', 'lib', 'needs_broken'),
         repository_path='/ws/deb',
-        source_line='deb [trusted=yes] file:/ws/deb bookworm main')
+        source_line='deb [trusted=yes] file:/ws/deb bookworm main',
+        codename='bookworm')
 
 
-def test_summary_printed_at_shutdown_from_the_events(capsys):
+def test_summary_printed_at_shutdown_from_the_events(capsys, tmp_path):
+    set_default_log_path(base_path=tmp_path, subdirectory='latest_deb')
     handler = DebSummaryEventHandler()
     handler((_run(), None))
     handler((DebPackageResult.of(PackageResult(
         name='lib', status='built', seconds=3.25,
-        debs=['ros-humble-lib_1.0.0-0bookworm_amd64.deb'])), None))
+        debs=['ros-humble-lib_1.0.0-0bookworm_amd64.deb'],
+        timeline=[['container', 100.0, 103.25], ['bloom', 100.5, 101.0],
+                  ['dpkg:compile', 101.5, 102.5]])), None))
     handler((DebPackageResult(
         name='broken', status='failed', seconds=1.0,
         reason='container exited with code 2'), None))
@@ -41,6 +47,13 @@ def test_summary_printed_at_shutdown_from_the_events(capsys):
     assert '  needs_broken  pending      skipped (a dependency failed or ' \
         'the run stopped)' in lines, out
     assert '  deb [trusted=yes] file:/ws/deb bookworm main' in lines
+    # the run's picture, linked from the summary: one bar, its phases
+    picture = tmp_path / 'latest_deb' / 'colcon-deb-timeline-bookworm.svg'
+    assert f'timeline of the run: {picture}' in lines
+    svg = picture.read_text()
+    assert '<title>lib: 3.2 s</title>' in svg
+    assert '<title>lib bloom: 0.5 s</title>' in svg
+    assert '<title>lib dpkg:compile: 1.0 s</title>' in svg
 
 
 def test_no_summary_without_a_deb_run(capsys):
@@ -56,3 +69,13 @@ def test_the_handler_is_a_colcon_event_handler():
     # turns it off like any other
     extensions = get_event_handler_extensions(context=None)
     assert isinstance(extensions.get('deb_summary'), DebSummaryEventHandler)
+
+
+def test_lanes_are_the_workers():
+    # two workers: a long job, two short ones after each other beside it
+    spans = {'long': (0.0, 10.0), 'a': (0.5, 4.0), 'b': (4.0, 8.0),
+             'c': (10.0, 12.0)}
+    lanes = assign_lanes(spans)
+    assert lanes['long'] != lanes['a']
+    assert lanes['a'] == lanes['b']
+    assert max(lanes.values()) == 1

@@ -1,12 +1,20 @@
 # Copyright 2026 The colcon-deb-docker authors
 # Licensed under the Apache License, Version 2.0
-"""The summary of a `colcon deb` run: each package's .debs, the apt line."""
+"""The summary of a `colcon deb` run: each package's .debs, the apt line.
+
+With it, the run's picture: ``colcon-deb-timeline-<codename>.svg`` in the
+run's log directory (see :mod:`colcon_deb_docker.timeline_svg`).
+"""
+
+from pathlib import Path
 
 from colcon_core.event_handler import EventHandlerExtensionPoint
 from colcon_core.event_reactor import EventReactorShutdown
+from colcon_core.location import get_log_path
 from colcon_core.plugin_system import satisfies_version
 from colcon_deb_docker.events import DebPackageResult
 from colcon_deb_docker.events import DebRunStarted
+from colcon_deb_docker.timeline_svg import render_timeline
 
 
 class DebSummaryEventHandler(EventHandlerExtensionPoint):
@@ -37,8 +45,34 @@ class DebSummaryEventHandler(EventHandlerExtensionPoint):
         elif isinstance(data, DebPackageResult):
             self._results[data.name] = data
         elif isinstance(data, EventReactorShutdown) and self._run:
-            for line in summary_lines(self._run, self._results):
+            lines = summary_lines(self._run, self._results)
+            picture = write_timeline(self._run, self._results)
+            if picture is not None and lines:
+                lines.append(f'timeline of the run: {picture}')
+            for line in lines:
                 print(line)
+
+
+def write_timeline(run, results):
+    """Write the run's picture into the log directory; return its path.
+
+    None when there is no log directory or nothing was built.  A picture
+    that cannot be written is not worth failing the run for.
+    """
+    log_path = get_log_path()
+    svg = render_timeline(
+        {name: r.timeline for name, r in results.items() if r.timeline},
+        title=f'colcon deb {run.codename}')
+    if log_path is None or svg is None:
+        return None
+    path = Path(log_path).resolve() / \
+        f'colcon-deb-timeline-{run.codename}.svg'
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg)
+    except OSError:
+        return None
+    return path
 
 
 def summary_lines(run, results):

@@ -14,6 +14,7 @@ from colcon_core.event.output import StderrLine
 from colcon_core.event.output import StdoutLine
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.console_noise import StderrNoiseFilter
+from colcon_deb_docker.dpkg_phases import phase_of_line
 from colcon_deb_docker.failure_hints import FailureEvidence
 from colcon_deb_docker.progress import parse_progress_line
 
@@ -39,6 +40,8 @@ class BuildOutput:
         self.prefix = ''
         #: called with the step event that asks for network isolation
         self.on_isolate = None
+        #: the phase of dpkg-buildpackage under way (see dpkg_phases.py)
+        self._phase = None
 
     def on_line(self, line, is_stderr):
         """Take one line of container output."""
@@ -49,6 +52,9 @@ class BuildOutput:
             self.progress(event.describe())
             return
         if not is_stderr:
+            phase = phase_of_line(line) if self._in_dpkg() else None
+            if phase is not None:
+                self._start_phase(phase)
             return self.emit(line, is_stderr=False)
         # known noise goes to the logs as output, real stderr to the console
         for text, noise in self._noise.feed(line):
@@ -71,21 +77,45 @@ class BuildOutput:
             StderrLine(data) if is_stderr else StdoutLine(data))
 
     def start_step(self, step):
-        """Start timing a step the host itself performs."""
-        self._step_started[self.prefix + step] = time.monotonic()
+        """Start timing a step (of the host or of a helper)."""
+        self._step_started[self.prefix + step] = time.time()
 
     def end_step(self, step):
-        """Record the time of a step started with :meth:`start_step`."""
+        """Record the time of a step started with :meth:`start_step`.
+
+        Its duration is added to the package's steps, its interval to the
+        package's timeline (the picture of the run).
+        """
         key = self.prefix + step
-        if key in self._step_started:
-            self._result.steps[key] = round(
-                time.monotonic() - self._step_started.pop(key), 3)
+        if key not in self._step_started:
+            return
+        started, now = self._step_started.pop(key), time.time()
+        steps = self._result.steps
+        steps[key] = round(steps.get(key, 0) + now - started, 3)
+        self._result.timeline.append(
+            [key, round(started, 3), round(now, 3)])
+
+    def _in_dpkg(self):
+        return self.prefix + 'compile' in self._step_started
+
+    def _start_phase(self, phase):
+        """End the dpkg-buildpackage phase under way; start `phase`."""
+        self._end_phase()
+        self._phase = f'dpkg:{phase}'
+        self.start_step(self._phase)
+
+    def _end_phase(self):
+        if self._phase is not None:
+            self.end_step(self._phase)
+            self._phase = None
 
     def _on_progress(self, event):
         """Time each step; isolate the network when the helper asks."""
         if event.status == 'start':
             self.start_step(event.step)
         elif event.status == 'done':
+            if event.step == 'compile':
+                self._end_phase()
             self.end_step(event.step)
         if event.step == 'network' and event.status == 'isolate' and \
                 self.on_isolate is not None:

@@ -21,6 +21,7 @@ from colcon_deb_docker.bloom_release_dependencies import \
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.memory_budget import format_size
 from colcon_deb_docker.plan import binary_packages
 from colcon_deb_docker.provenance import describe_vcs
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
@@ -89,7 +90,15 @@ class PackageBuild:
         self.container = None
         build_started = time.time()
         try:
-            await self._run_container()
+            if session.memory is None:
+                await self._run_container()
+            else:
+                async with session.memory.reserve(on_wait=lambda: (
+                        self.output.progress(
+                            'memory: waiting for '
+                            f'{format_size(session.memory.per_job)} of the '
+                            'budget'))):
+                    await self._run_container()
             # everything the build left is offered; the repository accepts
             # only the expected files, and a stray one fails the package
             debs = sorted(p for p in out_dir.iterdir())
@@ -108,7 +117,9 @@ class PackageBuild:
                 raise BuildFailed('interrupted', interrupted=True) from None
             reason = f'container exited with code {e.exit_code}'
             hint = self.output.evidence.explain(
-                e.log_tail, oom_killed=e.oom_killed)
+                e.log_tail, oom_killed=e.oom_killed,
+                limit=format_size(session.memory.per_job)
+                if session.memory else None)
             raise BuildFailed(
                 f'{reason}: {hint}' if hint else reason, e.log_tail,
                 e.exit_code) from None
@@ -133,10 +144,11 @@ class PackageBuild:
         """
         self.output.progress('container: start')
         self.output.start_step('container')
+        image = await self._dependency_image()
         self.container = await self._in_thread(
             self.engine.create, package_container_spec(
                 self.session, pkg=self.pkg, entry=self.entry,
-                dependencies=self.dependencies))
+                dependencies=self.dependencies, image=image))
         if self.session.interrupted.is_set():
             raise asyncio.CancelledError()
         try:
@@ -146,6 +158,25 @@ class PackageBuild:
         finally:
             self.output.flush()
         self.output.end_step('container')
+
+    async def _dependency_image(self):
+        """Return the image holding the build's system dependencies.
+
+        Made now when no build made it before (timed as the step
+        `dependency-image`); None for the builder image.
+        """
+        images = self.session.dependency_images
+        if images is None:
+            return None
+        self.output.progress('dependency-image: start')
+        self.output.start_step('dependency-image')
+        image = await self._in_thread(
+            images.image_for, package_name=self.pkg.name,
+            arch=self.entry.arch,
+            on_line=lambda line: self.output.emit(line, is_stderr=False))
+        self.output.end_step('dependency-image')
+        self.output.progress(f'dependency-image: {image}')
+        return image
 
     def _isolate_network(self):
         """Disconnect the running container (--isolate-network)."""
@@ -200,10 +231,12 @@ def _iso(seconds):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds))
 
 
-def package_container_spec(session, *, pkg, entry, dependencies):
+def package_container_spec(session, *, pkg, entry, dependencies,
+                           image=None):
     """Describe the container that builds `pkg` for `entry.arch`.
 
     :param dependencies: the names of its workspace dependencies
+    :param image: the image it starts from (None: the builder image)
     """
     return session.specs.package(
         package_name=pkg.name, source_path=Path(pkg.path).resolve(),
@@ -214,4 +247,4 @@ def package_container_spec(session, *, pkg, entry, dependencies):
         vcs_text=describe_vcs(entry.vcs),
         sibling_versions=sibling_versions(session, dependencies, entry.arch),
         bloom_release_depends=encode_dependencies(
-            pkg.metadata.get(BLOOM_RELEASE_KEY, ())))
+            pkg.metadata.get(BLOOM_RELEASE_KEY, ())), image=image)

@@ -13,6 +13,7 @@ from colcon_core.event_handler import add_event_handler_arguments
 from colcon_core.executor import add_executor_arguments
 from colcon_core.package_selection import add_arguments \
     as add_packages_arguments
+from colcon_deb_docker.memory_budget import parse_size
 from colcon_deb_docker.repository.apt_repository import \
     DEFAULT_KEEP_VERSIONS
 from colcon_deb_docker.versioning import DEFAULT_SCHEME
@@ -76,6 +77,16 @@ def add_deb_arguments(parser):
              'N (make -lN): a package built alone gets every core, '
              'concurrent ones share them (default: the number of cores)')
     parser.add_argument(
+        '--memory', type=memory_size, metavar='SIZE',
+        help='Memory all build containers may hold together, e.g. 16g; a '
+             "build starts only when its limit fits (default: the engine's "
+             'memory)')
+    parser.add_argument(
+        '--job-memory', type=memory_size, metavar='SIZE',
+        help='The memory limit of each build container, e.g. 4g (default: '
+             '--memory shared by the parallel workers); a build over it is '
+             'killed and reported as out of memory')
+    parser.add_argument(
         '--run-tests', action='store_true',
         help="Run the packages' tests during dpkg-buildpackage "
              '(default: DEB_BUILD_OPTIONS=nocheck)')
@@ -130,6 +141,12 @@ def add_deb_arguments(parser):
              'package keeps its own ccache in a volume of the engine, '
              'colcon-deb-ccache-*)')
     parser.add_argument(
+        '--no-dependency-images', action='store_true',
+        help='Install the system dependencies of every build in its own '
+             'container (default: each exact set of them is installed once '
+             'into an image, colcon-deb-deps:<hash>, which every build '
+             'needing exactly that set starts from)')
+    parser.add_argument(
         '--version-scheme', choices=SCHEMES, default=DEFAULT_SCHEME,
         help='How a changed package gets a higher Debian version: '
              'timestamp (<version>-0<codename>.YYYYMMDD.HHMMSS, as '
@@ -159,3 +176,11 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f'expected a number >= 1: {text!r}')
     return value
+
+
+def memory_size(text):
+    """Parse a memory size like 4g or 512m (argparse type)."""
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None

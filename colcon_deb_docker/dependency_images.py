@@ -1,0 +1,202 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""An image per exact set of system build dependencies, made once.
+
+A package's build needs Debian packages that are not in the workspace
+(cmake, libfmt-dev ...): the ones its build keys resolve to, and the ones
+its workspace dependencies need at run time.  The rosdep pre-check already
+resolved every key, so the host knows that set before the build starts.
+The first build that needs a set installs it in a container of the builder
+image (an image build: ``FROM`` the builder, one ``RUN apt-get install``),
+tagged ``colcon-deb-deps:<hash>`` of the builder image (itself
+content-addressed), the architecture and the set; every later build needing
+exactly that set, in this run or the next, starts from it.  The clean room
+stays: an image holds exactly one set, never the union of several packages'
+needs, and no workspace code ever runs where an image is made (the
+workspace's own packages are never part of one).
+"""
+
+import hashlib
+import json
+import re
+import threading
+
+from catkin_pkg.package import parse_package
+from colcon_core.logging import colcon_logger
+from colcon_deb_docker.bloom_release_dependencies import is_ros2
+from colcon_deb_docker.builder_image import build_image
+from colcon_deb_docker.container_spec import ContainerSpec
+from colcon_deb_docker.container_spec import LABEL_TOOL
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.platforms import docker_platform
+
+logger = colcon_logger.getChild(__name__)
+
+IMAGE_REPOSITORY = 'colcon-deb-deps'
+#: label of a dependency image: the packages it holds
+LABEL_PACKAGES = 'io.colcon-deb-docker.dependency-set'
+
+#: a Debian package name (Policy 5.6.7), optionally with an architecture
+_DEBIAN_NAME = re.compile(r'^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?$')
+
+#: what bloom's debian/control template of a build type adds by name
+TEMPLATE_BUILD_DEPENDS = {
+    'ros.ament_python': ('python3-all', 'python3-setuptools', 'dh-python'),
+}
+
+#: what a package's own build needs
+BUILD_ATTRIBUTES = ('build_depends', 'buildtool_depends')
+#: what a workspace dependency brings along at build time
+RUN_ATTRIBUTES = (
+    'build_export_depends', 'buildtool_export_depends', 'exec_depends')
+
+
+def package_keys(*, package_xml, ros_distro, attributes):
+    """Return the rosdep keys of some dependency lists of a package."""
+    package = parse_package(str(package_xml))
+    package.evaluate_conditions({
+        'ROS_DISTRO': ros_distro,
+        'ROS_VERSION': '2' if is_ros2(ros_distro) else '1',
+        'ROS_PYTHON_VERSION': '3',
+    })
+    return {d.name for a in attributes for d in getattr(package, a, [])
+            if d.evaluated_condition is not False}
+
+
+def system_build_set(*, resolved, keys, workspace):
+    """Return the sorted Debian packages of `keys` that are not workspace's.
+
+    :param resolved: {key: [Debian package, ...]} of the rosdep check
+    :param workspace: the workspace's package names (they are siblings,
+      installed from their .debs, never part of an image)
+    """
+    return sorted({
+        name for key in keys if key not in workspace
+        for name in resolved.get(key, {}).get('resolved', ())})
+
+
+class DependencyImages:
+    """The dependency images of one session, made on first use."""
+
+    def __init__(self, session):  # noqa: D107
+        self.session = session
+        self._locks = {}
+        #: architecture -> the packages its builder image has installed
+        self._installed = {}
+        self._guard = threading.Lock()
+        #: package -> the sorted system packages of its build (known ones)
+        self.sets = {}
+
+    def plan(self, *, check, descriptors, with_tests=False):
+        """Compute each package's set from the rosdep pre-check.
+
+        :param check: the :class:`RosdepCheck` of the packages to build;
+          a workspace dependency it did not cover adds nothing here (its
+          build installs what is missing, as without an image)
+        :param descriptors: {name: package descriptor} of the workspace
+        """
+        session = self.session
+        workspace = set(descriptors)
+        build = BUILD_ATTRIBUTES + (('test_depends',) if with_tests else ())
+        for name in check.packages:
+            keys = {(name, k) for k in package_keys(
+                package_xml=descriptors[name].path / 'package.xml',
+                ros_distro=session.ros_distro, attributes=build)}
+            for dependency in sorted(session.build_closure.get(name, ())):
+                if dependency in check.packages:
+                    keys |= {(dependency, k) for k in package_keys(
+                        package_xml=descriptors[dependency].path /
+                        'package.xml', ros_distro=session.ros_distro,
+                        attributes=RUN_ATTRIBUTES)}
+            packages = set()
+            for owner, key in keys:
+                packages.update(system_build_set(
+                    resolved=check.packages[owner], keys=[key],
+                    workspace=workspace))
+            packages.update(TEMPLATE_BUILD_DEPENDS.get(
+                descriptors[name].type, ()))
+            self.sets[name] = sorted(packages)
+
+    def tag(self, *, arch, packages):
+        """Return the tag of the image holding `packages` on `arch`."""
+        session = self.session
+        key = json.dumps({
+            'builder': session.builders[arch].tag, 'arch': arch,
+            'packages': sorted(packages)}, sort_keys=True)
+        return f'{IMAGE_REPOSITORY}:' + \
+            hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def image_for(self, *, package_name, arch, on_line=None):
+        """Return the image a package's build starts from (blocking).
+
+        The builder image when the package needs no system package, its
+        set is unknown, or the run has underlays (their sources are
+        mounted into build containers, which an image build cannot);
+        otherwise the dependency image, made now if no build made it
+        before.  A set that cannot be installed is not this step's
+        failure: the build starts from the builder image and says why
+        itself.
+        """
+        session = self.session
+        builder = session.builders[arch].tag
+        packages = self.sets.get(package_name)
+        if not packages or session.apt_sources or not all(
+                _DEBIAN_NAME.match(p) for p in packages):
+            return builder
+        engine = session.engine_for(arch)
+        with self._guard:
+            lock = self._locks.setdefault(arch, threading.Lock())
+        with lock:
+            if arch not in self._installed:
+                self._installed[arch] = installed_packages(
+                    engine=engine, image=builder)
+        packages = [p for p in packages
+                    if p.split(':')[0] not in self._installed[arch]]
+        if not packages:
+            return builder
+        tag = self.tag(arch=arch, packages=packages)
+        with self._guard:
+            lock = self._locks.setdefault(tag, threading.Lock())
+        with lock:
+            if engine.has_image(tag):
+                return tag
+            try:
+                build_image(
+                    engine=engine, tag=tag, platform=docker_platform(arch),
+                    on_line=on_line, files={'Dockerfile': dockerfile(
+                        builder=builder, packages=packages).encode()})
+            except DebDockerError as e:
+                logger.warning(
+                    f"'{package_name}': no dependency image for "
+                    f"{' '.join(packages)} ({e}): building from the builder "
+                    'image')
+                return builder
+        return tag
+
+
+def installed_packages(*, engine, image):
+    """Return the names of the packages an image has installed."""
+    lines = []
+    engine.run(ContainerSpec(
+        image=image, network_mode='none', command=[
+            'dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Package}\\n']),
+        on_line=lambda line, _: lines.append(line))
+    return {line.split()[1] for line in lines
+            if line.startswith('ii ') and len(line.split()) == 2}
+
+
+def dockerfile(*, builder, packages):
+    """Return the recipe of a dependency image: a builder plus `packages`.
+
+    apt reads the indexes the builder image keeps valid; the archives are
+    not kept.  Proxy variables reach the build as docker's predefined
+    build arguments, which no image or history keeps.
+    """
+    names = ' '.join(packages)
+    return (
+        f'FROM {builder}\n'
+        f'LABEL {LABEL_TOOL}=1 {LABEL_PACKAGES}="{names}"\n'
+        'RUN DEBIAN_FRONTEND=noninteractive apt-get install -y -q '
+        '--no-install-recommends -o Acquire::Languages=none '
+        f'-o DPkg::Options::=--force-unsafe-io {names} && '
+        'find /var/cache/apt/archives -maxdepth 1 -name "*.deb" -delete\n')

@@ -1,0 +1,97 @@
+"""An image per exact set of system build dependencies; the clean room stays.
+
+Two packages that need the same Debian library share one dependency image,
+made once and reused in the next run; a package that uses the library
+without declaring it still fails, although an image with the library
+exists.
+"""
+
+import re
+
+from e2e_support import cmake_package_xml
+from e2e_support import report
+
+
+def _fmt_package(name, *, declared):
+    return {
+        'package.xml': cmake_package_xml(
+            name, description=f'Uses libfmt ({name}).',
+            depends=['fmt'] if declared else []),
+        'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
+project({name} CXX)
+add_executable({name} main.cpp)
+install(TARGETS {name} DESTINATION bin)
+""",
+        # header-only use: no library to link, only the header to find
+        'main.cpp': """#define FMT_HEADER_ONLY
+#include <fmt/core.h>
+int main() { fmt::print("{}\\n", 42); return 0; }
+""",
+    }
+
+
+def _images_used(workspace, name):
+    """Return (the package's output, its progress, the images it used)."""
+    log_dir = workspace.root / 'log' / 'latest_deb'
+    text = (log_dir / name / 'stdout_stderr.log').read_text()
+    progress = '\n'.join(
+        line for line in (log_dir / 'events.log').read_text().splitlines()
+        if f'({name}) JobProgress' in line)
+    return text, progress, re.findall(
+        r'dependency-image: (colcon-deb-deps:\w+)', progress)
+
+
+def test_one_image_per_dependency_set_and_the_clean_room_stays(
+    make_workspace, engine, base_image
+):
+    workspace = make_workspace([])
+    workspace.add_package('fmt_a', _fmt_package('fmt_a', declared=True))
+    workspace.add_package('fmt_b', _fmt_package('fmt_b', declared=True))
+    workspace.add_package(
+        'fmt_undeclared', _fmt_package('fmt_undeclared', declared=False))
+    result = workspace.colcon_deb(
+        '--continue-on-error', '--event-handlers', 'console_cohesion+',
+        check=False)
+    assert result.returncode != 0
+    # the package that did not declare the library cannot use it
+    assert re.search(r'fmt/core\.h: No such file or directory',
+                     result.stdout), result.stdout[-3000:]
+    assert re.search(r"colcon deb: 'fmt_undeclared' failed", result.stdout)
+    debs = workspace.debs()
+    assert any(d.startswith('ros-humble-fmt-a_') for d in debs), debs
+    assert any(d.startswith('ros-humble-fmt-b_') for d in debs), debs
+    _, _, used_a = _images_used(workspace, 'fmt_a')
+    _, _, used_b = _images_used(workspace, 'fmt_b')
+    assert used_a and used_a == used_b, (used_a, used_b)
+    tag = used_a[0]
+    image = engine.client.images.get(tag)
+    assert image.labels['io.colcon-deb-docker.dependency-set'] == \
+        'libfmt-dev'
+
+    # made once, by one of the two, when it does not exist
+    engine.client.images.remove(tag, force=True)
+    workspace.colcon_deb('--force', '--packages-select', 'fmt_a', 'fmt_b')
+    built = [name for name in ('fmt_a', 'fmt_b')
+             if 'RUN DEBIAN_FRONTEND=noninteractive apt-get install' in
+             _images_used(workspace, name)[0]]
+    assert len(built) == 1, built
+    assert _images_used(workspace, 'fmt_a')[2] == [tag]
+    # and reused by the next run: nobody installs libfmt-dev again
+    workspace.colcon_deb('--force', '--packages-select', 'fmt_a', 'fmt_b')
+    for name in ('fmt_a', 'fmt_b'):
+        text, progress, used = _images_used(workspace, name)
+        assert used == [tag]
+        assert 'RUN DEBIAN_FRONTEND' not in text
+        assert 'build-deps: done (already satisfied)' in progress, name
+        assert report(workspace)[name]['steps']['build-deps'] < 1.0
+
+
+def test_without_dependency_images_the_build_installs_them(
+    make_workspace, engine, base_image
+):
+    workspace = make_workspace([])
+    workspace.add_package('fmt_a', _fmt_package('fmt_a', declared=True))
+    workspace.colcon_deb('--no-dependency-images')
+    _, progress, used = _images_used(workspace, 'fmt_a')
+    assert not used
+    assert 'build-deps: done (apt-get build-dep)' in progress, progress

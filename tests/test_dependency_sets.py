@@ -1,0 +1,82 @@
+# Copyright 2026 The colcon-deb-docker authors
+# Licensed under the Apache License, Version 2.0
+"""Which system packages go into a build's dependency image."""
+
+from types import SimpleNamespace
+
+from colcon_deb_docker.dependency_images import DependencyImages
+from colcon_deb_docker.dependency_images import dockerfile
+from colcon_deb_docker.rosdep_check import RosdepCheck
+
+
+def _package(tmp_path, name, body, build_type='ros.cmake'):
+    path = tmp_path / name
+    path.mkdir()
+    (path / 'package.xml').write_text(f"""<?xml version="1.0"?>
+<package format="3">
+  <name>{name}</name><version>1.0.0</version><description>x</description>
+  <maintainer email="dev@example.com">A</maintainer><license>MIT</license>
+  {body}
+</package>
+""")
+    return SimpleNamespace(name=name, path=path, type=build_type)
+
+
+def _resolved(**keys):
+    return {k: {'resolved': v, 'origin': 'x'} for k, v in keys.items()}
+
+
+def test_a_set_is_the_builds_system_packages_and_its_siblings_run_needs(
+    tmp_path
+):
+    lib = _package(tmp_path, 'lib', """
+  <buildtool_depend>cmake</buildtool_depend>
+  <build_depend>fmt</build_depend>
+  <exec_depend>yaml</exec_depend>
+  <test_depend>gtest</test_depend>""")
+    app = _package(tmp_path, 'app', """
+  <buildtool_depend>cmake</buildtool_depend>
+  <depend>lib</depend>
+  <exec_depend>curl</exec_depend>""", build_type='ros.ament_python')
+    session = SimpleNamespace(
+        ros_distro='humble', build_closure={'app': {'lib'}, 'lib': set()})
+    check = RosdepCheck(sources=[], packages={
+        'lib': _resolved(cmake=['cmake'], fmt=['libfmt-dev'],
+                         yaml=['libyaml-dev'], gtest=['libgtest-dev']),
+        'app': _resolved(cmake=['cmake'], lib=['ros-humble-lib'],
+                         curl=['curl'])})
+    images = DependencyImages(session)
+    images.plan(check=check, descriptors={'lib': lib, 'app': app})
+    # its own build keys; not its run-only keys; no test keys by default
+    assert images.sets['lib'] == ['cmake', 'libfmt-dev']
+    # a sibling's run needs, never the sibling itself (a workspace .deb);
+    # what bloom's ament_python template adds; not the package's own run
+    # dependency
+    assert images.sets['app'] == [
+        'cmake', 'dh-python', 'libyaml-dev', 'python3-all',
+        'python3-setuptools']
+    images.plan(check=check, descriptors={'lib': lib, 'app': app},
+                with_tests=True)
+    assert 'libgtest-dev' in images.sets['lib']
+
+
+def test_a_dependency_image_is_the_builder_plus_one_apt_install():
+    text = dockerfile(builder='colcon-deb-builder:abc',
+                      packages=['cmake', 'libfmt-dev'])
+    lines = text.splitlines()
+    assert lines[0] == 'FROM colcon-deb-builder:abc'
+    assert 'io.colcon-deb-docker.dependency-set="cmake libfmt-dev"' in \
+        lines[1]
+    assert lines[2].startswith('RUN ') and 'cmake libfmt-dev' in lines[2]
+    assert len(lines) == 3
+
+
+def test_names_that_are_not_debian_packages_get_no_image(tmp_path):
+    builder = SimpleNamespace(tag='colcon-deb-builder:abc')
+    session = SimpleNamespace(
+        builders={'amd64': builder}, apt_sources=(),
+        engine_for=lambda arch: None)
+    images = DependencyImages(session)
+    images.sets['evil'] = ['cmake; rm -rf /']
+    assert images.image_for(package_name='evil', arch='amd64') == \
+        builder.tag
