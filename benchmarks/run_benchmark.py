@@ -4,25 +4,38 @@
 """Benchmark: colcon deb against the sequential clean-room way.
 
 Generates a synthetic workspace of small C++ libraries (a chain, a wide
-fan-out and diamonds; each library links the ones it depends on), then runs:
+fan-out and diamonds; each library links the ones it depends on), or takes
+a workspace of real packages (--workspace DIR), then runs:
 
   (a) baseline: every package in topological order, one at a time, each in a
-      fresh container, no caches (`colcon deb --executor sequential --force
-      --no-apt-cache --no-ccache` into its own output);
+      fresh container installing its own build dependencies, no caches
+      (`colcon deb --executor sequential --force --no-apt-cache --no-ccache
+      --no-dependency-images` into its own output);
   (b) `colcon deb` with the parallel executor into a fresh output;
   (c) (b) again with nothing changed;
   (d) (b) again after touching one leaf (exactly one package must build);
   (e) (b) again after touching one root (it and its dependents build);
   (f) (b) again with --force: everything rebuilt, warm caches (the verified
       apt cache and each package's ccache volume);
-  (g) (f) with --no-apt-cache --no-ccache: what the caches save.
+  (g) (f) with --no-apt-cache --no-ccache: what the caches save;
+  (h) a plain `colcon build` of the same packages in one container of the
+      same builder image with the same system packages (what a ROS user
+      compares against; see plain_colcon_build.py).
 
-and prints wall times, the ratio (b)/(a), the per-package overhead (a
-package's wall time minus its dpkg-buildpackage time) and the critical-path
-lower bound (the longest dependency chain, weighted with the packages'
-times in (a)).
+(b) starts from cold caches: the dependency images of earlier runs are
+removed first (--keep-dependency-images keeps them).  With --workspace,
+(d) and (e) are left out (the benchmark never writes into your sources).
+
+It prints wall times, the ratio (b)/(a) and (b)/(h), where the time goes
+(the sum over all packages of each step, dpkg-buildpackage split into its
+phases, for (a) and (b)), the per-package overhead (a package's wall time
+minus its dpkg-buildpackage time), the critical-path lower bound (the
+longest dependency chain, weighted with the packages' times in (a)), the
+picture of (b) (an SVG timeline) and the scale curve of planning
+(scale.py, --scale 50,200,500; --scale '' leaves it out).
 
     python3 benchmarks/run_benchmark.py --packages 20 --workers 2
+    python3 benchmarks/run_benchmark.py --workspace ~/ros2_ws --workers 2
 """
 
 import argparse
@@ -35,6 +48,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, str(Path(__file__).parent))
+from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 
 PACKAGE_XML = '''<?xml version="1.0"?>
 <package format="3">
@@ -147,16 +163,19 @@ def write_workspace(root, deps):
             dep_values=''.join(f', {d}_value()' for d in dependencies)))
 
 
-def colcon_deb(root, phase, *args):
+def colcon_deb(root, phase, *args, base_paths=None, extra=()):
     colcon = Path(sys.executable).parent / 'colcon'
     colcon = str(colcon) if colcon.exists() else shutil.which('colcon')
     cmd = [colcon, '--log-base', f'log_{phase}', 'deb',
-           '--ros-distro', 'humble', '--offline', *args]
+           '--ros-distro', 'humble', '--offline', *extra, *args]
+    if base_paths:
+        cmd += ['--base-paths', str(base_paths)]
     started = time.monotonic()
     result = subprocess.run(
         cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     wall = time.monotonic() - started
+    (root / f'log_{phase}.txt').write_text(result.stdout)
     if result.returncode != 0:
         print(result.stdout[-5000:])
         raise SystemExit(f'phase {phase} failed')
@@ -164,6 +183,32 @@ def colcon_deb(root, phase, *args):
         (root / f'log_{phase}' / 'latest_deb' / 'colcon-deb-report.json')
         .read_text())
     return wall, report
+
+
+#: the steps of the breakdown, in the order of a build
+STEPS = ('container', 'dependency-image', 'user', 'source', 'rosdep',
+         'bloom', 'version', 'build-deps', 'compile', 'package', 'publish')
+DPKG_PHASES = ('clean', 'configure', 'compile', 'test', 'install',
+               'debhelper', 'strip', 'shlibdeps', 'compress')
+
+
+def breakdown(reports):
+    """Print the sum over packages of each step, side by side."""
+    labels = list(reports)
+    print(f'| {"step (sum over packages, s)":<30} | ' +
+          ' | '.join(f'{label:>8}' for label in labels) + ' |')
+    print(f'| {"-" * 30} | ' + ' | '.join('-' * 8 for _ in labels) + ' |')
+
+    def row(name, key):
+        values = [sum(r['steps'].get(key, 0.0) for r in report.values())
+                  for report in reports.values()]
+        print(f'| {name:<30} | ' +
+              ' | '.join(f'{v:8.1f}' for v in values) + ' |')
+    for step in STEPS:
+        row('dpkg-buildpackage' if step == 'compile' else step, step)
+        if step == 'compile':
+            for phase in DPKG_PHASES:
+                row(f'  {phase}', f'dpkg:{phase}')
 
 
 def overhead(report):
@@ -189,42 +234,91 @@ def main():
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 2)
     parser.add_argument('--keep', action='store_true',
                         help='keep the generated workspace')
+    parser.add_argument(
+        '--workspace', type=Path, metavar='DIR',
+        help='a workspace of real packages (DIR/src) instead of the '
+             'synthetic one; read only')
+    parser.add_argument(
+        '--colcon-deb-arg', action='append', default=[], metavar='ARG',
+        help='an extra argument of every colcon deb run (repeatable), e.g. '
+             '--colcon-deb-arg=--rosdep-source=FILE')
+    parser.add_argument(
+        '--keep-dependency-images', action='store_true',
+        help='start (b) with the dependency images of earlier runs')
+    parser.add_argument(
+        '--base-image', default='local/debian:bookworm',
+        help='the base image of both sides (default: %(default)s)')
+    parser.add_argument(
+        '--scale', default='50,200,500',
+        help='package counts of the planning scale curve (scale.py)')
     args = parser.parse_args()
 
-    deps = graph(args.packages)
     root = Path(tempfile.mkdtemp(prefix='colcon-deb-bench-'))
-    write_workspace(root, deps)
+    if args.workspace:
+        source = (args.workspace / 'src').resolve()
+        deps = real_graph(source)
+    else:
+        deps = graph(args.packages)
+        write_workspace(root, deps)
+        source = root / 'src'
     edges = sum(len(d) for d in deps.values())
-    print(f'workspace: {root} ({len(deps)} packages, {edges} dependencies)',
-          flush=True)
+    print(f'workspace: {source} ({len(deps)} packages, {edges} '
+          'dependencies)', flush=True)
+    if not args.keep_dependency_images:
+        print(f'removed {remove_dependency_images()} dependency image(s) '
+              'of earlier runs (cold caches)', flush=True)
+    common = {'base_paths': source if args.workspace else None,
+              'extra': ['--base-image', args.base_image,
+                        *args.colcon_deb_arg]}
+    skipped = (0.0, {})
     try:
         print('(a) sequential clean-room baseline ...', flush=True)
         wall_a, report_a = colcon_deb(
             root, 'a', '--executor', 'sequential', '--force',
-            '--no-apt-cache', '--no-ccache',
-            '--output-base', 'deb_a', '--build-base', 'build_a')
+            '--no-apt-cache', '--no-ccache', '--no-dependency-images',
+            '--output-base', 'deb_a', '--build-base', 'build_a', **common)
         print(f'(b) colcon deb, parallel, {args.workers} workers ...',
               flush=True)
         parallel = ('--executor', 'parallel',
                     '--parallel-workers', str(args.workers),
                     '--output-base', 'deb_b', '--build-base', 'build_b')
-        wall_b, report_b = colcon_deb(root, 'b', *parallel)
+        wall_b, report_b = colcon_deb(root, 'b', *parallel, **common)
         print('(c) no-op rerun ...', flush=True)
-        wall_c, report_c = colcon_deb(root, 'c', *parallel)
+        wall_c, report_c = colcon_deb(root, 'c', *parallel, **common)
         leaf = next(n for n in reversed(list(deps))
                     if not any(n in d for d in deps.values()))
         root_pkg = next(iter(deps))
-        touch(root, leaf)
-        print(f'(d) rerun after touching leaf {leaf} ...', flush=True)
-        wall_d, report_d = colcon_deb(root, 'd', *parallel)
-        touch(root, root_pkg)
-        print(f'(e) rerun after touching root {root_pkg} ...', flush=True)
-        wall_e, report_e = colcon_deb(root, 'e', *parallel)
+        wall_d, report_d = wall_e, report_e = skipped
+        if not args.workspace:
+            touch(root, leaf)
+            print(f'(d) rerun after touching leaf {leaf} ...', flush=True)
+            wall_d, report_d = colcon_deb(root, 'd', *parallel, **common)
+            touch(root, root_pkg)
+            print(f'(e) rerun after touching root {root_pkg} ...',
+                  flush=True)
+            wall_e, report_e = colcon_deb(root, 'e', *parallel, **common)
         print('(f) --force, warm caches ...', flush=True)
-        wall_f, report_f = colcon_deb(root, 'f', *parallel, '--force')
+        wall_f, report_f = colcon_deb(
+            root, 'f', *parallel, '--force', **common)
         print('(g) --force, no caches ...', flush=True)
         wall_g, report_g = colcon_deb(
-            root, 'g', *parallel, '--force', '--no-apt-cache', '--no-ccache')
+            root, 'g', *parallel, '--force', '--no-apt-cache', '--no-ccache',
+            '--no-dependency-images', **common)
+        print(f'(h) plain colcon build, {args.workers} workers ...',
+              flush=True)
+        plain = plain_colcon_build(
+            source=source, base_image=args.base_image, workers=args.workers,
+            system_packages={p for r in report_b.values()
+                             for p in r.get('dependency_set') or ()})
+        picture = sorted((root / 'log_b').glob(
+            '*/colcon-deb-timeline-*.svg'))
+        if picture and args.keep:
+            print(f'timeline of (b): {picture[-1]}')
+        elif picture:
+            kept = Path(tempfile.gettempdir()) / \
+                'colcon-deb-bench-timeline.svg'
+            shutil.copy(picture[-1], kept)
+            print(f'timeline of (b): {kept}')
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -243,14 +337,24 @@ def main():
         ('(g) --force, --no-apt-cache --no-ccache', wall_g, report_g,
          len(deps)),
     ]
+    if args.workspace:
+        rows = [r for r in rows if not r[0].startswith(('(d)', '(e)'))]
     print()
     print(f'| {"run":<40} | {"wall s":>7} | {"built":>5} | {"expected":>8} |')
     print(f'| {"-" * 40} | {"-" * 7} | {"-" * 5} | {"-" * 8} |')
     for label, wall, report, expected in rows:
         print(f'| {label:<40} | {wall:7.1f} | {built(report):5d} | '
               f'{expected:8d} |')
+    print(f'| {"(h) plain colcon build (one container)":<40} | '
+          f'{plain["wall"]:7.1f} | {len(plain["packages"]):5d} | '
+          f'{len(deps):8d} |')
+    print()
+    breakdown({'(a)': report_a, '(b)': report_b})
     print()
     print(f'ratio (b)/(a):                   {wall_b / wall_a:.2f}')
+    print(f'ratio (b)/(h):                   {wall_b / plain["wall"]:.2f} '
+          f'(plain colcon build, per-package sum '
+          f'{sum(plain["packages"].values()):.1f} s)')
     print(f'per-package overhead (a), mean:  {overhead(report_a):.2f} s '
           '(wall minus dpkg-buildpackage)')
     print(f'per-package overhead (b), mean:  {overhead(report_b):.2f} s')
@@ -259,9 +363,44 @@ def main():
         print(f'{label}: build-deps {step_mean(report, "build-deps"):.2f} '
               f's, compile {step_mean(report, "compile"):.2f} s a package '
               '(mean)')
+    deps_b = step_mean(report_b, 'build-deps')
+    with_image = deps_b + step_mean(report_b, 'dependency-image')
+    print(f'build-deps a package (b), mean:  {deps_b:.2f} s, with its '
+          f'dependency image {with_image:.2f} s')
     print(f'critical-path lower bound:       '
           f'{critical_path(deps, seconds_a):.1f} s (longest chain, '
           'package times of (a))')
+    if args.scale:
+        print()
+        print('planning scale curve (scale.py: dry run of N packages):')
+        sys.stdout.flush()
+        subprocess.run([sys.executable, str(Path(__file__).with_name(
+            'scale.py')), *args.scale.split(',')], check=False)
+
+
+def real_graph(source):
+    """Return {name: [workspace dependencies]} of a real workspace."""
+    from catkin_pkg.packages import find_packages
+    packages = {p.name: p for p in find_packages(str(source)).values()}
+    deps = {}
+    for name, package in packages.items():
+        names = {d.name for attribute in (
+            'build_depends', 'buildtool_depends', 'build_export_depends',
+            'buildtool_export_depends', 'exec_depends')
+            for d in getattr(package, attribute)}
+        deps[name] = sorted(names & set(packages) - {name})
+    return deps
+
+
+def remove_dependency_images():
+    """Remove the dependency images of earlier runs; return how many."""
+    from colcon_deb_docker.container import DockerEngine
+    from colcon_deb_docker.dependency_images import IMAGE_REPOSITORY
+    client = DockerEngine().client
+    images = client.images.list(name=IMAGE_REPOSITORY)
+    for image in images:
+        client.images.remove(image.id, force=True)
+    return len(images)
 
 
 def step_mean(report, step):

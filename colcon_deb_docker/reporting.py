@@ -81,10 +81,14 @@ def write_report(session):
     log_path = get_log_path()
     if log_path is None:
         return
+    sets = session.dependency_images.sets \
+        if session.dependency_images is not None else {}
     report = {
         name: {'status': r.status, 'seconds': round(r.seconds, 3),
                'steps': r.steps, 'debs': r.debs, 'reason': r.reason,
-               'timeline': r.timeline}
+               'timeline': r.timeline,
+               # the system packages its build needs (dependency image)
+               'dependency_set': sets.get(name)}
         for name, r in session.results.items()}
     text = json.dumps(report, indent=1, sort_keys=True)
     # one per distribution; the plain name has the run's last one

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 #: phase -> color; a step not named here is drawn as 'setup'
 COLORS = {
     'setup': '#b0b0b0',
+    'dependency-image': '#ff9896',
     'bloom': '#9467bd',
     'build-deps': '#d62728',
     'dpkg:clean': '#c7c7c7',
@@ -74,7 +75,10 @@ def render_timeline(timelines, *, title):
     origin = min(s for s, _ in spans.values())
     total = max(e for _, e in spans.values()) - origin or 1.0
     scale = (_WIDTH - 2 * _LEFT) / total
-    height = _TOP + _LANE_HEIGHT * (max(lanes.values()) + 1) + 40
+    legend_rows = 2
+    per_row = -(-len(COLORS) // legend_rows)
+    height = _TOP + _LANE_HEIGHT * (max(lanes.values()) + 1) + \
+        16 * legend_rows + 20
 
     def x(t):
         return _LEFT + (t - origin) * scale
@@ -103,12 +107,13 @@ def render_timeline(timelines, *, title):
         parts.append(
             f'<text x="{x(start) + 2:.1f}" y="{y + 14}" fill="white">'
             f'{escape(name)}</text>')
-    legend_y = height - 14
     for index, (phase, color) in enumerate(COLORS.items()):
-        lx = _LEFT + index * 76
-        parts.append(f'<rect x="{lx}" y="{legend_y - 9}" width="10" '
+        lx = _LEFT + (index % per_row) * 130
+        ly = height - 16 * (legend_rows - index // per_row) - 4
+        label = phase.replace('dpkg:', 'dpkg ')
+        parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" '
                      f'height="10" fill="{color}"/>')
-        parts.append(f'<text x="{lx + 13}" y="{legend_y}">{phase}</text>')
+        parts.append(f'<text x="{lx + 13}" y="{ly}">{label}</text>')
     parts.append('</svg>')
     return '\n'.join(parts) + '\n'
 
