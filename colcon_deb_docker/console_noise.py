@@ -4,10 +4,12 @@
 
 debhelper warns about bloom's compat level 9 once per dh command, useradd
 about UID ranges, CMake about the variables debhelper always passes,
-dpkg-buildpackage echoes its steps on stderr.  None of it is a problem,
-and all of it made colcon show a ``--- stderr:`` block for every package,
-hiding the one error that matters.  Such lines still reach the package's
-logs (as standard output); only real stderr reaches the console.
+dpkg-buildpackage echoes its steps on stderr, dpkg-shlibdeps cannot map a
+ROS library's unversioned soname (the shlibs step does that).  None of it
+is a problem, and all of it made colcon show a ``--- stderr:`` block for
+every package, hiding the one error that matters.  Such lines still
+reach the package's logs (as standard output); only real stderr reaches
+the console.
 """
 
 import re
@@ -30,6 +32,10 @@ _NOISE = re.compile('|'.join([
     r'\S+: SetuptoolsDeprecationWarning: setup\.py install is deprecated\. '
     r'Use build and pip and other standards-based tools\.',
     r'  warnings\.warn\(',
+    # ROS libraries have unversioned sonames: expected, and the shlibs step
+    # (helpers/add-sibling-library-depends.py) maps them to packages
+    r"dpkg-shlibdeps: warning: can't extract name and version from "
+    r"library name '[^']+'",
     r'\s*',
 ]))
 _CMAKE_WARNING = 'CMake Warning:'

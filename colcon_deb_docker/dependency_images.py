@@ -117,6 +117,26 @@ class DependencyImages:
                 descriptors[name].type, ()))
             self.sets[name] = sorted(packages)
 
+    def prepare_ahead(self, *, order):
+        """Make the run's images before the builds that need them (blocking).
+
+        One at a time, in job order, while the first builds run: a
+        workspace's graph is narrow at its start (one root package), so a
+        core is idle then.  A build that needs an image being made waits
+        for it instead of making it twice; one that needs another makes
+        that one itself.
+        """
+        session = self.session
+        try:
+            for name in order:
+                for planned in session.plan.get(name, []):
+                    if session.interrupted.is_set():
+                        return
+                    if planned.action == 'build':
+                        self.image_for(package_name=name, arch=planned.arch)
+        except DebDockerError as e:
+            logger.info(f'dependency images not made ahead: {e}')
+
     def tag(self, *, arch, packages):
         """Return the tag of the image holding `packages` on `arch`."""
         session = self.session

@@ -8,6 +8,7 @@ package type; Ctrl-C and SIGTERM end every container of the run.
 """
 
 from collections import OrderedDict
+import functools
 import signal
 import sys
 
@@ -63,6 +64,8 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             check=check, descriptors={
                 d.descriptor.name: d.descriptor for d in decorators},
             with_tests=bool(args.run_tests))
+        session.submit(functools.partial(
+            session.dependency_images.prepare_ahead, order=list(jobs)))
 
     def before_jobs(*, event_queue):
         for name in sorted(unselected):

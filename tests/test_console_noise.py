@@ -28,6 +28,8 @@ def test_healthy_build_noise_is_recognised():
         'SetuptoolsDeprecationWarning: setup.py install is deprecated. Use '
         'build and pip and other standards-based tools.',
         '  warnings.warn(',
+        "dpkg-shlibdeps: warning: can't extract name and version from "
+        "library name 'librcutils.so'",
         'D: dh_python3 dh_python3:182: supported Python versions: 3.11',
         'CMake Warning:',
         '  Manually-specified variables were not used by the project:',

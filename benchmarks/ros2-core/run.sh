@@ -6,6 +6,8 @@
 # MIRRORS_DIR: git mirrors of the repositories make-workspace.sh lists (and,
 # for the comparison with the official debs, of ros2-gbp's rclcpp-release,
 # common_interfaces-release and examples-release).  Prints the wall time,
+# where the time went (figures.py, beside a plain colcon build of the same
+# packages in one container of the same image),
 # the per-step figures of the report, whether the installed talker is
 # heard by the installed listener, and how the generated dependencies
 # compare with bloom-release's.
@@ -25,16 +27,8 @@ colcon deb --ros-distro humble --offline \
     || rc=$?
 end=$(date +%s)
 echo "colcon deb: exit $rc, $((end - start)) s wall"
-python3 - <<'PY'
-import json
-report = json.load(open('log/latest_deb/colcon-deb-report.json'))
-packages = report.get('packages', report)
-steps = {}
-for entry in (packages.values() if isinstance(packages, dict) else packages):
-    for step, seconds in (entry.get('steps') or {}).items():
-        steps[step] = steps.get(step, 0) + seconds
-for step, seconds in sorted(steps.items(), key=lambda s: -s[1]):
-    print(f'  {step:12s} {seconds:8.1f} s (sum over packages)')
-PY
 python3 "$here/talker_listener.py" "$workspace/deb"
 python3 "$here/compare_control.py" "$workspace/deb" "$mirrors"
+"${COLCON_DEB_VENV:-/opt/colcon-deb-venv}/bin/python" "$here/figures.py" \
+    "$workspace" "$((end - start))" examples_rclcpp_minimal_publisher \
+    examples_rclcpp_minimal_subscriber rclcpp_components ros_workspace

@@ -186,30 +186,12 @@ class PackageBuild:
             f"{', '.join(names) or 'no network'}")
 
     async def _publish(self, debs, *, build_started):
-        """Offer the build's files to the repository; return the pool paths.
-
-        Only the expected files are accepted (see publish_rules.py), each
-        recorded with its provenance.
-        """
-        session = self.session
-        entry = self.entry
+        """Offer the build's files to the repository; return the pool paths."""
         self.output.progress('publish: start')
         self.output.start_step('publish')
         published = await self._in_thread(
-            session.repository.publish, debs=debs,
-            expected=ExpectedOutputs(
-                packages=binary_packages(session=session, planned=entry),
-                version=entry.version, architecture=entry.arch),
-            provenance={
-                'ros_package': self.pkg.name,
-                'fingerprint': entry.fingerprint,
-                'source_date_epoch': entry.source_date_epoch,
-                'vcs': entry.vcs,
-                'builder_image': session.builders[entry.arch].tag,
-                'build_started': _iso(build_started),
-                'build_finished': _iso(time.time()),
-            },
-            rosdep_keys={self.pkg.name: session.debian_name(self.pkg.name)})
+            publish_build, self.session, pkg=self.pkg, entry=self.entry,
+            debs=debs, build_started=build_started)
         self.output.end_step('publish')
         return published
 
@@ -224,6 +206,29 @@ class PackageBuild:
                 self.pkg.name, self.entry.arch))
         except OSError as e:
             logger.warning(f'apt cache not updated: {e}')
+
+
+def publish_build(session, *, pkg, entry, debs, build_started):
+    """Publish one build's files; return their paths in the pool (blocking).
+
+    Only the expected files are accepted (see publish_rules.py), each
+    recorded with its provenance.
+    """
+    return session.repository.publish(
+        debs=debs,
+        expected=ExpectedOutputs(
+            packages=binary_packages(session=session, planned=entry),
+            version=entry.version, architecture=entry.arch),
+        provenance={
+            'ros_package': pkg.name,
+            'fingerprint': entry.fingerprint,
+            'source_date_epoch': entry.source_date_epoch,
+            'vcs': entry.vcs,
+            'builder_image': session.builders[entry.arch].tag,
+            'build_started': _iso(build_started),
+            'build_finished': _iso(time.time()),
+        },
+        rosdep_keys={pkg.name: session.debian_name(pkg.name)})
 
 
 def _iso(seconds):
