@@ -5,7 +5,8 @@
 One container of the same builder image, with the same system packages the
 `colcon deb` builds installed (the union of the packages' dependency sets
 from its report) and Debian's colcon, builds the workspace with `colcon
-build` (Release, no tests, the parallel executor).  Only the `colcon
+build --merge-install` (Release, no tests, the parallel executor; a
+merged install, as /opt/ros is, which ros_workspace needs).  Only the `colcon
 build` itself is timed; the image is made beforehand.
 """
 
@@ -16,6 +17,7 @@ from colcon_deb_docker.builder_image import prepare_builder_image
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.container_spec import Mount
+from colcon_deb_docker.errors import ContainerFailed
 
 IMAGE = 'colcon-deb-bench-plain:latest'
 
@@ -39,7 +41,7 @@ def plain_colcon_build(*, source, base_image, system_packages, workers,
 mkdir -p /ws && cp -r /colcon-deb/src /ws/src
 cd /ws
 start=$(date +%s.%N)
-colcon build --executor parallel --parallel-workers {workers} \\
+colcon build --merge-install --executor parallel --parallel-workers {workers} \\
     {'--packages-up-to ' + up_to if up_to else ''} \\
     --cmake-args -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \\
     --event-handlers console_direct- console_cohesion- status-
@@ -47,11 +49,16 @@ end=$(date +%s.%N)
 echo "WALL $(python3 -c "print($end - $start)")"
 """
     lines = []
-    engine.run(ContainerSpec(
-        image=IMAGE, command=['sh', '-c', script],
-        mounts=[Mount(str(source), '/colcon-deb/src')],
-        cap_add=('CHOWN', 'DAC_OVERRIDE', 'FOWNER')),
-        on_line=lambda line, _: lines.append(line))
+    try:
+        engine.run(ContainerSpec(
+            image=IMAGE, command=['sh', '-c', script],
+            mounts=[Mount(str(source), '/colcon-deb/src')],
+            cap_add=('CHOWN', 'DAC_OVERRIDE', 'FOWNER')),
+            on_line=lambda line, _: lines.append(line))
+    except ContainerFailed as e:
+        raise SystemExit(
+            'the plain colcon build failed:\n' + '\n'.join(lines[-60:])) \
+            from e
     wall = next(float(line.split()[1]) for line in lines
                 if line.startswith('WALL '))
     finished = {}
