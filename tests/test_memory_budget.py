@@ -3,10 +3,13 @@
 """Builds wait for memory rather than overcommit."""
 
 import asyncio
+from types import SimpleNamespace
 
+from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.memory_budget import format_size
 from colcon_deb_docker.memory_budget import MemoryBudget
 from colcon_deb_docker.memory_budget import parse_size
+from colcon_deb_docker.session_setup import memory_budget
 import pytest
 
 
@@ -44,3 +47,17 @@ def test_builds_wait_until_their_limit_fits():
     assert most[0] == 2
     assert sorted(waited) == ['c', 'd']
     assert budget.reserved == 0
+
+
+def test_the_run_budget_from_the_options():
+    engine = SimpleNamespace(memory_total=lambda: 24 * 2 ** 30)
+    args = SimpleNamespace(memory=None, job_memory=None, parallel_workers=2,
+                           executor='parallel')
+    budget = memory_budget(args, engine)
+    # the engine's memory, shared by the workers
+    assert (budget.total, budget.per_job) == (24 * 2 ** 30, 12 * 2 ** 30)
+    args.executor = 'sequential'
+    assert memory_budget(args, engine).per_job == 24 * 2 ** 30
+    args.memory, args.job_memory = 2 ** 30, 2 * 2 ** 30
+    with pytest.raises(DebDockerError, match='--job-memory 2.0 GiB is more'):
+        memory_budget(args, engine)

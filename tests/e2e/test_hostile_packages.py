@@ -130,7 +130,10 @@ def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
     (workspace.root / 'src/evil_lib/debian/rules').chmod(0o755)
     workspace.add_package(
         'evil_user', data_package('evil_user', depends=['evil_lib']))
-    result = workspace.colcon_deb('--continue-on-error', check=False)
+    # without dependency images, so that the builds download into (and
+    # read from) the verified apt cache
+    result = workspace.colcon_deb(
+        '--continue-on-error', '--no-dependency-images', check=False)
     # the dependent installed evil_lib as root: its postinst planted a
     # setuid shell in the container's output directory, which the host
     # refuses (it names the stray file); nothing reached the host
@@ -143,10 +146,12 @@ def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
     assert 'Package: ros-humble-evil-user' not in packages
     # the apt cache holds only files that match Debian's signed indexes
     cache = workspace.root / 'build_deb' / '.apt-archives'
+    assert any(p.name.startswith('catkin_') for p in cache.iterdir())
     for path in cache.iterdir():
         assert path.read_bytes() != b'poison', path
         assert not path.read_bytes().startswith(b'\x7fELF'), path
     # and a later build from the cache still gets the real catkin
     result = workspace.colcon_deb(
-        '--packages-select', 'demo_catkin_util', '--force')
+        '--packages-select', 'demo_catkin_util', '--force',
+        '--no-dependency-images')
     assert 'ros-humble-demo-catkin-util' in result.stdout
