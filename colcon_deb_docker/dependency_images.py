@@ -16,6 +16,7 @@ needs, and no workspace code ever runs where an image is made (the
 workspace's own packages are never part of one).
 """
 
+from collections import Counter
 import hashlib
 import json
 import re
@@ -83,6 +84,7 @@ class DependencyImages:
         self._locks = {}
         #: architecture -> the packages its builder image has installed
         self._installed = {}
+        self._shared = {}
         self._guard = threading.Lock()
         #: package -> the sorted system packages of its build (known ones)
         self.sets = {}
@@ -116,6 +118,12 @@ class DependencyImages:
             packages.update(TEMPLATE_BUILD_DEPENDS.get(
                 descriptors[name].type, ()))
             self.sets[name] = sorted(packages)
+        #: (arch, set) -> how many builds of the run need it
+        self._shared = Counter(
+            (planned.arch, tuple(self.sets[name]))
+            for name in check.packages
+            for planned in session.plan.get(name, ())
+            if planned.action == 'build')
 
     def prepare_ahead(self, *, order):
         """Make the run's images before the builds that need them (blocking).
@@ -152,8 +160,11 @@ class DependencyImages:
         The builder image when the package needs no system package, its
         set is unknown, or the run has underlays (their sources are
         mounted into build containers, which an image build cannot);
-        otherwise the dependency image, made now if no build made it
-        before.  A set that cannot be installed is not this step's
+        otherwise the dependency image: an existing one, or one made now
+        when the set is shared by several builds of this run (making an
+        image costs more than one build installing the set itself, so a
+        set only one build needs gets an image only when an earlier run
+        made it).  A set that cannot be installed is not this step's
         failure: the build starts from the builder image and says why
         itself.
         """
@@ -180,6 +191,9 @@ class DependencyImages:
         with lock:
             if engine.has_image(tag):
                 return tag
+            if self._shared.get((arch, tuple(self.sets[package_name])),
+                                0) < 2:
+                return builder
             try:
                 build_image(
                     engine=engine, tag=tag, platform=docker_platform(arch),

@@ -38,8 +38,10 @@ def test_a_set_is_the_builds_system_packages_and_its_siblings_run_needs(
   <buildtool_depend>cmake</buildtool_depend>
   <depend>lib</depend>
   <exec_depend>curl</exec_depend>""", build_type='ros.ament_python')
+    build = [SimpleNamespace(arch='amd64', action='build')]
     session = SimpleNamespace(
-        ros_distro='humble', build_closure={'app': {'lib'}, 'lib': set()})
+        ros_distro='humble', build_closure={'app': {'lib'}, 'lib': set()},
+        plan={'lib': build, 'app': build})
     check = RosdepCheck(sources=[], packages={
         'lib': _resolved(cmake=['cmake'], fmt=['libfmt-dev'],
                          yaml=['libyaml-dev'], gtest=['libgtest-dev']),
@@ -80,3 +82,36 @@ def test_names_that_are_not_debian_packages_get_no_image(tmp_path):
     images.sets['evil'] = ['cmake; rm -rf /']
     assert images.image_for(package_name='evil', arch='amd64') == \
         builder.tag
+
+
+def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
+    made = []
+    builder = SimpleNamespace(tag='colcon-deb-builder:abc')
+    engine = SimpleNamespace(has_image=lambda tag: tag in made)
+    build = [SimpleNamespace(arch='amd64', action='build')]
+    session = SimpleNamespace(
+        builders={'amd64': builder}, apt_sources=(),
+        engine_for=lambda arch: engine, ros_distro='humble',
+        build_closure={}, plan={'a': build, 'b': build, 'c': build},
+        timeout=None)
+    images = DependencyImages(session)
+    images._installed['amd64'] = {'cmake'}
+    images.sets = {'a': ['cmake', 'libfmt-dev'], 'b': ['cmake', 'libfmt-dev'],
+                   'c': ['libyaml-dev']}
+    images._shared = {('amd64', ('cmake', 'libfmt-dev')): 2,
+                      ('amd64', ('libyaml-dev',)): 1}
+    import colcon_deb_docker.dependency_images as module
+    built = []
+    original = module.build_image
+    module.build_image = lambda **kwargs: (
+        built.append(kwargs['tag']), made.append(kwargs['tag']))
+    try:
+        shared = images.image_for(package_name='a', arch='amd64')
+        assert images.image_for(package_name='b', arch='amd64') == shared
+        # a set one build needs: its own apt install beats making an image
+        assert images.image_for(package_name='c', arch='amd64') == \
+            builder.tag
+    finally:
+        module.build_image = original
+    assert built == [shared]
+    assert shared.startswith('colcon-deb-deps:')
