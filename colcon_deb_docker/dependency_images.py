@@ -100,23 +100,25 @@ class DependencyImages:
         session = self.session
         workspace = set(descriptors)
         build = BUILD_ATTRIBUTES + (('test_depends',) if with_tests else ())
-        for name in check.packages:
-            keys = {(name, k) for k in package_keys(
+
+        def keys_of(name, attributes):
+            return package_keys(
                 package_xml=descriptors[name].path / 'package.xml',
-                ros_distro=session.ros_distro, attributes=build)}
-            for dependency in sorted(session.build_closure.get(name, ())):
+                ros_distro=session.ros_distro, attributes=attributes)
+
+        for name in check.packages:
+            # whose keys: its own build keys, its workspace dependencies'
+            # run keys (each resolved by the check of its owner)
+            keys = {name: keys_of(name, build)}
+            for dependency in session.build_closure.get(name, ()):
                 if dependency in check.packages:
-                    keys |= {(dependency, k) for k in package_keys(
-                        package_xml=descriptors[dependency].path /
-                        'package.xml', ros_distro=session.ros_distro,
-                        attributes=RUN_ATTRIBUTES)}
-            packages = set()
-            for owner, key in keys:
-                packages.update(system_build_set(
-                    resolved=check.packages[owner], keys=[key],
-                    workspace=workspace))
-            packages.update(TEMPLATE_BUILD_DEPENDS.get(
+                    keys[dependency] = keys_of(dependency, RUN_ATTRIBUTES)
+            packages = set(TEMPLATE_BUILD_DEPENDS.get(
                 descriptors[name].type, ()))
+            for owner, owner_keys in keys.items():
+                packages.update(system_build_set(
+                    resolved=check.packages[owner], keys=owner_keys,
+                    workspace=workspace))
             self.sets[name] = sorted(packages)
         #: (arch, set) -> how many builds of the run need it
         self._shared = Counter(
