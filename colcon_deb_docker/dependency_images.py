@@ -86,6 +86,8 @@ class DependencyImages:
         self._installed = {}
         self._shared = {}
         self._guard = threading.Lock()
+        #: set when the jobs ended: nothing more is made ahead
+        self._stopped = threading.Event()
         #: package -> the sorted system packages of its build (known ones)
         self.sets = {}
 
@@ -140,12 +142,17 @@ class DependencyImages:
         try:
             for name in order:
                 for planned in session.plan.get(name, []):
-                    if session.interrupted.is_set():
+                    if session.interrupted.is_set() or \
+                            self._stopped.is_set():
                         return
                     if planned.action == 'build':
                         self.image_for(package_name=name, arch=planned.arch)
         except DebDockerError as e:
             logger.info(f'dependency images not made ahead: {e}')
+
+    def stop(self):
+        """Make nothing more ahead (the jobs ended, e.g. one failed)."""
+        self._stopped.set()
 
     def tag(self, *, arch, packages):
         """Return the tag of the image holding `packages` on `arch`."""

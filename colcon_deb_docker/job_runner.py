@@ -86,6 +86,8 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
     finally:
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
+        if session.dependency_images is not None:
+            session.dependency_images.stop()
         removed = session.remove_run_containers()
         if removed:
             logger.warning(f'removed {removed} container(s) left running')

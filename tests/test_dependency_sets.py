@@ -115,3 +115,18 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
         module.build_image = original
     assert built == [shared]
     assert shared.startswith('colcon-deb-deps:')
+
+
+def test_nothing_is_made_ahead_once_the_jobs_ended():
+    import threading
+    asked = []
+    build = [SimpleNamespace(arch='amd64', action='build')]
+    session = SimpleNamespace(
+        plan={'a': build, 'b': build}, interrupted=threading.Event())
+    images = DependencyImages(session)
+    images.image_for = lambda **kwargs: asked.append(kwargs['package_name'])
+    images.prepare_ahead(order=['a', 'b'])
+    assert asked == ['a', 'b']
+    images.stop()  # a job failed: the run is ending
+    images.prepare_ahead(order=['a', 'b'])
+    assert asked == ['a', 'b']
