@@ -189,7 +189,7 @@ class DependencyImages:
         with lock:
             if arch not in self._installed:
                 self._installed[arch] = installed_packages(
-                    engine=engine, image=builder)
+                    engine=engine, image=builder, labels=session.labels)
         packages = [p for p in packages
                     if p.split(':')[0] not in self._installed[arch]]
         if not packages:
@@ -217,11 +217,14 @@ class DependencyImages:
         return tag
 
 
-def installed_packages(*, engine, image):
-    """Return the names of the packages an image has installed."""
+def installed_packages(*, engine, image, labels):
+    """Return the names of the packages an image has installed.
+
+    :param labels: the run's labels: a killed run's container is found
+    """
     lines = []
     engine.run(ContainerSpec(
-        image=image, network_mode='none', command=[
+        image=image, network_mode='none', labels=labels, command=[
             'dpkg-query', '-W', '-f', '${db:Status-Abbrev} ${Package}\\n']),
         on_line=lambda line, _: lines.append(line))
     return {line.split()[1] for line in lines

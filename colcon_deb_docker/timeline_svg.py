@@ -37,14 +37,10 @@ _TOP = 30
 
 
 def package_spans(timelines):
-    """Return {package: (start, end)} of each package's container(s)."""
-    spans = {}
-    for name, timeline in timelines.items():
-        times = [(start, end) for step, start, end in timeline
-                 if _step_name(step) == 'container']
-        if times:
-            spans[name] = (min(s for s, _ in times), max(e for _, e in times))
-    return spans
+    """Return {package: (start, end)} of each package's steps."""
+    return {name: (min(s for _, s, _ in timeline),
+                   max(e for _, _, e in timeline))
+            for name, timeline in timelines.items() if timeline}
 
 
 def assign_lanes(spans):

@@ -86,19 +86,19 @@ class PackageBuild:
         downloads = layout.apt_downloads_dir(self.pkg.name, arch)
         for scratch in (out_dir, downloads):
             shutil.rmtree(scratch, ignore_errors=True)
-        out_dir.mkdir(parents=True)
         self.container = None
         build_started = time.time()
         try:
+            image = await self._dependency_image()
             if session.memory is None:
-                await self._run_container()
+                await self._run_container(image, out_dir)
             else:
                 async with session.memory.reserve(on_wait=lambda: (
                         self.output.progress(
                             'memory: waiting for '
                             f'{format_size(session.memory.per_job)} of the '
                             'budget'))):
-                    await self._run_container()
+                    await self._run_container(image, out_dir)
             # everything the build left is offered; the repository accepts
             # only the expected files, and a stray one fails the package
             debs = sorted(p for p in out_dir.iterdir())
@@ -136,15 +136,19 @@ class PackageBuild:
                     not session.interrupted.is_set():
                 await self._in_thread(self._admit_downloads)
 
-    async def _run_container(self):
+    async def _run_container(self, image, out_dir):
         """Create and run the build container until it ends.
 
         Its output comes back as events while it runs; its whole life is
         timed as the step `container` (for the overhead figures).
+
+        :param image: the image it starts from (None: the builder image)
+        :param out_dir: where its outputs are copied to (made here, so that
+          a build's scratch exists only while its container does)
         """
         self.output.progress('container: start')
         self.output.start_step('container')
-        image = await self._dependency_image()
+        out_dir.mkdir(parents=True)
         self.container = await self._in_thread(
             self.engine.create, package_container_spec(
                 self.session, pkg=self.pkg, entry=self.entry,
