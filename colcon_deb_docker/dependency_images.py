@@ -6,11 +6,12 @@ A package's build needs Debian packages that are not in the workspace
 (cmake, libfmt-dev ...): the ones its build keys resolve to, and the ones
 its workspace dependencies need at run time.  The rosdep pre-check already
 resolved every key, so the host knows that set before the build starts.
-The first build that needs a set installs it in a container of the builder
-image (an image build: ``FROM`` the builder, one ``RUN apt-get install``),
-tagged ``colcon-deb-deps:<hash>`` of the builder image (itself
-content-addressed), the architecture and the set; every later build needing
-exactly that set, in this run or the next, starts from it.  The clean room
+A set that several builds of the run share is installed once into an image
+(an image build: ``FROM`` the builder, one ``RUN apt-get install``), tagged
+``colcon-deb-deps:<hash>`` of the builder image (itself content-addressed),
+the architecture and the set, made ahead of the builds or by the first one
+that needs it; every build needing exactly that set, in this run or a later
+one, starts from it.  The clean room
 stays: an image holds exactly one set, never the union of several packages'
 needs, and no workspace code ever runs where an image is made (the
 workspace's own packages are never part of one).
@@ -22,14 +23,13 @@ import json
 import re
 import threading
 
-from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
-from colcon_deb_docker.bloom_release_dependencies import is_ros2
 from colcon_deb_docker.builder_image import build_image
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.container_spec import LABEL_TOOL
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.platforms import docker_platform
+from colcon_deb_docker.rosdep_check import package_keys
 
 logger = colcon_logger.getChild(__name__)
 
@@ -50,18 +50,6 @@ BUILD_ATTRIBUTES = ('build_depends', 'buildtool_depends')
 #: what a workspace dependency brings along at build time
 RUN_ATTRIBUTES = (
     'build_export_depends', 'buildtool_export_depends', 'exec_depends')
-
-
-def package_keys(*, package_xml, ros_distro, attributes):
-    """Return the rosdep keys of some dependency lists of a package."""
-    package = parse_package(str(package_xml))
-    package.evaluate_conditions({
-        'ROS_DISTRO': ros_distro,
-        'ROS_VERSION': '2' if is_ros2(ros_distro) else '1',
-        'ROS_PYTHON_VERSION': '3',
-    })
-    return {d.name for a in attributes for d in getattr(package, a, [])
-            if d.evaluated_condition is not False}
 
 
 def system_build_set(*, resolved, keys, workspace):
@@ -103,10 +91,15 @@ class DependencyImages:
         workspace = set(descriptors)
         build = BUILD_ATTRIBUTES + (('test_depends',) if with_tests else ())
 
+        parsed = {}
+
         def keys_of(name, attributes):
-            return package_keys(
-                package_xml=descriptors[name].path / 'package.xml',
-                ros_distro=session.ros_distro, attributes=attributes)
+            # a package.xml is read once per list, not once per dependent
+            if (name, attributes) not in parsed:
+                parsed[name, attributes] = package_keys(
+                    package_xml=descriptors[name].path / 'package.xml',
+                    ros_distro=session.ros_distro, attributes=attributes)
+            return parsed[name, attributes]
 
         for name in check.packages:
             # whose keys: its own build keys, its workspace dependencies'

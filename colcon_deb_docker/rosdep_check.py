@@ -32,20 +32,26 @@ DEPENDENCY_ATTRIBUTES = (
     'replaces', 'conflicts')
 
 
-def package_rosdep_keys(*, package_xml, ros_distro):
-    """Return the sorted rosdep keys bloom resolves for one package."""
+def package_keys(*, package_xml, ros_distro, attributes):
+    """Return the rosdep keys of some dependency lists of a package.
+
+    Conditions are evaluated like bloom does.
+    """
     package = parse_package(str(package_xml))
     package.evaluate_conditions({
         'ROS_DISTRO': ros_distro,
         'ROS_VERSION': '2' if is_ros2(ros_distro) else '1',
         'ROS_PYTHON_VERSION': '3',
     })
-    keys = set()
-    for attribute in DEPENDENCY_ATTRIBUTES:
-        for dependency in getattr(package, attribute, []):
-            if dependency.evaluated_condition is not False:
-                keys.add(dependency.name)
-    return sorted(keys)
+    return {d.name for a in attributes for d in getattr(package, a, [])
+            if d.evaluated_condition is not False}
+
+
+def package_rosdep_keys(*, package_xml, ros_distro):
+    """Return the sorted rosdep keys bloom resolves for one package."""
+    return sorted(package_keys(
+        package_xml=package_xml, ros_distro=ros_distro,
+        attributes=DEPENDENCY_ATTRIBUTES))
 
 
 @dataclass
