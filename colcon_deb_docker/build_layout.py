@@ -83,6 +83,9 @@ class BuildLayout:
         What dead runs left (at the start), or what an interrupt cut short
         (at the end); only while this run holds the build base's lock.
         """
-        for pattern in ('*/*/*/debs', '*/*/*/apt-downloads'):
+        for pattern in ('*/*/*/debs', '*/*/*/apt-downloads',
+                        # bloom_ahead.py's container inputs and outputs
+                        '*/.bloom/.inputs', '*/.bloom/.out',
+                        '*/.bloom/*/.*.tmp'):
             for scratch in self.build_base.glob(pattern):
                 shutil.rmtree(scratch, ignore_errors=True)

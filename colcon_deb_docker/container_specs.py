@@ -2,8 +2,9 @@
 # Licensed under the Apache License, Version 2.0
 """The containers a run starts, described as :class:`ContainerSpec`.
 
-Three kinds: the rosdep pre-check (one per distribution), one build per
-package and architecture, and the verification.  Every one gets the
+Four kinds: the rosdep pre-check and the bloom step ahead of the builds
+(one each per distribution), one build per package and architecture, and
+the verification.  Every one gets the
 security defaults of :mod:`colcon_deb_docker.container`, read-only inputs
 (or uploads for an engine that shares no filesystem), outputs only through
 the engine API, and the run's labels.
@@ -70,6 +71,31 @@ class ContainerSpecs:
             cap_add=SETUP_CAPABILITIES,
         )
 
+    def bloom_ahead(self, *, inputs, out):
+        """Describe the container that runs bloom ahead of the builds.
+
+        :param inputs: the host directory of the files bloom reads of each
+          package (nothing else of them) and its jobs.json
+        :param out: where the generated debian/ directories are copied to
+        """
+        session = self.session
+        mounts, uploads, downloads = self._inputs.describe([
+            Mount(str(session.helpers_dir), contract.HELPERS),
+            Mount(str(session.rosdep_dir), contract.ROSDEP_CONFIG),
+            Mount(str(session.layout.rosdep_state_dir), contract.ROSDEP_STATE),
+            Mount(str(inputs), contract.BLOOM_INPUTS),
+            *session.underlay_mounts,
+        ], None, outputs=[(str(out), contract.OUT)])
+        return ContainerSpec(
+            image=session.builder.tag,
+            command=['sh', f'{contract.HELPERS}/generate-debian-ahead.sh'],
+            name=f'colcon-deb-{session.run_id}-bloom-ahead',
+            environment=self._base_environment(),
+            mounts=mounts, uploads=uploads, downloads=downloads,
+            labels=session.labels,
+            cap_add=SETUP_CAPABILITIES,
+        )
+
     def package(self, *, package_name, source_path, sibling_debs=(),
                 arch=None, architecture_independent=False, version=None,
                 source_date_epoch=None, vcs_text='', sibling_versions=None,
@@ -102,6 +128,10 @@ class ContainerSpecs:
             override = session.debian_overrides / package_name / 'debian'
             if override.is_dir():
                 mounts.append(Mount(str(override), contract.DEBIAN_OVERRIDE))
+        generated = session.bloom_ahead.debian_dir(package_name) \
+            if session.bloom_ahead is not None else None
+        if generated is not None:
+            mounts.append(Mount(str(generated), contract.DEBIAN_GENERATED))
         outputs = [
             (str(session.layout.output_dir(package_name, arch)),
              contract.OUT)]

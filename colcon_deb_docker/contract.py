@@ -23,6 +23,13 @@ PATHS = {
     'COLCON_DEB_OUT': '/colcon-deb/out',
     # a debian/ directory given with --debian-overrides (read-only)
     'COLCON_DEB_DEBIAN_OVERRIDE': '/colcon-deb/debian-override',
+    # the debian/ bloom generated ahead of the build (read-only; see
+    # bloom_ahead.py)
+    'COLCON_DEB_DEBIAN_GENERATED': '/colcon-deb/debian-generated',
+    # the files bloom reads of each package (package.xml, CHANGELOG.rst
+    # ...), copied by the host, and the list of what to generate
+    # (read-only; the bloom-ahead container only)
+    'COLCON_DEB_BLOOM_INPUTS': '/colcon-deb/bloom-inputs',
     # the rosdep sources the host generated (read-only)
     'COLCON_DEB_ROSDEP_CONFIG': '/colcon-deb/rosdep',
     # the rosdep cache of the run's pre-check (read-only)
@@ -37,6 +44,8 @@ SOURCE = PATHS['COLCON_DEB_SOURCE']
 REPO = PATHS['COLCON_DEB_REPO']
 OUT = PATHS['COLCON_DEB_OUT']
 DEBIAN_OVERRIDE = PATHS['COLCON_DEB_DEBIAN_OVERRIDE']
+DEBIAN_GENERATED = PATHS['COLCON_DEB_DEBIAN_GENERATED']
+BLOOM_INPUTS = PATHS['COLCON_DEB_BLOOM_INPUTS']
 ROSDEP_CONFIG = PATHS['COLCON_DEB_ROSDEP_CONFIG']
 ROSDEP_STATE = PATHS['COLCON_DEB_ROSDEP_STATE']
 APT_SOURCES = PATHS['COLCON_DEB_APT_SOURCES']

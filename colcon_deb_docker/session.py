@@ -89,6 +89,8 @@ class DebSession:
     apt_cache: object = None
     #: the DependencyImages of the builds (None: --no-dependency-images)
     dependency_images: object = None
+    #: the BloomAhead of the builds (None: bloom runs in each container)
+    bloom_ahead: object = None
     #: the MemoryBudget of the build containers (None: no limit)
     memory: object = None
     #: whether each package keeps a ccache (a volume of its own)

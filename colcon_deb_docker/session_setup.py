@@ -14,6 +14,7 @@ import uuid
 from colcon_deb_docker.apt_cache import builder_indexes
 from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.apt_sources import write_apt_sources
+from colcon_deb_docker.bloom_ahead import BloomAhead
 from colcon_deb_docker.dependency_images import DependencyImages
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.helpers_path import helpers_dir
@@ -67,6 +68,8 @@ def make_session(args, *, build_base, package_names, engines, transfer,
     session.memory = memory_budget(args, engine)
     if not args.no_dependency_images:
         session.dependency_images = DependencyImages(session)
+    if not args.no_bloom_ahead:
+        session.bloom_ahead = BloomAhead(session)
     if apt_sources:
         session.apt_sources = tuple(apt_sources)
         session.underlay_mounts = tuple(write_apt_sources(

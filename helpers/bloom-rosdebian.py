@@ -8,9 +8,16 @@
 # (COLCON_DEB_BLOOM_RELEASE_DEPENDS, words name:build[+run]:workspace|apt);
 # this step adds them, an `apt` one only if the container's apt sources
 # know the package, so that no debian/control names a package nobody ships.
-# Arguments: those of `bloom-generate rosdebian`.
+# Then two fixes of bloom's output: `dh --parallel` (bloom writes debhelper
+# compat 9, where dh builds with make -j1 unless told so: this lets
+# DEB_BUILD_OPTIONS=parallel=N take effect, as in compat 10 and later), and
+# `Architecture: all` for <architecture_independent/> (COLCON_DEB_ARCH_ALL;
+# this bloom writes `any` regardless).
+# Arguments: those of `bloom-generate rosdebian`.  bloom-ahead.py calls
+# generate() once per package in one process.
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -23,46 +30,93 @@ from bloom.generators.rosdebian import get_subs as rosdebian_subs  # noqa
 from bloom.generators.rosdebian import rosify_package_name  # noqa
 
 
-def release_dependencies():
-    for word in os.environ.get(
-            'COLCON_DEB_BLOOM_RELEASE_DEPENDS', '').split():
+def release_dependencies(words):
+    for word in words.split():
         name, fields, source = word.split(':')
         yield name, fields.split('+'), source
 
 
+_apt_known = {}
+
+
 def apt_knows(debian_name):
-    return subprocess.run(
-        ['apt-cache', 'show', '--no-all-versions', debian_name],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    if debian_name not in _apt_known:
+        _apt_known[debian_name] = subprocess.run(
+            ['apt-cache', 'show', '--no-all-versions', debian_name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode == 0
+    return _apt_known[debian_name]
 
 
-def get_subs(pkg, os_name, os_version, ros_distro, deb_inc=0, native=False):
-    subs = rosdebian_subs(pkg, os_name, os_version, ros_distro, deb_inc,
-                          native)
-    added, left_out = [], []
-    for name, fields, source in release_dependencies():
-        debian_name = rosify_package_name(
-            name.replace('_', '-'), ros_distro)
-        if source != 'workspace' and not apt_knows(debian_name):
-            left_out.append(debian_name)
-            continue
-        if debian_name not in subs['BuildDepends']:
-            subs['BuildDepends'].append(debian_name)
-        if 'run' in fields and debian_name not in subs['Depends']:
-            subs['Depends'].append(debian_name)
-        added.append(debian_name + (' (run)' if 'run' in fields else ''))
-    if added:
-        progress('bloom', 'ros2', 'as bloom-release: ' + ', '.join(added))
-    if left_out:
-        progress('bloom', 'ros2', 'left out (no workspace package, unknown '
-                 'to apt): ' + ', '.join(left_out))
-    return subs
+def subs_with_release_dependencies(words):
+    def get_subs(pkg, os_name, os_version, ros_distro, deb_inc=0,
+                 native=False):
+        subs = rosdebian_subs(pkg, os_name, os_version, ros_distro, deb_inc,
+                              native)
+        added, left_out = [], []
+        for name, fields, source in release_dependencies(words):
+            debian_name = rosify_package_name(
+                name.replace('_', '-'), ros_distro)
+            if source != 'workspace' and not apt_knows(debian_name):
+                left_out.append(debian_name)
+                continue
+            if debian_name not in subs['BuildDepends']:
+                subs['BuildDepends'].append(debian_name)
+            if 'run' in fields and debian_name not in subs['Depends']:
+                subs['Depends'].append(debian_name)
+            added.append(debian_name + (' (run)' if 'run' in fields else ''))
+        if added:
+            progress('bloom', 'ros2', 'as bloom-release: ' + ', '.join(added))
+        if left_out:
+            progress('bloom', 'ros2', 'left out (no workspace package, '
+                     'unknown to apt): ' + ', '.join(left_out))
+        return subs
+    return get_subs
+
+
+def fix_output(debian_dir, *, arch_all):
+    rules = os.path.join(debian_dir, 'rules')
+    with open(rules) as f:
+        text = f.read()
+    if '--parallel' not in text:
+        text = re.sub(r'^(\tdh \$@)( |$)', r'\1 --parallel\2', text,
+                      flags=re.MULTILINE)
+        with open(rules, 'w') as f:
+            f.write(text)
+    if arch_all:
+        control = os.path.join(debian_dir, 'control')
+        with open(control) as f:
+            text = f.read()
+        with open(control, 'w') as f:
+            f.write(re.sub(r'^Architecture: any$', 'Architecture: all', text,
+                           flags=re.MULTILINE))
+
+
+def generate(path, *, ros_distro, os_name, os_version, release_depends='',
+             arch_all=False):
+    """Write path/debian; bloom exits (SystemExit) when it cannot."""
+    parser = prepare_arguments(argparse.ArgumentParser(
+        prog='bloom-generate rosdebian'))
+    debian_main(parser.parse_args([
+        '--ros-distro', ros_distro, '--os-name', os_name,
+        '--os-version', os_version, path]),
+        subs_with_release_dependencies(release_depends))
+    fix_output(os.path.join(path, 'debian'), arch_all=arch_all)
 
 
 def main():
-    parser = prepare_arguments(argparse.ArgumentParser(
-        prog='bloom-generate rosdebian'))
-    debian_main(parser.parse_args(), get_subs)
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--ros-distro', required=True)
+    parser.add_argument('--os-name', required=True)
+    parser.add_argument('--os-version', required=True)
+    parser.add_argument('path')
+    args = parser.parse_args()
+    generate(
+        args.path, ros_distro=args.ros_distro, os_name=args.os_name,
+        os_version=args.os_version,
+        release_depends=os.environ.get(
+            'COLCON_DEB_BLOOM_RELEASE_DEPENDS', ''),
+        arch_all=os.environ.get('COLCON_DEB_ARCH_ALL') == '1')
 
 
 if __name__ == '__main__':

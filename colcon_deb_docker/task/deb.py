@@ -64,6 +64,10 @@ class DebTask(TaskExtensionPoint):
         pkg = self.context.pkg
         started = time.monotonic()
         output = BuildOutput(task=self, result=result)
+        if session.bloom_ahead is not None:
+            share = session.bloom_ahead.seconds.get(pkg.name)
+            if share:
+                result.steps['bloom-ahead'] = round(share, 3)
         if pkg.name in session.blocked:
             return self._fail(result, started, session.blocked[pkg.name], '')
         debs = []

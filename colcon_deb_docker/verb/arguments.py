@@ -147,6 +147,12 @@ def add_deb_arguments(parser):
              'into an image, colcon-deb-deps:<hash>, which every build '
              'needing exactly that set starts from)')
     parser.add_argument(
+        '--no-bloom-ahead', action='store_true',
+        help="Run bloom in every package's build container (default: bloom "
+             'generates the debian/ of all packages to build in one '
+             'container ahead of the builds, from package.xml and the few '
+             'files it reads, and the result is kept until those change)')
+    parser.add_argument(
         '--version-scheme', choices=SCHEMES, default=DEFAULT_SCHEME,
         help='How a changed package gets a higher Debian version: '
              'timestamp (<version>-0<codename>.YYYYMMDD.HHMMSS, as '

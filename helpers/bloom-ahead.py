@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# Step "bloom-ahead" (build user): the bloom step of many packages in one
+# process, ahead of their builds.  Reads $COLCON_DEB_BLOOM_INPUTS/jobs.json
+# (which packages, what bloom-release adds to each, which are
+# architecture-independent) and the files bloom reads of each package,
+# which the host copied to $COLCON_DEB_BLOOM_INPUTS/<name>/; writes
+# $COLCON_DEB_OUT/<name>/debian/ and $COLCON_DEB_OUT/results.json.  No
+# workspace code runs here: bloom reads package.xml and a few text files.
+# A package bloom cannot generate is only recorded: its build runs bloom
+# itself and fails there with bloom's own message.
+import importlib
+import json
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from progress import progress  # noqa: E402
+
+bloom_rosdebian = importlib.import_module('bloom-rosdebian')
+from bloom.logging import disable_ANSI_colors  # noqa: E402,I100
+
+
+def main():
+    inputs = os.environ['COLCON_DEB_BLOOM_INPUTS']
+    out = os.environ['COLCON_DEB_OUT']
+    work = os.path.join(os.environ['HOME'], 'bloom-ahead')
+    with open(os.path.join(inputs, 'jobs.json')) as f:
+        jobs = json.load(f)['packages']
+    progress('bloom-ahead', 'start', f'{len(jobs)} package(s)')
+    disable_ANSI_colors()  # the host keeps the output in its log
+    results = {}
+    for job in jobs:
+        name = job['name']
+        started = time.monotonic()
+        path = os.path.join(work, name)
+        shutil.copytree(os.path.join(inputs, name), path)
+        try:
+            os.chdir(path)  # bloom places its templates relative to it
+            bloom_rosdebian.generate(
+                '.', ros_distro=os.environ['COLCON_DEB_ROS_DISTRO'],
+                os_name=os.environ['COLCON_DEB_OS_NAME'],
+                os_version=os.environ['COLCON_DEB_OS_CODENAME'],
+                release_depends=job['release_depends'],
+                arch_all=job['arch_all'])
+        except (Exception, SystemExit) as e:  # noqa: B902
+            results[name] = {'status': 'failed', 'message': str(e)}
+            progress('bloom-ahead', 'failed', f'{name}: {e}')
+            continue
+        shutil.copytree(os.path.join(path, 'debian'),
+                        os.path.join(out, name, 'debian'))
+        results[name] = {
+            'status': 'done', 'seconds': time.monotonic() - started}
+    with open(os.path.join(out, 'results.json'), 'w') as f:
+        json.dump(results, f)
+    done = sum(r['status'] == 'done' for r in results.values())
+    progress('bloom-ahead', 'done', f'{done} of {len(jobs)} generated')
+
+
+if __name__ == '__main__':
+    main()
