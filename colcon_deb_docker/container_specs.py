@@ -224,6 +224,11 @@ def package_environment(session, *, package_name, architecture_independent,
             session.build_options, f'parallel={session.build_jobs}'])),
         'MAKEFLAGS': f'-l{session.build_jobs}',
     }
+    if 'noddebs' in session.build_options.split():
+        # --no-debug-symbols: no debug information to strip into -dbgsym
+        # either (dpkg-buildflags takes -g out of Debian's flags)
+        environment['DEB_CFLAGS_STRIP'] = '-g'
+        environment['DEB_CXXFLAGS_STRIP'] = '-g'
     if 'nocheck' in session.build_options.split():
         # test-only build dependencies (<!nocheck>) are not installed
         environment['DEB_BUILD_PROFILES'] = 'nocheck'

@@ -181,8 +181,8 @@ class DependencyImages:
             lock = self._locks.setdefault(arch, threading.Lock())
         with lock:
             if arch not in self._installed:
-                self._installed[arch] = installed_packages(
-                    engine=engine, image=builder, labels=session.labels)
+                self._installed[arch] = self._installed_packages(
+                    engine=engine, image=builder)
         packages = [p for p in packages
                     if p.split(':')[0] not in self._installed[arch]]
         if not packages:
@@ -208,6 +208,27 @@ class DependencyImages:
                     'image')
                 return builder
         return tag
+
+    def _installed_packages(self, *, engine, image):
+        """Return the packages an image has installed, kept by image id.
+
+        An image never changes under its id, so one container lists them
+        once per builder image, not once per run.
+        """
+        session = self.session
+        kept = session.layout.build_base / '.builder-packages' / (
+            engine.image_id(image).replace('sha256:', '') + '.txt')
+        try:
+            return set(kept.read_text().split())
+        except OSError:
+            pass
+        names = installed_packages(
+            engine=engine, image=image, labels=session.labels)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f'.{kept.name}.tmp')
+        tmp.write_text(''.join(f'{name}\n' for name in sorted(names)))
+        tmp.replace(kept)
+        return names
 
 
 def installed_packages(*, engine, image, labels):

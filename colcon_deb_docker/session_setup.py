@@ -59,7 +59,9 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         debian_overrides=Path(args.debian_overrides).resolve()
         if args.debian_overrides else None,
         timeout=args.timeout,
-        build_options='' if args.run_tests else 'nocheck',
+        build_options=' '.join(filter(None, [
+            '' if args.run_tests else 'nocheck',
+            'noddebs' if args.no_debug_symbols else ''])),
         build_jobs=args.build_jobs or os.cpu_count() or 1,
         host_environment=allowed_host_environment(os.environ),
         isolate_network=args.isolate_network,

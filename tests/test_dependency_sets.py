@@ -130,3 +130,34 @@ def test_nothing_is_made_ahead_once_the_jobs_ended():
     images.stop()  # a job failed: the run is ending
     images.prepare_ahead(order=['a', 'b'])
     assert asked == ['a', 'b']
+
+
+def test_the_builder_listing_is_made_once_per_image_id(tmp_path, monkeypatch):
+    import colcon_deb_docker.dependency_images as module
+    listed = []
+
+    def fake_listing(*, engine, image, labels):
+        listed.append(image)
+        return {'cmake', 'dpkg-dev'}
+
+    monkeypatch.setattr(module, 'installed_packages', fake_listing)
+    ids = {'colcon-deb-builder:x': 'sha256:aaa'}
+    engine = SimpleNamespace(image_id=lambda image: ids[image])
+
+    def session():
+        return SimpleNamespace(
+            layout=SimpleNamespace(build_base=tmp_path), labels={})
+
+    first = DependencyImages(session())
+    assert first._installed_packages(
+        engine=engine, image='colcon-deb-builder:x') == {'cmake', 'dpkg-dev'}
+    # the next run reads what the first one listed: no container
+    again = DependencyImages(session())
+    assert again._installed_packages(
+        engine=engine, image='colcon-deb-builder:x') == {'cmake', 'dpkg-dev'}
+    assert listed == ['colcon-deb-builder:x']
+    # another image under the same tag is listed anew
+    ids['colcon-deb-builder:x'] = 'sha256:bbb'
+    DependencyImages(session())._installed_packages(
+        engine=engine, image='colcon-deb-builder:x')
+    assert len(listed) == 2

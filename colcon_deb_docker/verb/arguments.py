@@ -147,6 +147,13 @@ def add_deb_arguments(parser):
              'into an image, colcon-deb-deps:<hash>, which every build '
              'needing exactly that set starts from)')
     parser.add_argument(
+        '--no-debug-symbols', action='store_true',
+        help='Compile without -g and make no -dbgsym packages '
+             "(DEB_BUILD_OPTIONS=noddebs; default: Debian's -g -O2 with "
+             'the debug symbols in <package>-dbgsym, as the ROS buildfarm '
+             'does); faster C++ builds, no debugging of the installed '
+             'binaries')
+    parser.add_argument(
         '--no-bloom-ahead', action='store_true',
         help="Run bloom in every package's build container (default: bloom "
              'generates the debian/ of all packages to build in one '
