@@ -10,14 +10,16 @@ a workspace of real packages (--workspace DIR), then runs:
   (a) baseline: every package in topological order, one at a time, each in a
       fresh container installing its own build dependencies, no caches
       (`colcon deb --executor sequential --force --no-apt-cache --no-ccache
-      --no-dependency-images` into its own output);
+      --no-dependency-images --no-bloom-ahead` into its own output: bloom
+      in each package's container);
   (b) `colcon deb` with the parallel executor into a fresh output;
   (c) (b) again with nothing changed;
   (d) (b) again after touching one leaf (exactly one package must build);
   (e) (b) again after touching one root (it and its dependents build);
   (f) (b) again with --force: everything rebuilt, warm caches (the verified
       apt cache and each package's ccache volume);
-  (g) (f) with --no-apt-cache --no-ccache: what the caches save;
+  (g) (f) with --no-apt-cache --no-ccache --no-dependency-images
+      --no-bloom-ahead: what the caches save;
   (h) a plain `colcon build` of the same packages in one container of the
       same builder image with the same system packages (what a ROS user
       compares against; see plain_colcon_build.py).
@@ -186,7 +188,8 @@ def colcon_deb(root, phase, *args, base_paths=None, extra=()):
 
 
 #: the steps of the breakdown, in the order of a build
-STEPS = ('container', 'dependency-image', 'user', 'source', 'rosdep',
+STEPS = ('bloom-ahead', 'container', 'dependency-image', 'user', 'source',
+         'rosdep',
          'bloom', 'version', 'build-deps', 'compile', 'package', 'publish')
 DPKG_PHASES = ('clean', 'configure', 'compile', 'test', 'install',
                'debhelper', 'strip', 'shlibdeps', 'compress')
@@ -211,9 +214,19 @@ def breakdown(reports):
                 row(f'  {phase}', f'dpkg:{phase}')
 
 
-def overhead(report):
-    values = [r['seconds'] - r['steps'].get('compile', 0.0)
-              for r in report.values() if r['status'] == 'built']
+def overhead(report, *, build_deps=True):
+    """Return a built package's mean time besides dpkg-buildpackage.
+
+    Its job's time plus its share of the bloom-ahead container (which runs
+    before the jobs), minus dpkg-buildpackage; without the build
+    dependencies too when `build_deps` is false (the issue's overhead:
+    container, user, bloom, publish).
+    """
+    values = [
+        r['seconds'] + r['steps'].get('bloom-ahead', 0.0) -
+        r['steps'].get('compile', 0.0) -
+        (0.0 if build_deps else r['steps'].get('build-deps', 0.0))
+        for r in report.values() if r['status'] == 'built']
     return statistics.mean(values) if values else 0.0
 
 
@@ -276,7 +289,7 @@ def main():
         wall_a, report_a = colcon_deb(
             root, 'a', '--executor', 'sequential', '--force',
             '--no-apt-cache', '--no-ccache', '--no-dependency-images',
-            '--output-base', 'deb_a', '--build-base', 'build_a', **common)
+            '--no-bloom-ahead', '--output-base', 'deb_a', '--build-base', 'build_a', **common)
         print(f'(b) colcon deb, parallel, {args.workers} workers ...',
               flush=True)
         parallel = ('--executor', 'parallel',
@@ -303,7 +316,7 @@ def main():
         print('(g) --force, no caches ...', flush=True)
         wall_g, report_g = colcon_deb(
             root, 'g', *parallel, '--force', '--no-apt-cache', '--no-ccache',
-            '--no-dependency-images', **common)
+            '--no-dependency-images', '--no-bloom-ahead', **common)
         print(f'(h) plain colcon build, {args.workers} workers ...',
               flush=True)
         plain = plain_colcon_build(
@@ -356,8 +369,15 @@ def main():
           f'(plain colcon build, per-package sum '
           f'{sum(plain["packages"].values()):.1f} s)')
     print(f'per-package overhead (a), mean:  {overhead(report_a):.2f} s '
-          '(wall minus dpkg-buildpackage)')
-    print(f'per-package overhead (b), mean:  {overhead(report_b):.2f} s')
+          '(wall minus dpkg-buildpackage), '
+          f'{overhead(report_a, build_deps=False):.2f} s without the build '
+          'dependencies')
+    print(f'per-package overhead (b), mean:  {overhead(report_b):.2f} s, '
+          f'{overhead(report_b, build_deps=False):.2f} s without the build '
+          'dependencies (bloom ahead included)')
+    print(f'per-package overhead (f), mean:  {overhead(report_f):.2f} s, '
+          f'{overhead(report_f, build_deps=False):.2f} s without the build '
+          'dependencies (bloom kept from (b))')
     for label, report in (('(f) warm caches', report_f),
                           ('(g) no caches', report_g)):
         print(f'{label}: build-deps {step_mean(report, "build-deps"):.2f} '
