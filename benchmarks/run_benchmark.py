@@ -289,7 +289,8 @@ def main():
         wall_a, report_a = colcon_deb(
             root, 'a', '--executor', 'sequential', '--force',
             '--no-apt-cache', '--no-ccache', '--no-dependency-images',
-            '--no-bloom-ahead', '--output-base', 'deb_a', '--build-base', 'build_a', **common)
+            '--no-bloom-ahead', '--output-base', 'deb_a',
+            '--build-base', 'build_a', **common)
         print(f'(b) colcon deb, parallel, {args.workers} workers ...',
               flush=True)
         parallel = ('--executor', 'parallel',
