@@ -1,0 +1,56 @@
+"""The two fixes bloom-rosdebian.py makes to bloom's output.
+
+`dh $@ --parallel` (bloom writes compat 9, where dh ignores
+DEB_BUILD_OPTIONS=parallel=N otherwise) and `Architecture: all` for an
+architecture-independent package.  bloom itself lives in the builder
+image: stand-ins for the names the helper imports are enough here.
+"""
+
+import importlib
+import sys
+import types
+
+from colcon_deb_docker.helpers_path import helpers_dir
+
+
+def _helper(monkeypatch):
+    for name, attrs in {
+        'bloom': {}, 'bloom.generators': {}, 'bloom.generators.debian': {},
+        'bloom.generators.debian.generate_cmd': {
+            'main': None, 'prepare_arguments': None},
+        'bloom.generators.rosdebian': {
+            'get_subs': None, 'rosify_package_name': None},
+    }.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attrs)
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.syspath_prepend(str(helpers_dir()))
+    monkeypatch.delitem(sys.modules, 'bloom-rosdebian', raising=False)
+    return importlib.import_module('bloom-rosdebian')
+
+
+RULES = """#!/usr/bin/make -f
+%:
+\tdh $@ -v --buildsystem=cmake --builddirectory=.obj-$(DEB_HOST_GNU_TYPE)
+
+override_dh_auto_build:
+\tdh_auto_build
+"""
+
+
+def test_dh_gets_parallel_and_all_gets_architecture_all(
+    tmp_path, monkeypatch
+):
+    helper = _helper(monkeypatch)
+    (tmp_path / 'rules').write_text(RULES)
+    (tmp_path / 'control').write_text(
+        'Source: x\n\nPackage: x\nArchitecture: any\n')
+    helper.fix_output(str(tmp_path), arch_all=False)
+    rules = (tmp_path / 'rules').read_text()
+    assert '\tdh $@ --parallel -v --buildsystem=cmake' in rules
+    assert '\tdh_auto_build\n' in rules  # other lines untouched
+    assert 'Architecture: any' in (tmp_path / 'control').read_text()
+    # applied twice, the same
+    helper.fix_output(str(tmp_path), arch_all=True)
+    assert (tmp_path / 'rules').read_text() == rules
+    assert 'Architecture: all\n' in (tmp_path / 'control').read_text()
