@@ -7,13 +7,20 @@ repository check, fingerprints and the plan on the host, and the one
 rosdep pre-check container.  Prints N, edges, wall seconds and the peak
 memory of the colcon process.
 
+With --noop N, N such packages are built for real once (two workers) and
+then `colcon deb` runs again with nothing changed: the no-op rerun of a
+big workspace (discovery, the repository's self-check of a pool of N
+packages, fingerprints, the plan; no container), timed with its peak
+memory.
+
     python benchmarks/scale.py [N ...]
+    python benchmarks/scale.py --noop 500 [--workdir DIR]
 """
 
+import argparse
 import os
 from pathlib import Path
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -52,29 +59,65 @@ def make_workspace(root, count, seed=1):
     return edges
 
 
-def main():
-    sizes = [int(a) for a in sys.argv[1:]] or [50, 200, 500]
+#: runs a command and prints the peak memory of its process tree (KiB):
+#: each measurement gets a parent of its own
+PEAK = ('import resource, subprocess, sys\n'
+        'code = subprocess.run(sys.argv[1:]).returncode\n'
+        'print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n'
+        'sys.exit(code)\n')
+
+
+def timed_colcon(root, *args):
+    """Run colcon deb in `root`; return (seconds, its peak memory, MB)."""
     colcon = str(Path(sys.executable).parent / 'colcon')
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, '-c', PEAK, colcon, '--log-base', os.devnull,
+         'deb', '--ros-distro', 'humble', '--offline', *args],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        print(result.stdout[-2000:])
+        raise SystemExit(1)
+    return seconds, int(result.stdout.split()[-1]) / 1024
+
+
+def noop_rerun(count, workdir):
+    """Build `count` packages, then time the no-op rerun."""
+    root = Path(workdir or tempfile.mkdtemp(prefix='colcon-deb-noop-'))
+    if not (root / 'src').is_dir():
+        edges = make_workspace(root, count)
+        print(f'{count} packages, {edges} edges in {root}', flush=True)
+    seconds, _ = timed_colcon(
+        root, '--executor', 'parallel', '--parallel-workers', '2')
+    print(f'first run (builds what is not built yet): {seconds:.1f} s',
+          flush=True)
+    seconds, peak = timed_colcon(root)
+    print(f'no-op rerun of {count} built packages: {seconds:.1f} s, peak '
+          f'memory of colcon {peak:.0f} MB')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('sizes', nargs='*', type=int,
+                        default=[50, 200, 500])
+    parser.add_argument('--noop', type=int, metavar='N',
+                        help='build N packages, then time a no-op rerun')
+    parser.add_argument('--workdir', metavar='DIR',
+                        help='where the --noop workspace is (kept; a '
+                             'second call reuses it)')
+    args = parser.parse_args()
+    if args.noop:
+        noop_rerun(args.noop, args.workdir)
+        return 0
     print(f"{'packages':>8} {'edges':>6} {'dry run':>9} {'peak RSS':>9}")
-    for count in sizes:
+    for count in args.sizes:
         with tempfile.TemporaryDirectory(prefix='colcon-deb-scale-') as tmp:
             root = Path(tmp)
             edges = make_workspace(root, count)
-            started = time.monotonic()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            result = subprocess.run(
-                [colcon, '--log-base', os.devnull, 'deb', '--ros-distro',
-                 'humble', '--offline', '--dry-run'],
-                cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True)
-            seconds = time.monotonic() - started
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            if result.returncode != 0:
-                print(result.stdout[-2000:])
-                return 1
-            # ru_maxrss is the largest child so far (KiB on Linux)
-            print(f'{count:>8} {edges:>6} {seconds:>8.1f}s '
-                  f'{max(peak, before) / 1024:>7.0f} MB')
+            seconds, peak = timed_colcon(root, '--dry-run')
+            print(f'{count:>8} {edges:>6} {seconds:>8.1f}s {peak:>7.0f} MB')
     return 0
 
 
