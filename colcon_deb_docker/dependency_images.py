@@ -6,7 +6,8 @@ A package's build needs Debian packages that are not in the workspace
 (cmake, libfmt-dev ...): the ones its build keys resolve to, and the ones
 its workspace dependencies need at run time.  The rosdep pre-check already
 resolved every key, so the host knows that set before the build starts.
-A set that several builds of the run share is installed once into an image
+A set that several builds of the run share, or that an earlier run needed
+too, is installed once into an image
 (an image build: ``FROM`` the builder, one ``RUN apt-get install``), tagged
 ``colcon-deb-deps:<hash>`` of the builder image (itself content-addressed),
 the architecture and the set, made ahead of the builds or by the first one
@@ -163,12 +164,12 @@ class DependencyImages:
         set is unknown, or the run has underlays (their sources are
         mounted into build containers, which an image build cannot);
         otherwise the dependency image: an existing one, or one made now
-        when the set is shared by several builds of this run (making an
-        image costs more than one build installing the set itself, so a
-        set only one build needs gets an image only when an earlier run
-        made it).  A set that cannot be installed is not this step's
-        failure: the build starts from the builder image and says why
-        itself.
+        when the set is shared by several builds of this run or was needed
+        by an earlier run (making an image costs more than one build
+        installing the set itself, so a set only one build needs gets an
+        image the second time it is needed, then serves every later
+        run).  A set that cannot be installed is not this step's failure:
+        the build starts from the builder image and says why itself.
         """
         session = self.session
         builder = session.builders[arch].tag
@@ -194,7 +195,7 @@ class DependencyImages:
             if engine.has_image(tag):
                 return tag
             if self._shared.get((arch, tuple(self.sets[package_name])),
-                                0) < 2:
+                                0) < 2 and not self._seen_before(tag):
                 return builder
             try:
                 build_image(
@@ -208,6 +209,23 @@ class DependencyImages:
                     'image')
                 return builder
         return tag
+
+    def _seen_before(self, tag):
+        """Return whether an earlier run built with the set of `tag`.
+
+        The first time, remember it: a set needed again in a later run is
+        worth its image (most sets recur: every rebuild of the package).
+        """
+        mark = self.session.layout.build_base / '.dependency-sets' / \
+            tag.split(':', 1)[1]
+        if mark.exists():
+            return True
+        try:
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.touch()
+        except OSError as e:
+            logger.debug(f'dependency set not remembered: {e}')
+        return False
 
     def _installed_packages(self, *, engine, image):
         """Return the packages an image has installed, kept by image id.

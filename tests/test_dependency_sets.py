@@ -93,7 +93,7 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
         builders={'amd64': builder}, apt_sources=(),
         engine_for=lambda arch: engine, ros_distro='humble',
         build_closure={}, plan={'a': build, 'b': build, 'c': build},
-        timeout=None)
+        timeout=None, layout=SimpleNamespace(build_base=tmp_path))
     images = DependencyImages(session)
     images._installed['amd64'] = {'cmake'}
     images.sets = {'a': ['cmake', 'libfmt-dev'], 'b': ['cmake', 'libfmt-dev'],
@@ -108,7 +108,8 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
     try:
         shared = images.image_for(package_name='a', arch='amd64')
         assert images.image_for(package_name='b', arch='amd64') == shared
-        # a set one build needs: its own apt install beats making an image
+        # a set one build needs, for the first time: its own apt install
+        # beats making an image
         assert images.image_for(package_name='c', arch='amd64') == \
             builder.tag
     finally:
@@ -161,3 +162,34 @@ def test_the_builder_listing_is_made_once_per_image_id(tmp_path, monkeypatch):
     DependencyImages(session())._installed_packages(
         engine=engine, image='colcon-deb-builder:x')
     assert len(listed) == 2
+
+
+def test_a_set_one_build_needs_gets_its_image_the_second_run(
+    tmp_path, monkeypatch
+):
+    import colcon_deb_docker.dependency_images as module
+    made = []
+    monkeypatch.setattr(module, 'build_image',
+                        lambda *, tag, **kwargs: made.append(tag))
+    monkeypatch.setattr(module, 'installed_packages',
+                        lambda **kwargs: {'cmake'})
+    engine = SimpleNamespace(image_id=lambda image: 'sha256:ccc',
+                             has_image=lambda tag: tag in made)
+    build = [SimpleNamespace(arch='amd64', action='build')]
+
+    def run():
+        session = SimpleNamespace(
+            layout=SimpleNamespace(build_base=tmp_path), labels={},
+            builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
+            apt_sources=(), engine_for=lambda arch: engine,
+            plan={'solo': build})
+        images = DependencyImages(session)
+        images.sets = {'solo': ['libfmt-dev']}
+        images._shared = {('amd64', ('libfmt-dev',)): 1}
+        return images.image_for(package_name='solo', arch='amd64')
+
+    # the first run installs the set in the build's own container
+    assert run() == 'colcon-deb-builder:x' and made == []
+    # the second makes the image, every later one reuses it
+    assert run().startswith('colcon-deb-deps:') and len(made) == 1
+    assert run() == made[0] and len(made) == 1
