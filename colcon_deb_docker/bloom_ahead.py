@@ -36,7 +36,7 @@ from colcon_deb_docker.bloom_release_dependencies import \
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.package_checks import BLOOM_BUILD_TYPES
-from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.progress import log_lines
 
 logger = colcon_logger.getChild(__name__)
 
@@ -266,24 +266,19 @@ class BloomAhead:
                     path = inputs / job.name / name
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
-            _write_readable(inputs / 'jobs.json', json.dumps({'packages': [
+            (inputs / 'jobs.json').write_text(json.dumps({'packages': [
                 {'name': j.name, 'release_depends': j.release_depends,
-                 'arch_all': j.arch_all} for j in jobs]}).encode())
+                 'arch_all': j.arch_all} for j in jobs]}))
+            # readable by the build user (the stand-in when the host is root)
             for path in [inputs, *inputs.rglob('*')]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
-
-            def on_line(line, is_stderr):
-                event = parse_progress_line(line)
-                if event is not None:
-                    logger.info(f'[bloom ahead] {event.describe()}')
-                else:
-                    logger.debug(f'[bloom ahead] {line}')
 
             started = time.monotonic()
             try:
                 session.engine_for(None).run(
                     session.specs.bloom_ahead(inputs=inputs, out=out),
-                    on_line=on_line, timeout=session.timeout)
+                    on_line=log_lines(logger, 'bloom ahead'),
+                    timeout=session.timeout)
             except ContainerFailed as e:
                 # the builds run bloom themselves and report the cause
                 logger.warning(
@@ -328,9 +323,3 @@ class BloomAhead:
                 if old.name != job.key:
                     shutil.rmtree(old, ignore_errors=True)
             self._dirs[job.name] = target
-
-
-def _write_readable(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    path.chmod(0o644)

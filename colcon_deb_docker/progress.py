@@ -56,3 +56,19 @@ def parse_progress_line(line):
         message=message if isinstance(message, str) else json.dumps(message),
         data={k: v for k, v in payload.items()
               if k not in ('step', 'status', 'message')} or None)
+
+
+def log_lines(log, label):
+    """Return an ``on_line`` callback that sends a container's lines to a log.
+
+    For the containers of the run rather than of a package (the rosdep
+    pre-check, bloom ahead): progress at info level, the rest at debug,
+    each line after ``[label]``.
+    """
+    def on_line(line, is_stderr):
+        event = parse_progress_line(line)
+        if event is not None:
+            log.info(f'[{label}] {event.describe()}')
+        else:
+            log.debug(f'[{label}] {line}')
+    return on_line

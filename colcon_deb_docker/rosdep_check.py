@@ -21,7 +21,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.bloom_release_dependencies import is_ros2
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
-from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.progress import log_lines
 
 logger = colcon_logger.getChild(__name__)
 
@@ -163,17 +163,10 @@ def check_rosdep_keys(session, planned):
     count = len({k for v in keys.values() for k in v})
     print(f'Checking {count} rosdep key(s) of {len(keys)} package(s)',
           flush=True)
-
-    def on_line(line, is_stderr):
-        event = parse_progress_line(line)
-        if event is not None:
-            logger.info(f'[rosdep check] {event.describe()}')
-        else:
-            logger.debug(f'[rosdep check] {line}')
-
     try:
         return run_rosdep_check(
-            session=session, keys_by_package=keys, on_line=on_line)
+            session=session, keys_by_package=keys,
+            on_line=log_lines(logger, 'rosdep check'))
     except ContainerFailed as e:
         raise DebDockerError(
             f'the rosdep pre-check failed (exit code {e.exit_code}):\n'
