@@ -83,8 +83,9 @@ class DependencyImages:
     def plan(self, *, check, descriptors, with_tests=False):
         """Compute each package's set from the rosdep pre-check.
 
-        :param check: the :class:`RosdepCheck` of the packages to build;
-          a workspace dependency it did not cover adds nothing here (its
+        :param check: the :class:`RosdepCheck` of the packages to build
+          and of their workspace dependencies not built in this run; a
+          workspace dependency it did not cover adds nothing here (its
           build installs what is missing, as without an image)
         :param descriptors: {name: package descriptor} of the workspace
         """
@@ -107,13 +108,13 @@ class DependencyImages:
             # run keys (each resolved by the check of its owner)
             keys = {name: keys_of(name, build)}
             for dependency in session.build_closure.get(name, ()):
-                if dependency in check.packages:
+                if check.resolution(dependency) is not None:
                     keys[dependency] = keys_of(dependency, RUN_ATTRIBUTES)
             packages = set(TEMPLATE_BUILD_DEPENDS.get(
                 descriptors[name].type, ()))
             for owner, owner_keys in keys.items():
                 packages.update(system_build_set(
-                    resolved=check.packages[owner], keys=owner_keys,
+                    resolved=check.resolution(owner), keys=owner_keys,
                     workspace=workspace))
             self.sets[name] = sorted(packages)
         #: (arch, set) -> how many builds of the run need it

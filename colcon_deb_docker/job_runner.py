@@ -42,10 +42,19 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
     :returns: colcon's return code of the jobs (1 when keys are missing)
     """
     to_build = [p for p in plan if p.action == 'build']
+    set_build_closures(session, decorators)
     check = None
     if to_build:
+        names = {p.name for p in to_build}
+        paths = {d.descriptor.name: d.descriptor.path for d in decorators}
         check = check_rosdep_keys(
-            session, {p.name: p for p in to_build}.values())
+            session, {p.name: p for p in to_build}.values(),
+            dependencies={
+                name: paths[name]
+                for built in names
+                for name in session.build_closure.get(built, ())
+                if name not in names and name in paths and
+                name not in invalid})
         unresolved = check.unresolved()
         if unresolved:
             report = check.describe_unresolved(
@@ -136,17 +145,24 @@ def run_started_event(session, invalid):
         else '')
 
 
-def _jobs(args, decorators, session, invalid):
-    jobs = OrderedDict()
-    unselected = set()
+def set_build_closures(session, decorators):
+    """Record the workspace packages each package's build installs.
+
+    What `apt-get build-dep` would pull from the workspace: its build and
+    test dependencies, and everything those need at run time.
+    """
     descriptors = {d.descriptor for d in decorators}
     for decorator in decorators:
-        # what `apt-get build-dep` would pull from the workspace: build and
-        # test dependencies, and everything those need at run time
         session.build_closure[decorator.descriptor.name] = {
             str(d) for d in decorator.descriptor.get_recursive_dependencies(
                 descriptors, direct_categories=('build', 'test'),
                 recursive_categories=('run', ))}
+
+
+def _jobs(args, decorators, session, invalid):
+    jobs = OrderedDict()
+    unselected = set()
+    for decorator in decorators:
         pkg = decorator.descriptor
         if not decorator.selected:
             unselected.add(pkg.name)

@@ -62,6 +62,19 @@ class RosdepCheck:
     sources: list
     #: {package: {key: {'resolved': [...], 'origin': url} or {'error': ..}}}
     packages: dict = field(default_factory=dict)
+    #: the same for workspace dependencies of the builds that are not
+    #: built in this run: their run keys are part of the builds'
+    #: dependency sets (dependency_images.py), their errors no concern
+    dependencies: dict = field(default_factory=dict)
+
+    def resolution(self, package):
+        """Return the resolution of a built package's or a dependency's keys.
+
+        None for a package the check did not cover.
+        """
+        if package in self.packages:
+            return self.packages[package]
+        return self.dependencies.get(package)
 
     def unresolved(self):
         """Return {package: {key: reason}} of the keys that do not resolve."""
@@ -129,9 +142,12 @@ def write_keys_file(*, path, keys_by_package):
     tmp.replace(path)
 
 
-def run_rosdep_check(*, session, keys_by_package, on_line=None):
+def run_rosdep_check(*, session, keys_by_package, on_line=None,
+                     dependencies=()):
     """Resolve every key in one container; return a :class:`RosdepCheck`.
 
+    :param dependencies: the names in `keys_by_package` that are not
+      built (see :attr:`RosdepCheck.dependencies`)
     :raises DebDockerError: if the container fails or writes no result
     """
     write_keys_file(
@@ -150,11 +166,20 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None):
     except (OSError, ValueError) as e:
         raise DebDockerError(
             f'the rosdep pre-check wrote no result: {e}') from None
-    return RosdepCheck(sources=data['sources'], packages=data['packages'])
+    resolved = data['packages']
+    return RosdepCheck(
+        sources=data['sources'],
+        packages={k: v for k, v in resolved.items() if k not in dependencies},
+        dependencies={k: v for k, v in resolved.items() if k in dependencies})
 
 
-def check_rosdep_keys(session, planned):
-    """Resolve the keys of the planned packages in one container."""
+def check_rosdep_keys(session, planned, *, dependencies=None):
+    """Resolve the keys of the planned packages in one container.
+
+    :param dependencies: {name: path} of workspace packages the planned
+      ones build against that are not built in this run (their keys go
+      into :attr:`RosdepCheck.dependencies`)
+    """
     keys = {
         p.name: package_rosdep_keys(
             package_xml=p.path / 'package.xml',
@@ -163,10 +188,21 @@ def check_rosdep_keys(session, planned):
     count = len({k for v in keys.values() for k in v})
     print(f'Checking {count} rosdep key(s) of {len(keys)} package(s)',
           flush=True)
+    dependencies = {n: p for n, p in (dependencies or {}).items()
+                    if n not in keys}
+    for name, path in dependencies.items():
+        try:
+            keys[name] = package_rosdep_keys(
+                package_xml=Path(path) / 'package.xml',
+                ros_distro=session.ros_distro)
+        except Exception as e:  # noqa: B902 (catkin_pkg raises many)
+            # only its builds' dependency sets miss its run keys
+            logger.debug(f"'{name}': keys not checked: {e}")
     try:
         return run_rosdep_check(
             session=session, keys_by_package=keys,
-            on_line=log_lines(logger, 'rosdep check'))
+            on_line=log_lines(logger, 'rosdep check'),
+            dependencies=set(dependencies) & set(keys))
     except ContainerFailed as e:
         raise DebDockerError(
             f'the rosdep pre-check failed (exit code {e.exit_code}):\n'

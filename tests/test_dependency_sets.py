@@ -193,3 +193,32 @@ def test_a_set_one_build_needs_gets_its_image_the_second_run(
     # the second makes the image, every later one reuses it
     assert run().startswith('colcon-deb-deps:') and len(made) == 1
     assert run() == made[0] and len(made) == 1
+
+
+def test_a_dependency_not_built_in_this_run_still_brings_its_run_needs(
+    tmp_path
+):
+    # `--packages-select app`: lib is not rebuilt, yet app's build installs
+    # lib's .deb and with it lib's run dependencies, so they belong to
+    # app's set (the same set, the same image, as in a full run)
+    lib = _package(tmp_path, 'lib', """
+  <buildtool_depend>cmake</buildtool_depend>
+  <exec_depend>yaml</exec_depend>""")
+    app = _package(tmp_path, 'app', """
+  <buildtool_depend>cmake</buildtool_depend>
+  <depend>lib</depend>""")
+    build = [SimpleNamespace(arch='amd64', action='build')]
+    session = SimpleNamespace(
+        ros_distro='humble', build_closure={'app': {'lib'}, 'lib': set()},
+        plan={'app': build})
+    check = RosdepCheck(
+        sources=[],
+        packages={'app': _resolved(cmake=['cmake'], lib=['ros-humble-lib'])},
+        dependencies={'lib': _resolved(cmake=['cmake'],
+                                       yaml=['libyaml-dev'])})
+    images = DependencyImages(session)
+    images.plan(check=check, descriptors={'lib': lib, 'app': app})
+    assert images.sets == {'app': ['cmake', 'libyaml-dev']}
+    # and the dependency's own errors are no concern of this run
+    check.dependencies['lib']['gone'] = {'error': 'no rosdep rule'}
+    assert check.unresolved() == {}
