@@ -4,10 +4,10 @@
 
 Four kinds: the rosdep pre-check and the bloom step ahead of the builds
 (one each per distribution), one build per package and architecture, and
-the verification.  Every one gets the
-security defaults of :mod:`colcon_deb_docker.container`, read-only inputs
-(or uploads for an engine that shares no filesystem), outputs only through
-the engine API, and the run's labels.
+the verification.  Every one gets the security defaults of
+:mod:`colcon_deb_docker.container`, read-only inputs (or uploads for an
+engine that shares no filesystem), outputs only through the engine API,
+and the run's labels.
 """
 
 from colcon_deb_docker import contract

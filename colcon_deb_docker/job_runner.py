@@ -41,20 +41,20 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
 
     :returns: colcon's return code of the jobs (1 when keys are missing)
     """
-    to_build = [p for p in plan if p.action == 'build']
+    # one planned entry per package (a package has one per architecture)
+    to_build = list({
+        p.name: p for p in plan if p.action == 'build'}.values())
+    descriptors = {d.descriptor.name: d.descriptor for d in decorators}
     set_build_closures(session, decorators)
     check = None
     if to_build:
         names = {p.name for p in to_build}
-        paths = {d.descriptor.name: d.descriptor.path for d in decorators}
-        check = check_rosdep_keys(
-            session, {p.name: p for p in to_build}.values(),
-            dependencies={
-                name: paths[name]
-                for built in names
-                for name in session.build_closure.get(built, ())
-                if name not in names and name in paths and
-                name not in invalid})
+        check = check_rosdep_keys(session, to_build, dependencies={
+            name: descriptors[name].path
+            for built in names
+            for name in session.build_closure.get(built, ())
+            if name not in names and name in descriptors and
+            name not in invalid})
         unresolved = check.unresolved()
         if unresolved:
             report = check.describe_unresolved(
@@ -71,13 +71,11 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
     jobs, unselected = _jobs(args, decorators, session, invalid)
     if check is not None and session.bloom_ahead is not None:
         generate_debian_ahead(session, check=check, planned=[
-            p for p in {p.name: p for p in to_build}.values()
-            if p.name not in session.blocked], descriptors={
-                d.descriptor.name: d.descriptor for d in decorators})
+            p for p in to_build if p.name not in session.blocked],
+            descriptors=descriptors)
     if check is not None and session.dependency_images is not None:
         session.dependency_images.plan(
-            check=check, descriptors={
-                d.descriptor.name: d.descriptor for d in decorators},
+            check=check, descriptors=descriptors,
             with_tests=bool(args.run_tests))
         session.submit(functools.partial(
             session.dependency_images.prepare_ahead, order=list(jobs)))
