@@ -163,6 +163,10 @@ def admit_debian_dir(source, target):
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination)
         destination.chmod(0o755 if path.stat().st_mode & 0o100 else 0o644)
+    # readable by the build user of later containers whatever the host's
+    # umask (a CI job's 077 included)
+    for directory in [tmp, *(p for p in tmp.rglob('*') if p.is_dir())]:
+        directory.chmod(0o755)
     os.replace(tmp, target)
     return True
 

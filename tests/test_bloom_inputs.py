@@ -111,7 +111,13 @@ def test_the_host_accepts_plain_files_only(tmp_path):
     source = _debian(tmp_path)
     target = tmp_path / 'kept' / 'debian'
     target.parent.mkdir()
-    assert admit_debian_dir(source, target)
+    umask = os.umask(0o077)  # a CI job's: still readable by the build user
+    try:
+        assert admit_debian_dir(source, target)
+    finally:
+        os.umask(umask)
+    for directory in (target, target / 'source'):
+        assert os.stat(directory).st_mode & 0o777 == 0o755
     assert (target / 'source' / 'format').read_text() == '3.0 (quilt)\n'
     assert os.stat(target / 'rules').st_mode & 0o777 == 0o755
     assert os.stat(target / 'control').st_mode & 0o777 == 0o644
