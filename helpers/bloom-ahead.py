@@ -36,6 +36,7 @@ def main():
         started = time.monotonic()
         path = os.path.join(work, name)
         shutil.copytree(os.path.join(inputs, name), path)
+        bloom_rosdebian.notes.clear()
         try:
             os.chdir(path)  # bloom places its templates relative to it
             bloom_rosdebian.generate(
@@ -48,6 +49,11 @@ def main():
             results[name] = {'status': 'failed', 'message': str(e)}
             progress('bloom-ahead', 'failed', f'{name}: {e}')
             continue
+        if bloom_rosdebian.notes:
+            # the build shows them as its own bloom step's progress
+            with open(os.path.join(path, 'debian',
+                                   bloom_rosdebian.NOTES_FILE), 'w') as f:
+                f.write(''.join(n + '\n' for n in bloom_rosdebian.notes))
         shutil.copytree(os.path.join(path, 'debian'),
                         os.path.join(out, name, 'debian'))
         results[name] = {

@@ -48,6 +48,17 @@ def apt_knows(debian_name):
     return _apt_known[debian_name]
 
 
+#: what bloom-release's additions did, for the build's own log (bloom
+#: ahead keeps them in NOTES_FILE of the debian/ it generates)
+notes = []
+NOTES_FILE = 'colcon-deb-bloom.notes'
+
+
+def note(text):
+    notes.append(text)
+    progress('bloom', 'ros2', text)
+
+
 def subs_with_release_dependencies(words):
     def get_subs(pkg, os_name, os_version, ros_distro, deb_inc=0,
                  native=False):
@@ -66,10 +77,10 @@ def subs_with_release_dependencies(words):
                 subs['Depends'].append(debian_name)
             added.append(debian_name + (' (run)' if 'run' in fields else ''))
         if added:
-            progress('bloom', 'ros2', 'as bloom-release: ' + ', '.join(added))
+            note('as bloom-release: ' + ', '.join(added))
         if left_out:
-            progress('bloom', 'ros2', 'left out (no workspace package, '
-                     'unknown to apt): ' + ', '.join(left_out))
+            note('left out (no workspace package, unknown to apt): ' +
+                 ', '.join(left_out))
         return subs
     return get_subs
 

@@ -20,6 +20,12 @@ elif [ -d debian ]; then
 elif [ -d "$generated" ]; then
     progress bloom start "generated ahead of the build"
     cp -R "$generated" debian
+    # what bloom-release's additions did, as if bloom ran here
+    notes=debian/colcon-deb-bloom.notes
+    if [ -f "$notes" ]; then
+        while IFS= read -r line; do progress bloom ros2 "$line"; done < "$notes"
+        rm -f "$notes"
+    fi
 else
     progress bloom start "bloom-generate rosdebian"
     if ! python3 "$(dirname "$0")/bloom-rosdebian.py" \
