@@ -142,13 +142,19 @@ class DockerEngine:
                 ) from None
         return container
 
-    def run_created(self, container, *, on_line=None, timeout=None):
+    def run_created(self, container, *, on_line=None, timeout=None,
+                    remove_later=None):
         """Start a created container, stream its output, wait and remove it.
 
         Blocking: call it from a worker thread when inside asyncio.
 
         :param on_line: called with ``(line, is_stderr)`` for each line
         :param timeout: seconds after which the container is killed
+        :param remove_later: called with a function that removes the
+          container, once it ended by itself and its outputs are copied
+          out; it may run that function in the background, so that the
+          engine's removal (0.1-0.3 s) is not part of the build's time.
+          None: the container is removed before this returns.
         :returns: the complete output lines
         :raises ContainerFailed: on a non-zero exit code
         :raises ContainerTimeout: when the timeout expired
@@ -156,6 +162,7 @@ class DockerEngine:
         tail = deque(maxlen=LOG_TAIL_LINES)
         timed_out = threading.Event()
         timer = None
+        ended = False
 
         def kill():
             timed_out.set()
@@ -197,11 +204,15 @@ class DockerEngine:
                     log_tail='\n'.join(tail),
                     oom_killed=not result.get('removed') and
                     _oom_killed(container))
+            ended = True
             return list(tail)
         finally:
             if timer:
                 timer.cancel()
-            self.remove(container)
+            if ended and remove_later is not None:
+                remove_later(lambda: self.remove(container))
+            else:
+                self.remove(container)
 
     def run(self, spec, *, on_line=None, timeout=None):
         """Create and run a container to its end (blocking)."""

@@ -101,6 +101,7 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             signal.signal(signum, handler)
         if session.dependency_images is not None:
             session.dependency_images.stop()
+        session.wait_for_removals()
         removed = session.remove_run_containers()
         if removed:
             logger.warning(f'removed {removed} container(s) left running')

@@ -122,6 +122,8 @@ class DebSession:
             max_workers=64, thread_name_prefix='colcon-deb'))
     #: the blocking calls under way in :attr:`threads`
     in_flight: set = field(default_factory=set)
+    #: the removals of ended containers under way (see :meth:`remove_later`)
+    removals: set = field(default_factory=set)
 
     def submit(self, func):
         """Run a blocking call in the run's threads; return its future.
@@ -137,6 +139,21 @@ class DebSession:
     def wait_for_threads(self, timeout):
         """Wait up to `timeout` seconds for the blocking calls under way."""
         concurrent.futures.wait(list(self.in_flight), timeout=timeout)
+
+    def remove_later(self, remove):
+        """Remove an ended container in the background.
+
+        Its build goes on to publish meanwhile; :meth:`wait_for_removals`
+        waits for every removal before the run's final check for left
+        containers.
+        """
+        future = self.submit(remove)
+        self.removals.add(future)
+        future.add_done_callback(self.removals.discard)
+
+    def wait_for_removals(self, timeout=60.0):
+        """Wait up to `timeout` seconds for the background removals."""
+        concurrent.futures.wait(list(self.removals), timeout=timeout)
 
     def debian_name(self, package_name):
         """Return the Debian name of a workspace package."""

@@ -158,7 +158,8 @@ class PackageBuild:
         try:
             await self._in_thread(
                 self.engine.run_created, self.container,
-                on_line=self.output.on_line, timeout=self.session.timeout)
+                on_line=self.output.on_line, timeout=self.session.timeout,
+                remove_later=self.session.remove_later)
         finally:
             self.output.flush()
         self.output.end_step('container')
