@@ -254,4 +254,8 @@ def package_environment(session, *, package_name, architecture_independent,
         environment['COLCON_DEB_APT_CACHE'] = contract.APT_CACHE
     if session.ccache:
         environment['CCACHE_DIR'] = contract.CCACHE
+        # depend mode: the key comes from the compiler's own -MD output
+        # (CMake's Makefiles ask for it), so a miss costs no extra
+        # preprocessor run; other compiles fall back to ccache's usual mode
+        environment['CCACHE_DEPEND'] = '1'
     return environment
