@@ -3,10 +3,13 @@
 By default a C++ package is compiled with Debian's -g -O2 and its debug
 symbols land in <package>-dbgsym; with the option the compiler never sees
 -g, dh_strip makes no -dbgsym, and the changed option alone rebuilds the
-package (it is part of the fingerprint).
+package (it is part of the fingerprint).  A -dbgsym package is compressed
+with xz -1 (its debug sections are compressed already), every other one
+with dpkg-deb's xz -6.
 """
 
 import re
+import subprocess
 
 from e2e_support import cmake_package_xml
 
@@ -15,6 +18,25 @@ def _compile_lines(workspace, name):
     log = workspace.root / 'log' / 'latest_deb' / name / 'stdout_stderr.log'
     return [line for line in log.read_text().splitlines()
             if re.search(r'c\+\+ .*-c .*main\.cpp', line)]
+
+
+def _xz_dictionary(deb, tmp_path):
+    """Return the LZMA2 dictionary of a .deb's data.tar.xz (e.g. '1MiB').
+
+    xz's presets differ in it: -1 uses 1 MiB, -6 (dpkg-deb's default)
+    8 MiB (less only for a payload smaller than that).
+    """
+    members = subprocess.run(['ar', 't', str(deb)], check=True,
+                             capture_output=True, text=True).stdout.split()
+    assert 'data.tar.xz' in members, members
+    payload = tmp_path / (deb.name + '.data.tar.xz')
+    payload.write_bytes(subprocess.run(
+        ['ar', 'p', str(deb), 'data.tar.xz'], check=True,
+        capture_output=True).stdout)
+    # xz lists files only, not a pipe
+    listing = subprocess.run(['xz', '--robot', '--list', '-vv', str(payload)],
+                             check=True, capture_output=True, text=True)
+    return re.search(r'--lzma2=dict=(\w+)', listing.stdout).group(1)
 
 
 def test_no_debug_symbols_compiles_without_g_and_makes_no_dbgsym(
@@ -41,3 +63,29 @@ install(TARGETS hello_cpp DESTINATION bin)
     lines = _compile_lines(workspace, 'hello_cpp')
     assert lines and all(re.search(r' -g( |$)', x) for x in lines), lines
     assert [d for d in workspace.debs() if '-dbgsym' in d]
+
+
+def test_dbgsym_packages_get_the_lighter_compression(
+    make_workspace, tmp_path
+):
+    workspace = make_workspace([])
+    # enough code that the payloads exceed 1 MiB, where -1 and -6 differ
+    functions = ''.join(
+        f'int f{i}(int x) {{ return x * {i} + {i % 7}; }}\n'
+        for i in range(30000))
+    workspace.add_package('big_cpp', {
+        'package.xml': cmake_package_xml('big_cpp', description='Big.'),
+        'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
+project(big_cpp CXX)
+add_library(big_cpp SHARED big.cpp)
+install(TARGETS big_cpp DESTINATION lib)
+install(FILES big.cpp DESTINATION share/big_cpp)
+""",
+        'big.cpp': functions,
+    })
+    workspace.colcon_deb()
+    pool = workspace.repo / 'pool' / 'main'
+    dbgsym, = pool.glob('*/ros-*-big-cpp-dbgsym_*.deb')
+    main, = pool.glob('*/ros-*-big-cpp_*.deb')
+    assert _xz_dictionary(dbgsym, tmp_path) == '1MiB'
+    assert _xz_dictionary(main, tmp_path) == '8MiB'
