@@ -140,6 +140,10 @@ class DebTask(TaskExtensionPoint):
                 f'{entry.version}')
             output.progress(f'version: {entry.version} (the build of {old} '
                             'is not reproducible)')
+        # the new container takes the name of the first, whose removal may
+        # still be under way in the background
+        await asyncio.get_running_loop().run_in_executor(
+            None, self.session.wait_for_removals)
         try:
             return await build()
         except NotReproducible as e:
