@@ -28,7 +28,8 @@ export PATH="$wrappers:$PATH"
 progress compile start "dpkg-buildpackage -b"
 # --no-pre-clean: the tree is a fresh copy with nothing to clean (`debian/rules
 # clean` cost 0.2-0.4 s a package); --no-check-builddeps: the build-deps step
-# ended only once dpkg-checkbuilddeps was satisfied
+# ended only once they were installed (dpkg-checkbuilddeps satisfied, or
+# apt-get build-dep succeeded)
 dpkg-buildpackage -b -us -uc --no-pre-clean --no-check-builddeps
 progress compile done
 progress package start

@@ -1,6 +1,6 @@
 #!/bin/sh
 # dpkg-deb, first on PATH while dpkg-buildpackage runs (build-with-dpkg.sh
-# links it as /build/wrappers/dpkg-deb): a -dbgsym package, which
+# copies it to /build/wrappers/dpkg-deb): a -dbgsym package, which
 # dh_builddeb builds from debian/.debhelper/<package>/dbgsym-root, is
 # compressed with xz -1 instead of dpkg-deb's default xz -6.  dh_strip
 # already compressed its debug sections (zlib), so xz -6 gains next to

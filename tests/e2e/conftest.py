@@ -86,8 +86,9 @@ def tester():
 def make_workspace(tester):
     created = []
 
-    def make(packages=None):
-        root = Path(tempfile.mkdtemp(prefix='colcon-deb-e2e-'))
+    def make(packages=None, *, parent=None):
+        # parent: where the workspace goes (default: the temp directory)
+        root = Path(tempfile.mkdtemp(prefix='colcon-deb-e2e-', dir=parent))
         os.chmod(root, 0o755)
         for src in sorted(EXAMPLES.iterdir()):
             if packages is None or src.name in packages:

@@ -1,12 +1,16 @@
 """More bad inputs: each fails early, clearly, and loses nothing."""
 
 import os
+from pathlib import Path
+import shutil
 import subprocess
+import tempfile
 import time
 
 from e2e_support import colcon_command
 from e2e_support import created_containers
 from e2e_support import data_package
+import pytest
 
 PACKAGE_LABEL = 'io.colcon-deb-docker.package'
 
@@ -155,10 +159,23 @@ def _tree(root, skip):
         if not any(part in skip for part in p.relative_to(root).parts))
 
 
+@pytest.fixture
+def own_parent():
+    """Return a directory nothing else writes to, removed afterwards.
+
+    The shared temp directory gets other processes' files while a build
+    runs, so a listing of it proves nothing about the build.
+    """
+    parent = Path(tempfile.mkdtemp(prefix='colcon-deb-e2e-parent-'))
+    os.chmod(parent, 0o755)
+    yield parent
+    shutil.rmtree(parent, ignore_errors=True)
+
+
 def test_nothing_escapes_the_package_or_the_output(
-    make_workspace, engine, base_image,
+    make_workspace, engine, base_image, own_parent,
 ):
-    workspace = make_workspace([])
+    workspace = make_workspace([], parent=own_parent)
     outside = workspace.root / 'outside-secret.txt'
     outside.write_text('secret\n')
     files = data_package('escape_pkg', cmake_extra="""
