@@ -79,6 +79,8 @@ class DependencyImages:
         self._stopped = threading.Event()
         #: package -> the sorted system packages of its build (known ones)
         self.sets = {}
+        #: the sets this run remembered first (see :meth:`_seen_before`)
+        self._remembered_now = set()
 
     def plan(self, *, check, descriptors, with_tests=False):
         """Compute each package's set from the rosdep pre-check.
@@ -216,9 +218,14 @@ class DependencyImages:
 
         The first time, remember it: a set needed again in a later run is
         worth its image (most sets recur: every rebuild of the package).
+        What this run remembered does not count: the ahead pass asks for
+        every build's image before the build itself does.
         """
-        mark = self.session.layout.build_base / '.dependency-sets' / \
-            tag.split(':', 1)[1]
+        name = tag.split(':', 1)[1]
+        with self._guard:
+            if name in self._remembered_now:
+                return False
+        mark = self.session.layout.build_base / '.dependency-sets' / name
         if mark.exists():
             return True
         try:
@@ -226,6 +233,8 @@ class DependencyImages:
             mark.touch()
         except OSError as e:
             logger.debug(f'dependency set not remembered: {e}')
+        with self._guard:
+            self._remembered_now.add(name)
         return False
 
     def _installed_packages(self, *, engine, image):

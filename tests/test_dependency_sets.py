@@ -195,6 +195,40 @@ def test_a_set_one_build_needs_gets_its_image_the_second_run(
     assert run() == made[0] and len(made) == 1
 
 
+def test_the_ahead_pass_does_not_count_as_an_earlier_run(
+    tmp_path, monkeypatch
+):
+    # prepare_ahead asks for every build's image before the build does: a
+    # set one build needs must not look "needed before" to that build then
+    import colcon_deb_docker.dependency_images as module
+    made = []
+    monkeypatch.setattr(module, 'build_image',
+                        lambda *, tag, **kwargs: made.append(tag))
+    monkeypatch.setattr(module, 'installed_packages',
+                        lambda **kwargs: {'cmake'})
+    engine = SimpleNamespace(image_id=lambda image: 'sha256:ccc',
+                             has_image=lambda tag: tag in made)
+    build = [SimpleNamespace(arch='amd64', action='build')]
+
+    def run():
+        session = SimpleNamespace(
+            layout=SimpleNamespace(build_base=tmp_path), labels={},
+            builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
+            apt_sources=(), engine_for=lambda arch: engine,
+            plan={'solo': build}, interrupted=SimpleNamespace(
+                is_set=lambda: False))
+        images = DependencyImages(session)
+        images.sets = {'solo': ['libfmt-dev']}
+        images._shared = {('amd64', ('libfmt-dev',)): 1}
+        images.prepare_ahead(order=['solo'])
+        return images.image_for(package_name='solo', arch='amd64')
+
+    # the first run: the build installs the set in its own container
+    assert run() == 'colcon-deb-builder:x' and made == []
+    # the second run makes the image (ahead), the build starts from it
+    assert run().startswith('colcon-deb-deps:') and len(made) == 1
+
+
 def test_a_dependency_not_built_in_this_run_still_brings_its_run_needs(
     tmp_path
 ):
