@@ -164,42 +164,13 @@ def test_the_builder_listing_is_made_once_per_image_id(tmp_path, monkeypatch):
     assert len(listed) == 2
 
 
-def test_a_set_one_build_needs_gets_its_image_the_second_run(
-    tmp_path, monkeypatch
-):
-    import colcon_deb_docker.dependency_images as module
-    made = []
-    monkeypatch.setattr(module, 'build_image',
-                        lambda *, tag, **kwargs: made.append(tag))
-    monkeypatch.setattr(module, 'installed_packages',
-                        lambda **kwargs: {'cmake'})
-    engine = SimpleNamespace(image_id=lambda image: 'sha256:ccc',
-                             has_image=lambda tag: tag in made)
-    build = [SimpleNamespace(arch='amd64', action='build')]
+def _solo_runs(tmp_path, monkeypatch, *, ahead):
+    """Return (run, made): run() is one run of a build whose set is its own.
 
-    def run():
-        session = SimpleNamespace(
-            layout=SimpleNamespace(build_base=tmp_path), labels={},
-            builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
-            apt_sources=(), engine_for=lambda arch: engine,
-            plan={'solo': build})
-        images = DependencyImages(session)
-        images.sets = {'solo': ['libfmt-dev']}
-        images._shared = {('amd64', ('libfmt-dev',)): 1}
-        return images.image_for(package_name='solo', arch='amd64')
-
-    # the first run installs the set in the build's own container
-    assert run() == 'colcon-deb-builder:x' and made == []
-    # the second makes the image, every later one reuses it
-    assert run().startswith('colcon-deb-deps:') and len(made) == 1
-    assert run() == made[0] and len(made) == 1
-
-
-def test_the_ahead_pass_does_not_count_as_an_earlier_run(
-    tmp_path, monkeypatch
-):
-    # prepare_ahead asks for every build's image before the build does: a
-    # set one build needs must not look "needed before" to that build then
+    A run returns the image the build starts from; `made` lists the images
+    made so far.  `ahead`: the run's ahead pass asks first, as job_runner's
+    does.
+    """
     import colcon_deb_docker.dependency_images as module
     made = []
     monkeypatch.setattr(module, 'build_image',
@@ -220,9 +191,30 @@ def test_the_ahead_pass_does_not_count_as_an_earlier_run(
         images = DependencyImages(session)
         images.sets = {'solo': ['libfmt-dev']}
         images._shared = {('amd64', ('libfmt-dev',)): 1}
-        images.prepare_ahead(order=['solo'])
+        if ahead:
+            images.prepare_ahead(order=['solo'])
         return images.image_for(package_name='solo', arch='amd64')
 
+    return run, made
+
+
+def test_a_set_one_build_needs_gets_its_image_the_second_run(
+    tmp_path, monkeypatch
+):
+    run, made = _solo_runs(tmp_path, monkeypatch, ahead=False)
+    # the first run installs the set in the build's own container
+    assert run() == 'colcon-deb-builder:x' and made == []
+    # the second makes the image, every later one reuses it
+    assert run().startswith('colcon-deb-deps:') and len(made) == 1
+    assert run() == made[0] and len(made) == 1
+
+
+def test_the_ahead_pass_does_not_count_as_an_earlier_run(
+    tmp_path, monkeypatch
+):
+    # prepare_ahead asks for every build's image before the build does: a
+    # set one build needs must not look "needed before" to that build then
+    run, made = _solo_runs(tmp_path, monkeypatch, ahead=True)
     # the first run: the build installs the set in its own container
     assert run() == 'colcon-deb-builder:x' and made == []
     # the second run makes the image (ahead), the build starts from it
