@@ -18,6 +18,6 @@ setup(
     ],
     package_data={
         'colcon_deb_docker': ['*.yaml'],
-        'colcon_deb_docker.helpers': ['*.sh', '*.py'],
+        'colcon_deb_docker.helpers': ['*.sh', '*.py', '*.pl'],
     },
 )

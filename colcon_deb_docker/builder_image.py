@@ -14,6 +14,7 @@ import io
 import tarfile
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
@@ -46,6 +47,8 @@ class BuilderImage:
     os_name: str
     os_codename: str
     architecture: str
+    #: whether the image has nothing under /opt/ros (contract.ROS_ROOT)
+    ros_root_empty: bool = False
 
 
 def builder_tag(*, base_image_id, dockerfile, install_script):
@@ -91,11 +94,11 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
                 'Dockerfile': dockerfile.encode(),
                 INSTALL_SCRIPT: install_script,
             })
-    os_name, os_codename, architecture = read_platform(
+    os_name, os_codename, architecture, ros_root_empty = read_platform(
         engine=engine, image=tag, platform=platform)
     return BuilderImage(
         tag=tag, os_name=os_name, os_codename=os_codename,
-        architecture=architecture)
+        architecture=architecture, ros_root_empty=ros_root_empty)
 
 
 def build_image(*, engine, tag, files, platform, on_line):
@@ -172,13 +175,18 @@ def check_debian_like(*, engine, image, platform=None):
 
 
 def read_platform(*, engine, image, platform=None):
-    """Return ``(os_name, codename, dpkg architecture)`` of an image."""
+    """Return what the run needs to know of an image.
+
+    That is ``(os_name, codename, dpkg architecture, ros_root_empty)``,
+    the last whether nothing is installed under /opt/ros.
+    """
     lines = []
     spec = ContainerSpec(
         image=image, platform=platform, network_mode='none',
         command=['sh', '-c',
                  'cat /etc/os-release; echo "DPKG_ARCH=$(dpkg '
-                 '--print-architecture)"'])
+                 '--print-architecture)"; echo "ROS_ROOT_ENTRIES=$(ls -A '
+                 f'{contract.ROS_ROOT} 2>/dev/null | wc -l)"'])
     try:
         engine.run(spec, on_line=lambda line, _: lines.append(line))
     except ContainerFailed as e:
@@ -186,6 +194,7 @@ def read_platform(*, engine, image, platform=None):
             f"cannot read /etc/os-release of image '{image}':\n"
             f'{e.log_tail}') from None
     os_name, codename = parse_os_release('\n'.join(lines))
-    arch = [line.split('=', 1)[1] for line in lines
-            if line.startswith('DPKG_ARCH=')]
-    return os_name, codename, arch[0].strip() if arch else ''
+    values = dict(line.strip().split('=', 1) for line in lines
+                  if line.startswith(('DPKG_ARCH=', 'ROS_ROOT_ENTRIES=')))
+    return (os_name, codename, values.get('DPKG_ARCH', ''),
+            values.get('ROS_ROOT_ENTRIES') == '0')

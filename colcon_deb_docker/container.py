@@ -235,7 +235,7 @@ class DockerEngine:
     def remove(self, container):
         """Stop and remove a container; a container already gone is fine."""
         try:
-            container.remove(force=True)
+            container.remove(force=True, v=True)
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as e:
@@ -273,7 +273,7 @@ def remove_labelled(client, *, label, wait=30.0):
             return found
         for container_id in ids:
             try:
-                client.api.remove_container(container_id, force=True)
+                client.api.remove_container(container_id, force=True, v=True)
             except docker.errors.NotFound:
                 pass
             except docker.errors.APIError as e:

@@ -114,6 +114,9 @@ class ContainerSpec:
     downloads: list = field(default_factory=list)
     #: bytes of memory (and memory plus swap): the engine kills beyond
     mem_limit: int = None
+    #: container paths that get a fresh anonymous volume of the engine
+    #: (removed with the container; what the image has there is copied in)
+    fresh_volumes: tuple = ()
 
     def to_create_kwargs(self):
         """Return the keyword arguments for ``containers.create``.
@@ -126,7 +129,11 @@ class ContainerSpec:
             'image': self.image,
             'command': list(self.command),
             'environment': dict(self.environment),
-            'mounts': [m.to_docker() for m in self.mounts],
+            'mounts': [m.to_docker() for m in self.mounts] + [
+                docker.types.Mount(
+                    target=path, source=None, type='volume',
+                    labels={LABEL_TOOL: '1'})
+                for path in self.fresh_volumes],
             'network_mode': self.network_mode,
             'labels': {LABEL_TOOL: '1', **self.labels},
             'privileged': False,

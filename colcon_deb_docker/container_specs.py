@@ -181,7 +181,25 @@ class ContainerSpecs:
                     'io.colcon-deb-docker.arch': arch},
             cap_add=SETUP_CAPABILITIES,
             mem_limit=session.memory.per_job if session.memory else None,
+            fresh_volumes=self._ros_root_volume(arch),
         )
+
+    def _ros_root_volume(self, arch):
+        """Return the paths of a build that get a volume of their own.
+
+        /opt/ros, where the sibling .debs install, when the image has
+        nothing there (the builder image has nothing, and no --apt-source
+        underlay can have put anything into a dependency image): dpkg
+        unpacks into a volume at about two thirds of the time it takes
+        into the container's overlay filesystem (46 sibling .debs of
+        std_msgs: 2.8 s against 4.3 s).  An image with files there keeps
+        them, in its overlay: a volume would first get a copy of them all.
+        """
+        session = self.session
+        if session.apt_sources or \
+                not session.builders[arch].ros_root_empty:
+            return ()
+        return (contract.ROS_ROOT,)
 
     def verify(self, *, base_image, package_names, platform=None):
         """Describe the container that installs the built packages."""

@@ -58,6 +58,9 @@ APT_CACHE = '/colcon-deb/apt-archives'
 CCACHE = '/colcon-deb/ccache'
 #: where apt keeps its downloads in any Debian image
 APT_ARCHIVES = '/var/cache/apt/archives'
+#: where bloom's packages install (/opt/ros/<distro>): the sibling .debs a
+#: build installs land here
+ROS_ROOT = '/opt/ros'
 
 #: The other variables the host sets for the helpers (besides rosdep's and
 #: dpkg's own: ROS_HOME, ROSDEP_SOURCE_PATH, DEB_BUILD_OPTIONS ...).

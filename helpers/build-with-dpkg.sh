@@ -24,6 +24,11 @@ chmod 755 "$wrappers/dh_shlibdeps"
 # -dbgsym packages at a lighter xz level (see dpkg-deb-dbgsym-level.sh)
 cp "$COLCON_DEB_HELPERS/dpkg-deb-dbgsym-level.sh" "$wrappers/dpkg-deb"
 chmod 755 "$wrappers/dpkg-deb"
+# file(1) only where strip-nondeterminism can use its answer (see
+# dh-strip-nondeterminism-named-first.pl)
+cp "$COLCON_DEB_HELPERS/dh-strip-nondeterminism-named-first.pl" \
+    "$wrappers/dh_strip_nondeterminism"
+chmod 755 "$wrappers/dh_strip_nondeterminism"
 export PATH="$wrappers:$PATH"
 progress compile start "dpkg-buildpackage -b"
 # --no-pre-clean: the tree is a fresh copy with nothing to clean (`debian/rules

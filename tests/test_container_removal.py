@@ -23,6 +23,7 @@ class FakeContainer:
         self.id = self.name = 'fake'
         self.code = code
         self.removed = False
+        self.volumes_removed = False
         self.attrs = {'State': {'OOMKilled': False}}
 
     def start(self):
@@ -34,8 +35,10 @@ class FakeContainer:
     def reload(self):
         pass
 
-    def remove(self, force=False):
+    def remove(self, force=False, v=False):
         self.removed = True
+        # its anonymous volumes (the sibling packages' /opt/ros) with it
+        self.volumes_removed = v
 
 
 class FakeApi:
@@ -59,7 +62,7 @@ def test_an_ended_container_is_handed_to_remove_later():
     assert not container.removed
     assert len(later) == 1
     later[0]()
-    assert container.removed
+    assert container.removed and container.volumes_removed
 
 
 def test_a_failed_container_is_removed_before_the_error():
@@ -68,7 +71,7 @@ def test_a_failed_container_is_removed_before_the_error():
     later = []
     with pytest.raises(ContainerFailed):
         engine.run_created(container, remove_later=later.append)
-    assert container.removed
+    assert container.removed and container.volumes_removed
     assert later == []
 
 

@@ -18,7 +18,7 @@ from colcon_deb_docker.session import DebSession
 def _session(tmp_path, **kwargs):
     builder = SimpleNamespace(
         architecture='amd64', tag='colcon-deb-builder:x', os_name='debian',
-        os_codename='bookworm')
+        os_codename='bookworm', ros_root_empty=True)
     repository = SimpleNamespace(path=tmp_path / 'deb', codename='bookworm')
     return DebSession(
         engine=object(), builder=builder, repository=repository,
@@ -58,6 +58,28 @@ def test_a_build_container_gets_read_only_inputs_and_no_host_output(
     assert spec.labels['io.colcon-deb-docker.package'] == 'pkg'
     assert spec.labels['io.colcon-deb-docker.build-base'] == \
         session.layout.label
+
+
+def test_sibling_packages_install_into_a_volume_of_the_container(tmp_path):
+    session = _session(tmp_path)
+    spec = session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg')
+    assert spec.fresh_volumes == (contract.ROS_ROOT,)
+    [mount] = [m for m in spec.to_create_kwargs()['mounts']
+               if m['Target'] == contract.ROS_ROOT]
+    # anonymous (no source): the engine makes it, and removes it with the
+    # container; never a host path
+    assert mount['Type'] == 'volume' and not mount.get('Source')
+    # an image with files there, or underlays that may put some into a
+    # dependency image, keep /opt/ros in the container's own filesystem
+    session.builder.ros_root_empty = False
+    assert session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg'
+    ).fresh_volumes == ()
+    session = _session(tmp_path, apt_sources=('deb http://x bookworm main',))
+    assert session.specs.package(
+        package_name='pkg', source_path=tmp_path / 'src/pkg'
+    ).fresh_volumes == ()
 
 
 def test_a_remote_engine_gets_uploads_instead_of_mounts(tmp_path):

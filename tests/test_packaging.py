@@ -21,6 +21,21 @@ def test_setup_py_lists_every_subpackage():
     assert sorted(set(found) - set(listed)) == []
 
 
+def test_every_helper_script_is_package_data():
+    # a helper missing from the installed package fails only in containers
+    tree = ast.parse((ROOT / 'setup.py').read_text())
+    call = next(node for node in ast.walk(tree)
+                if isinstance(node, ast.Call) and
+                getattr(node.func, 'id', None) == 'setup')
+    patterns = next(ast.literal_eval(k.value) for k in call.keywords
+                    if k.arg == 'package_data')['colcon_deb_docker.helpers']
+    helpers = [p for p in (ROOT / 'helpers').iterdir()
+               if p.is_file() and p.name != '__init__.py']
+    assert helpers
+    assert [p.name for p in helpers
+            if not any(p.match(pattern) for pattern in patterns)] == []
+
+
 def test_python_requires_covers_what_the_code_uses():
     # ThreadPoolExecutor.shutdown(cancel_futures=...) is Python 3.9
     used = any('cancel_futures' in p.read_text()

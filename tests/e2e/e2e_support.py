@@ -173,6 +173,18 @@ def report(workspace):
     return json.loads(path.read_text())
 
 
+def anonymous_volumes(engine):
+    """Return the names of the anonymous volumes colcon deb's containers got.
+
+    Those are the /opt/ros of build containers: each goes with its
+    container.  The named ones (each package's ccache) stay.
+    """
+    volumes = engine.client.volumes.list(
+        filters={'label': 'io.colcon-deb-docker'})
+    return sorted(v.name for v in volumes
+                  if re.fullmatch(r'[0-9a-f]{64}', v.name))
+
+
 def created_containers(engine, since):
     """Return the labels of every container created since `since`."""
     import time

@@ -4,6 +4,7 @@ import ast
 import hashlib
 import re
 
+from e2e_support import anonymous_volumes
 from e2e_support import cmake_package_xml
 from e2e_support import install_and_run
 import pytest
@@ -88,6 +89,13 @@ def test_apt_installs_the_top_package_and_it_runs(
     # apt pulled the whole chain in through the Depends bloom generated
     for name in EXAMPLE_PACKAGES:
         assert 'ros-humble-' + name.replace('_', '-') in output.split()
+
+
+def test_the_build_containers_volumes_went_with_them(example_build, engine):
+    workspace, _, _ = example_build
+    # the siblings' /opt/ros of each build: a volume of its container
+    assert anonymous_volumes(engine) == []
+    assert not workspace.containers(engine)
 
 
 def test_nothing_on_the_host_belongs_to_another_user(example_build):

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 
+from e2e_support import anonymous_volumes
 from e2e_support import cmake_package_xml
 from e2e_support import colcon_command
 from e2e_support import data_package
@@ -112,6 +113,7 @@ def test_interrupt_removes_every_container(
         print(output)
         assert process.returncode == signal.SIGINT, output
         assert not _our_containers(engine, workspace), output
+        assert anonymous_volumes(engine) == []
         assert 'Traceback' not in output
         # the interrupted package's scratch output is gone
         scratch = workspace.root / 'build_deb' / 'bookworm' / 'slow_pkg'
