@@ -60,3 +60,28 @@ def test_the_helpers_and_the_parser_agree():
         assert event is not None, out
         assert (event.step, event.status, event.message) == (
             'compile', 'done, ok', message)
+
+
+def test_the_shell_helper_escapes_each_special_character_alone():
+    # a value with nothing to escape takes a path of its own (no process)
+    import subprocess
+    from colcon_deb_docker.helpers_path import helpers_dir
+    cases = {
+        'plain $HOME `x` {k: 1} 100%': 'plain $HOME `x` {k: 1} 100%',
+        'only "quotes"': 'only "quotes"',
+        'only \\ a backslash': 'only \\ a backslash',
+        'only\ta tab': 'only\ta tab',
+        'a new\nline': 'a new line',
+        'a carriage\rreturn': 'a carriage return',
+        '': '',
+    }
+    for message, expected in cases.items():
+        out = subprocess.run(
+            ['sh', '-c', '. "$0"; progress "$1" "$1" "$1"',
+             str(helpers_dir() / 'progress.sh'), message],
+            check=True, stdout=subprocess.PIPE, text=True).stdout
+        assert out.count('\n') == 1, out
+        event = parse_progress_line(out.rstrip('\n'))
+        assert event is not None, out
+        assert (event.step, event.status, event.message) == (
+            expected, expected, expected), message
