@@ -56,8 +56,8 @@ my ($checked, $skipped) = (0, 0);
     };
 }
 
-# debhelper's command, in this process, so that it calls the function above
-local @ARGV = @ARGV;
+# debhelper's command, in this process (with this one's @ARGV), so that it
+# calls the function above
 $0 = $command;
 do $command;
 die $@ if $@;
