@@ -52,6 +52,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(Path(__file__).parent))
+import machine_parallelism  # noqa: E402 I100
 from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 
 PACKAGE_XML = '''<?xml version="1.0"?>
@@ -277,6 +278,9 @@ def main():
     edges = sum(len(d) for d in deps.values())
     print(f'workspace: {source} ({len(deps)} packages, {edges} '
           'dependencies)', flush=True)
+    # measured before the runs, on a machine nothing else here loads
+    machine = machine_parallelism.describe(args.workers)
+    print(machine, flush=True)
     if not args.keep_dependency_images:
         print(f'removed {remove_dependency_images()} dependency image(s) '
               'of earlier runs (cold caches)', flush=True)
@@ -365,7 +369,8 @@ def main():
     print()
     breakdown({'(a)': report_a, '(b)': report_b})
     print()
-    print(f'ratio (b)/(a):                   {wall_b / wall_a:.2f}')
+    print(f'ratio (b)/(a):                   {wall_b / wall_a:.2f} '
+          f'({machine})')
     print(f'ratio (b)/(h):                   {wall_b / plain["wall"]:.2f} '
           f'(plain colcon build, per-package sum '
           f'{sum(plain["packages"].values()):.1f} s)')

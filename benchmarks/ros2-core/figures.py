@@ -16,6 +16,7 @@ import statistics
 import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import machine_parallelism  # noqa: E402 I100
 from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 from run_benchmark import breakdown  # noqa: E402
 
@@ -47,6 +48,7 @@ def main():
           ', '.join(f'{n} {s:.0f} s' for n, s in slowest))
     print(f'colcon deb: {wall:.1f} s wall, {wall / plain["wall"]:.2f}x the '
           'plain colcon build')
+    print(machine_parallelism.describe(2))
     return 0
 
 
