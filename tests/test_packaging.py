@@ -10,25 +10,25 @@ from setuptools import find_packages
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_setup_py_lists_every_subpackage():
+def _setup_argument(name):
+    """Return the value setup.py passes to setup() as `name`."""
     tree = ast.parse((ROOT / 'setup.py').read_text())
     call = next(node for node in ast.walk(tree)
                 if isinstance(node, ast.Call) and
                 getattr(node.func, 'id', None) == 'setup')
-    listed = next(ast.literal_eval(k.value) for k in call.keywords
-                  if k.arg == 'packages')
+    return next(ast.literal_eval(k.value) for k in call.keywords
+                if k.arg == name)
+
+
+def test_setup_py_lists_every_subpackage():
+    listed = _setup_argument('packages')
     found = find_packages(str(ROOT), include=['colcon_deb_docker*'])
     assert sorted(set(found) - set(listed)) == []
 
 
 def test_every_helper_script_is_package_data():
     # a helper missing from the installed package fails only in containers
-    tree = ast.parse((ROOT / 'setup.py').read_text())
-    call = next(node for node in ast.walk(tree)
-                if isinstance(node, ast.Call) and
-                getattr(node.func, 'id', None) == 'setup')
-    patterns = next(ast.literal_eval(k.value) for k in call.keywords
-                    if k.arg == 'package_data')['colcon_deb_docker.helpers']
+    patterns = _setup_argument('package_data')['colcon_deb_docker.helpers']
     helpers = [p for p in (ROOT / 'helpers').iterdir()
                if p.is_file() and p.name != '__init__.py']
     assert helpers
