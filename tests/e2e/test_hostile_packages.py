@@ -6,6 +6,7 @@ And to the repository and other packages: nothing but produce their own
 
 import stat
 
+from e2e_support import anonymous_volumes
 from e2e_support import cmake_package_xml
 from e2e_support import data_package
 
@@ -36,7 +37,8 @@ done
 
 POSTINST = """#!/bin/sh
 # runs as root wherever a dependent installs this package to build
-for dir in /colcon-deb/* /colcon-deb/out /var/cache/apt/archives /build; do
+for dir in /colcon-deb/* /colcon-deb/out /var/cache/apt/archives /build \\
+        /opt/ros; do
     cp /bin/sh "$dir/suid-sh" 2>/dev/null && chmod 4755 "$dir/suid-sh" \\
         2>/dev/null
 done
@@ -141,6 +143,8 @@ def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
     assert 'refusing suid-sh: not a package this build may produce' in \
         summary, summary
     assert _setuid_files(workspace.root) == []
+    # the shell it left in the container's /opt/ros volume went with it
+    assert anonymous_volumes(engine) == []
     packages = (workspace.repo / 'dists/bookworm/main/binary-amd64/'
                 'Packages').read_text()
     assert 'Package: ros-humble-evil-user' not in packages
