@@ -125,6 +125,8 @@ start_check() {  # package executable
     ) &
     [ $((started % 8)) -ne 0 ] || wait
 }
+# what a program that cannot start prints
+start_errors='error while loading shared libraries|ModuleNotFoundError|ImportError|No module named|cannot open shared object'
 # wait for the programs started so far, and judge each one
 judge_starts() {
     wait
@@ -133,8 +135,8 @@ judge_starts() {
         run=${what%.what}
         read -r owner program < "$what"
         rc=$(cat "$run.rc" 2>/dev/null || echo 1)
-        if grep -E -q 'error while loading shared libraries|ModuleNotFoundError|ImportError|No module named|cannot open shared object' "$run.out"; then
-            fail "$owner: $program does not start: $(grep -E -m 1 'error while loading|ModuleNotFoundError|ImportError|No module named|cannot open shared object' "$run.out")"
+        if grep -E -q "$start_errors" "$run.out"; then
+            fail "$owner: $program does not start: $(grep -E -m 1 "$start_errors" "$run.out")"
         elif [ "$rc" = 127 ] || [ "$rc" = 126 ]; then
             fail "$owner: $program cannot be executed: $(tail -n 1 "$run.out")"
         fi
