@@ -179,8 +179,8 @@ def anonymous_volumes(engine):
     Those are the /opt/ros of build containers: each goes with its
     container.  The named ones (each package's ccache) stay.
     """
-    volumes = engine.client.volumes.list(
-        filters={'label': 'io.colcon-deb-docker'})
+    from colcon_deb_docker.container_spec import LABEL_TOOL
+    volumes = engine.client.volumes.list(filters={'label': LABEL_TOOL})
     return sorted(v.name for v in volumes
                   if re.fullmatch(r'[0-9a-f]{64}', v.name))
 
