@@ -171,7 +171,9 @@ class DependencyImages:
         by an earlier run (making an image costs more than one build
         installing the set itself, so a set only one build needs gets an
         image the second time it is needed, then serves every later
-        run).  A set that cannot be installed is not this step's failure:
+        run; until then its build starts from the image of the largest
+        shared set within its own, if any, and installs only the rest).
+        A set that cannot be installed is not this step's failure:
         the build starts from the builder image and says why itself.
         """
         session = self.session
@@ -192,14 +194,49 @@ class DependencyImages:
         if not packages:
             return builder
         tag = self.tag(arch=arch, packages=packages)
+        if not engine.has_image(tag) and self._shared.get(
+                (arch, tuple(self.sets[package_name])), 0) < 2 and \
+                not self._seen_before(tag):
+            # its own image would cost more than installing the set in the
+            # build's container; an image of a part of it, which other
+            # builds share, leaves that install only the rest
+            packages = self._largest_shared_part(
+                arch=arch, packages=packages)
+            if not packages:
+                return builder
+            tag = self.tag(arch=arch, packages=packages)
+        return self._made(
+            engine=engine, arch=arch, tag=tag, packages=packages,
+            builder=builder, package_name=package_name, on_line=on_line)
+
+    def _largest_shared_part(self, *, arch, packages):
+        """Return the largest set shared by builds that `packages` contains.
+
+        Only a strict part: a build starting from it still gets exactly
+        its own set (the rest is installed in its container), never a
+        package of another build's set.  Sorted, without what the builder
+        image has; empty when no shared set is a part of `packages`.
+        """
+        wanted = set(packages)
+        parts = []
+        for (set_arch, names), count in self._shared.items():
+            part = sorted(p for p in names
+                          if p.split(':')[0] not in self._installed[arch])
+            if set_arch == arch and count >= 2 and part and \
+                    set(part) < wanted and all(
+                        _DEBIAN_NAME.match(p) for p in part):
+                parts.append(part)
+        # the largest, then the first by name: every run picks the same
+        return min(parts, key=lambda part: (-len(part), part), default=[])
+
+    def _made(self, *, engine, arch, tag, packages, builder, package_name,
+              on_line):
+        """Return `tag`, made now unless it exists (blocking)."""
         with self._guard:
             lock = self._locks.setdefault(tag, threading.Lock())
         with lock:
             if engine.has_image(tag):
                 return tag
-            if self._shared.get((arch, tuple(self.sets[package_name])),
-                                0) < 2 and not self._seen_before(tag):
-                return builder
             try:
                 build_image(
                     engine=engine, tag=tag, platform=docker_platform(arch),

@@ -248,3 +248,49 @@ def test_a_dependency_not_built_in_this_run_still_brings_its_run_needs(
     # and the dependency's own errors are no concern of this run
     check.dependencies['lib']['gone'] = {'error': 'no rosdep rule'}
     assert check.unresolved() == {}
+
+
+def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
+    tmp_path, monkeypatch
+):
+    # ROS 2's tracetools needs the set its siblings share plus
+    # libgmock-dev: it starts from their image and installs only that
+    import colcon_deb_docker.dependency_images as module
+    made = []
+    monkeypatch.setattr(module, 'build_image',
+                        lambda *, tag, files, **kwargs: made.append(
+                            (tag, files['Dockerfile'].decode())))
+    engine = SimpleNamespace(has_image=lambda tag: tag in dict(made))
+    session = SimpleNamespace(
+        builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
+        apt_sources=(), engine_for=lambda arch: engine, labels={},
+        plan={}, layout=SimpleNamespace(build_base=tmp_path))
+    images = DependencyImages(session)
+    images._installed['amd64'] = {'cmake'}
+    images.sets = {
+        'solo': ['cmake', 'libfmt-dev', 'libgmock-dev', 'libyaml-dev'],
+        'other': ['libtinyxml2-dev', 'libyaml-dev'],
+        'small': ['libyaml-dev'],
+        'unrelated': ['libeigen3-dev']}
+    images._shared = {
+        # shared sets: the largest part of solo's, a smaller one, one
+        # with a package solo does not declare, one in another arch
+        ('amd64', ('cmake', 'libfmt-dev', 'libyaml-dev')): 3,
+        ('amd64', ('libyaml-dev',)): 2,
+        ('amd64', ('libtinyxml2-dev', 'libyaml-dev')): 2,
+        ('arm64', ('libfmt-dev', 'libgmock-dev', 'libyaml-dev')): 2,
+        ('amd64', tuple(images.sets['solo'])): 1,
+        ('amd64', tuple(images.sets['unrelated'])): 1}
+    tag = images.image_for(package_name='solo', arch='amd64')
+    assert tag == images.tag(arch='amd64',
+                             packages=['libfmt-dev', 'libyaml-dev'])
+    assert [t for t, _ in made] == [tag]
+    assert 'unsafe-io libfmt-dev libyaml-dev &&' in made[0][1]
+    assert 'libgmock-dev' not in made[0][1]
+    # made once: the next build with that part reuses it
+    assert images.image_for(package_name='solo', arch='amd64') == tag
+    assert len(made) == 1
+    # a set with no shared part: the builder, nothing made
+    assert images.image_for(package_name='unrelated', arch='amd64') == \
+        'colcon-deb-builder:x'
+    assert len(made) == 1

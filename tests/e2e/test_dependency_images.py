@@ -1,9 +1,10 @@
 """An image per exact set of system build dependencies; the clean room stays.
 
 Two packages that need the same Debian library share one dependency image,
-made once and reused in the next run; a package that uses the library
-without declaring it still fails, although an image with the library
-exists.
+made once and reused in the next run; a package that needs that library
+and one more starts from the shared image and installs only the one more;
+a package that uses the library without declaring it still fails,
+although an image with the library exists.
 """
 
 import re
@@ -12,11 +13,12 @@ from e2e_support import cmake_package_xml
 from e2e_support import report
 
 
-def _fmt_package(name, *, declared):
+def _fmt_package(name, *, declared, zlib=False):
     return {
         'package.xml': cmake_package_xml(
             name, description=f'Uses libfmt ({name}).',
-            depends=['fmt'] if declared else []),
+            depends=(['fmt'] if declared else []) +
+            (['zlib'] if zlib else [])),
         'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} CXX)
 add_executable({name} main.cpp)
@@ -25,8 +27,10 @@ install(TARGETS {name} DESTINATION bin)
         # header-only use: no library to link, only the header to find
         'main.cpp': """#define FMT_HEADER_ONLY
 #include <fmt/core.h>
-int main() { fmt::print("{}\\n", 42); return 0; }
-""",
+""" + ("""#include <zlib.h>
+int main() { fmt::print("{}\\n", ZLIB_VERSION); return 0; }
+""" if zlib else """int main() { fmt::print("{}\\n", 42); return 0; }
+"""),
     }
 
 
@@ -49,6 +53,8 @@ def test_one_image_per_dependency_set_and_the_clean_room_stays(
     workspace.add_package('fmt_b', _fmt_package('fmt_b', declared=True))
     workspace.add_package(
         'fmt_undeclared', _fmt_package('fmt_undeclared', declared=False))
+    workspace.add_package(
+        'fmt_zlib', _fmt_package('fmt_zlib', declared=True, zlib=True))
     result = workspace.colcon_deb(
         '--continue-on-error', '--event-handlers', 'console_cohesion+',
         check=False)
@@ -67,6 +73,14 @@ def test_one_image_per_dependency_set_and_the_clean_room_stays(
     image = engine.client.images.get(tag)
     assert image.labels['io.colcon-deb-docker.dependency-set'] == \
         'libfmt-dev'
+    # a set only fmt_zlib needs: no image of its own on a first run, but
+    # the shared one, and only zlib1g-dev installed in its container
+    assert any(d.startswith('ros-humble-fmt-zlib_') for d in debs), debs
+    text, progress, used_zlib = _images_used(workspace, 'fmt_zlib')
+    assert used_zlib == [tag], used_zlib
+    assert 'build-deps: done (apt-get build-dep)' in progress, progress
+    assert re.search(r'Unpacking zlib1g-dev', text), text[-3000:]
+    assert not re.search(r'Unpacking libfmt-dev', text), text[-3000:]
 
     # made again when it is gone, once (by one of the two builds, or ahead
     # of them), with the same name
