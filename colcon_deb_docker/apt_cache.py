@@ -28,20 +28,55 @@ logger = colcon_logger.getChild(__name__)
 #: where apt keeps the indexes in the builder image
 APT_LISTS = '/var/lib/apt/lists'
 _STANZA_FIELDS = re.compile(
-    rb'^(Filename|SHA256): (\S+)$', re.MULTILINE)
+    rb'^(Package|Version|Architecture|Filename|SHA256): (\S+)$',
+    re.MULTILINE)
+
+
+def apt_quote(text, bad):
+    """Return `text` quoted as apt's QuoteString does for file names.
+
+    Each character in `bad`, '%', and any character outside printable
+    ASCII becomes %xx (lower-case hex of its byte).
+    """
+    return ''.join(
+        f'%{byte:02x}' if chr(byte) in bad or byte == 0x25 or
+        byte <= 0x20 or byte >= 0x7f else chr(byte)
+        for byte in text.encode())
+
+
+def archive_name(*, package, version, architecture, filename):
+    """Return the name apt stores a downloaded package under.
+
+    ``package_version_arch.deb``, each part quoted (apt's pkgAcqArchive):
+    a version with an epoch, ``1:1.10.0``, becomes ``1%3a1.10.0``, while
+    the archive's pool file name has no epoch at all.
+    """
+    extension = filename.rsplit('.', 1)[-1]
+    return (f"{apt_quote(package, '_:')}_{apt_quote(version, '_:')}_"
+            f"{apt_quote(architecture, '_:.')}.{extension}")
 
 
 def index_digests(packages_text):
-    """Return {file name: sha256} from the text of a Packages index."""
+    """Return {file name: sha256} from the text of a Packages index.
+
+    Each package under the name apt stores its download as in
+    /var/cache/apt/archives, and under its pool file name.
+    """
     digests = {}
-    filename = None
+    fields = {}
     for match in _STANZA_FIELDS.finditer(packages_text):
-        key, value = match.group(1), match.group(2).decode()
-        if key == b'Filename':
-            filename = value.rsplit('/', 1)[-1]
-        elif filename is not None:
-            digests[filename] = value
-            filename = None
+        key, value = match.group(1).decode(), match.group(2).decode()
+        if key == 'Package':
+            fields = {}
+        fields[key] = value
+        if key == 'SHA256' and 'Filename' in fields:
+            digests[fields['Filename'].rsplit('/', 1)[-1]] = value
+            if {'Package', 'Version', 'Architecture'} <= set(fields):
+                digests[archive_name(
+                    package=fields['Package'], version=fields['Version'],
+                    architecture=fields['Architecture'],
+                    filename=fields['Filename'])] = value
+            fields = {}
     return digests
 
 
