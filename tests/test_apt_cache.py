@@ -16,7 +16,7 @@ def _stanza(package, version, arch, filename, content):
             f'SHA256: {hashlib.sha256(content).hexdigest()}\n\n').encode()
 
 
-def test_a_version_with_an_epoch_is_admitted_under_the_name_apt_gives_it(tmp_path):
+def test_a_version_with_an_epoch_is_admitted_under_apt_naming(tmp_path):
     # apt stores libspdlog-dev 1:1.10.0+ds-0.4 as
     # libspdlog-dev_1%3a1.10.0+ds-0.4_amd64.deb, while the pool file has
     # no epoch: such downloads were never cached

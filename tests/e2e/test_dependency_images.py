@@ -81,6 +81,11 @@ def test_one_image_per_dependency_set_and_the_clean_room_stays(
     assert 'build-deps: done (apt-get build-dep)' in progress, progress
     assert re.search(r'Unpacking zlib1g-dev', text), text[-3000:]
     assert not re.search(r'Unpacking libfmt-dev', text), text[-3000:]
+    # zlib1g-dev's version has an epoch (1:1.2.13...): apt stores it as
+    # zlib1g-dev_1%3a..., and the verified cache keeps it under that name
+    cached = [p.name for p in
+              (workspace.root / 'build_deb' / '.apt-archives').iterdir()]
+    assert any(n.startswith('zlib1g-dev_1%3a') for n in cached), cached
 
     # made again when it is gone, once (by one of the two builds, or ahead
     # of them), with the same name
