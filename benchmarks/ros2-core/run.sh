@@ -2,7 +2,8 @@
 # The ROS 2 Humble core through colcon deb, measured: 73 packages up to
 # rclcpp, rclcpp_components and the minimal publisher/subscriber examples,
 # rmw_cyclonedds on Debian's cyclonedds-dev, on bookworm, offline.
-#   ./benchmarks/ros2-core/run.sh MIRRORS_DIR [WORKSPACE]
+#   ./benchmarks/ros2-core/run.sh MIRRORS_DIR [WORKSPACE [COLCON_DEB_ARG ...]]
+# COLCON_DEB_ARG: more arguments of colcon deb, e.g. --no-debug-symbols.
 # MIRRORS_DIR: git mirrors of the repositories make-workspace.sh lists (and,
 # for the comparison with the official debs, of ros2-gbp's rclcpp-release,
 # common_interfaces-release and examples-release).  Prints the wall time,
@@ -15,13 +16,14 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mirrors=${1:?MIRRORS_DIR}
 workspace=${2:-/tmp/colcon-deb-ros2-core}
+shift $(($# < 2 ? $# : 2))
 "$here/make-workspace.sh" "$mirrors" "$workspace" > /dev/null
 cd "$workspace"
 start=$(date +%s)
 rc=0
 colcon deb --ros-distro humble --offline \
     --rosdep-source "$here/rosdep-bookworm.yaml" \
-    --executor parallel --parallel-workers 2 --verify \
+    --executor parallel --parallel-workers 2 --verify "$@" \
     --packages-up-to examples_rclcpp_minimal_publisher \
     examples_rclcpp_minimal_subscriber rclcpp_components ros_workspace \
     || rc=$?
