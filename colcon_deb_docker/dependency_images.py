@@ -183,9 +183,7 @@ class DependencyImages:
                 _DEBIAN_NAME.match(p) for p in packages):
             return builder
         engine = session.engine_for(arch)
-        with self._guard:
-            lock = self._locks.setdefault(arch, threading.Lock())
-        with lock:
+        with self._lock_of(arch):
             if arch not in self._installed:
                 self._installed[arch] = self._installed_packages(
                     engine=engine, image=builder)
@@ -194,9 +192,11 @@ class DependencyImages:
         if not packages:
             return builder
         tag = self.tag(arch=arch, packages=packages)
-        if not engine.has_image(tag) and self._shared.get(
-                (arch, tuple(self.sets[package_name])), 0) < 2 and \
-                not self._seen_before(tag):
+        with self._lock_of(tag):
+            own = engine.has_image(tag) or self._shared.get(
+                (arch, tuple(self.sets[package_name])), 0) >= 2 or \
+                self._seen_before(tag)
+        if not own:
             # its own image would cost more than installing the set in the
             # build's container; an image of a part of it, which other
             # builds share, leaves that install only the rest
@@ -209,10 +209,21 @@ class DependencyImages:
             engine=engine, arch=arch, tag=tag, packages=packages,
             builder=builder, package_name=package_name, on_line=on_line)
 
+    def _lock_of(self, key):
+        """Return the lock of an image tag, or of an architecture's listing.
+
+        Held while deciding on or making that image (or listing what that
+        architecture's builder image has): one thread does it, the others
+        wait and reuse.
+        """
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
     def _largest_shared_part(self, *, arch, packages):
         """Return the largest set shared by builds that `packages` contains.
 
-        Only a strict part: a build starting from it still gets exactly
+        A part or all of it (two builds' sets can differ only by what the
+        builder image has): a build starting from it still gets exactly
         its own set (the rest is installed in its container), never a
         package of another build's set.  Sorted, without what the builder
         image has; empty when no shared set is a part of `packages`.
@@ -223,7 +234,7 @@ class DependencyImages:
             part = sorted(p for p in names
                           if p.split(':')[0] not in self._installed[arch])
             if set_arch == arch and count >= 2 and part and \
-                    set(part) < wanted and all(
+                    set(part) <= wanted and all(
                         _DEBIAN_NAME.match(p) for p in part):
                 parts.append(part)
         # the largest, then the first by name: every run picks the same
@@ -232,9 +243,7 @@ class DependencyImages:
     def _made(self, *, engine, arch, tag, packages, builder, package_name,
               on_line):
         """Return `tag`, made now unless it exists (blocking)."""
-        with self._guard:
-            lock = self._locks.setdefault(tag, threading.Lock())
-        with lock:
+        with self._lock_of(tag):
             if engine.has_image(tag):
                 return tag
             try:

@@ -271,7 +271,9 @@ def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
         'solo': ['cmake', 'libfmt-dev', 'libgmock-dev', 'libyaml-dev'],
         'other': ['libtinyxml2-dev', 'libyaml-dev'],
         'small': ['libyaml-dev'],
-        'unrelated': ['libeigen3-dev']}
+        'unrelated': ['libeigen3-dev'],
+        # differs from a shared set only by what the builder image has
+        'same': ['cmake', 'libtinyxml2-dev', 'libyaml-dev']}
     images._shared = {
         # shared sets: the largest part of solo's, a smaller one, one
         # with a package solo does not declare, one in another arch
@@ -280,7 +282,8 @@ def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
         ('amd64', ('libtinyxml2-dev', 'libyaml-dev')): 2,
         ('arm64', ('libfmt-dev', 'libgmock-dev', 'libyaml-dev')): 2,
         ('amd64', tuple(images.sets['solo'])): 1,
-        ('amd64', tuple(images.sets['unrelated'])): 1}
+        ('amd64', tuple(images.sets['unrelated'])): 1,
+        ('amd64', tuple(images.sets['same'])): 1}
     tag = images.image_for(package_name='solo', arch='amd64')
     assert tag == images.tag(arch='amd64',
                              packages=['libfmt-dev', 'libyaml-dev'])
@@ -294,3 +297,7 @@ def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
     assert images.image_for(package_name='unrelated', arch='amd64') == \
         'colcon-deb-builder:x'
     assert len(made) == 1
+    # the shared set's image is its whole set: nothing left to install
+    assert images.image_for(package_name='same', arch='amd64') == \
+        images.tag(arch='amd64', packages=['libtinyxml2-dev', 'libyaml-dev'])
+    assert len(made) == 2
