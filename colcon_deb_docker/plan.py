@@ -69,6 +69,9 @@ def fingerprint_options(*, session, user_sources, offline, apt_sources=()):
     if apt_sources:
         # only when given, so that existing fingerprints stay valid
         common['apt_sources'] = source_digest(apt_sources)
+    if session.debug_symbols == 'lean':
+        # likewise ('none' is in build_options already)
+        common['debug_symbols'] = session.debug_symbols
     return {
         arch: {**common, 'builder_image': builder.tag, 'architecture': arch}
         for arch, builder in session.builders.items()}

@@ -76,6 +76,10 @@ class DebSession:
     user_rosdep_sources: tuple = ()
     timeout: float = None
     build_options: str = 'nocheck'
+    #: how much debug information the compiler writes: 'full' (Debian's
+    #: -g -O2), 'lean' (without variable tracking at assignments) or
+    #: 'none' (no -g, no -dbgsym; build_options has noddebs)
+    debug_symbols: str = 'full'
     #: make jobs of one build, and the load all builds together keep under
     #: (not part of any fingerprint: it never changes what is built)
     build_jobs: int = 1

@@ -15,4 +15,4 @@ echo "== flake8"
 flake8 colcon_deb_docker tests
 echo "== pytest"
 # end-to-end tests must run here: a skip is a failure (see tests/conftest.py)
-exec python -m pytest -v -rs "$@" tests
+exec python -m pytest -v -rs --durations=25 "$@" tests

@@ -5,6 +5,7 @@ its environment and back, for a local engine and for one that shares no
 filesystem with the host.
 """
 
+import argparse
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,7 +13,9 @@ from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.container_spec import Volume
 from colcon_deb_docker.memory_budget import MemoryBudget
+from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.session import DebSession
+from colcon_deb_docker.verb.arguments import add_deb_arguments
 
 
 def _session(tmp_path, **kwargs):
@@ -128,3 +131,42 @@ def test_a_build_container_gets_its_share_of_the_memory_budget(tmp_path):
     assert _session(tmp_path).specs.package(
         package_name='pkg', source_path=tmp_path / 'src/pkg').mem_limit \
         is None
+
+
+def test_debug_symbols_choose_the_compile_flags_and_the_fingerprint(
+    tmp_path
+):
+    parser = argparse.ArgumentParser()
+    add_deb_arguments(parser)
+    assert parser.parse_args([]).debug_symbols == 'full'
+    assert parser.parse_args(['--no-debug-symbols']).debug_symbols == 'none'
+    assert parser.parse_args(
+        ['--debug-symbols', 'lean']).debug_symbols == 'lean'
+
+    def environment(**kwargs):
+        return _session(tmp_path, **kwargs).specs.package(
+            package_name='pkg', source_path=tmp_path / 'src/pkg').environment
+
+    full = environment()
+    assert not any(k.startswith(('DEB_CFLAGS', 'DEB_CXXFLAGS')) for k in full)
+    lean = environment(debug_symbols='lean')
+    assert lean['DEB_CFLAGS_APPEND'] == '-fno-var-tracking-assignments'
+    assert lean['DEB_CXXFLAGS_APPEND'] == '-fno-var-tracking-assignments'
+    assert 'noddebs' not in lean['DEB_BUILD_OPTIONS']
+    none = environment(debug_symbols='none', build_options='nocheck noddebs')
+    assert none['DEB_CXXFLAGS_STRIP'] == '-g'
+    assert 'DEB_CXXFLAGS_APPEND' not in none
+
+    def options(session):
+        session.builders = {'amd64': session.builder}
+        session.helpers_dir = helpers
+        options = fingerprint_options(
+            session=session, user_sources=(), offline=False)
+        return options['amd64']
+
+    helpers = tmp_path / 'helpers'
+    helpers.mkdir()
+    full = options(_session(tmp_path))
+    # a fingerprint of the default has no new input: stamps stay valid
+    assert 'debug_symbols' not in full
+    assert options(_session(tmp_path, debug_symbols='lean')) != full

@@ -1,11 +1,12 @@
-"""--no-debug-symbols: compiled without -g, no -dbgsym package.
+"""--debug-symbols: full (the default), lean or none.
 
 By default a C++ package is compiled with Debian's -g -O2 and its debug
-symbols land in <package>-dbgsym; with the option the compiler never sees
--g, dh_strip makes no -dbgsym, and the changed option alone rebuilds the
-package (it is part of the fingerprint).  A -dbgsym package is compressed
-with xz -1 (its debug sections are compressed already), every other one
-with dpkg-deb's xz -6.
+symbols land in <package>-dbgsym; with none (--no-debug-symbols) the
+compiler never sees -g and dh_strip makes no -dbgsym; with lean it gets
+-g -fno-var-tracking-assignments and there is a -dbgsym.  A changed
+choice alone rebuilds the package (it is part of the fingerprint).  A
+-dbgsym package is compressed with xz -1 (its debug sections are
+compressed already), every other one with dpkg-deb's xz -6.
 """
 
 import re
@@ -39,7 +40,7 @@ def _xz_dictionary(deb, tmp_path):
     return re.search(r'--lzma2=dict=(\w+)', listing.stdout).group(1)
 
 
-def test_no_debug_symbols_compiles_without_g_and_makes_no_dbgsym(
+def test_each_debug_symbols_choice_sets_g_and_the_dbgsym(
     make_workspace
 ):
     workspace = make_workspace([])
@@ -62,6 +63,17 @@ install(TARGETS hello_cpp DESTINATION bin)
     workspace.colcon_deb()
     lines = _compile_lines(workspace, 'hello_cpp')
     assert lines and all(re.search(r' -g( |$)', x) for x in lines), lines
+    assert not any('-fno-var-tracking-assignments' in x for x in lines)
+    assert [d for d in workspace.debs() if '-dbgsym' in d]
+
+    # lean: rebuilt again, -g without variable tracking at assignments,
+    # still a -dbgsym
+    workspace.colcon_deb('--debug-symbols', 'lean')
+    lines = _compile_lines(workspace, 'hello_cpp')
+    assert lines and all(
+        re.search(r' -g( |$)', x) and
+        re.search(r' -fno-var-tracking-assignments( |$)', x)
+        for x in lines), lines
     assert [d for d in workspace.debs() if '-dbgsym' in d]
 
 
