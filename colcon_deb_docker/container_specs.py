@@ -253,7 +253,7 @@ def package_environment(session, *, package_name, architecture_independent,
         environment['DEB_CXXFLAGS_STRIP'] = '-g'
     elif session.debug_symbols == 'lean':
         # --debug-symbols lean: -g without variable tracking at assignments,
-        # GCC's costliest debug pass (rclcpp's compile: 108 s -> 92 s)
+        # GCC's costliest debug pass (rclcpp's compile: 12 % less)
         environment['DEB_CFLAGS_APPEND'] = LEAN_DEBUG_FLAGS
         environment['DEB_CXXFLAGS_APPEND'] = LEAN_DEBUG_FLAGS
     if 'nocheck' in session.build_options.split():

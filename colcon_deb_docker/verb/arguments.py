@@ -154,7 +154,7 @@ def add_deb_arguments(parser):
         help="full: Debian's -g -O2, the debug symbols in <package>-dbgsym, "
              'as the ROS buildfarm does (default); lean: the same without '
              "GCC's variable tracking at assignments "
-             '(-fno-var-tracking-assignments: C++ compiles about 15 %% '
+             '(-fno-var-tracking-assignments: C++ compiles about 12 %% '
              'faster, locals in optimized code less often available to '
              'the debugger); none: no -g and no -dbgsym packages '
              '(DEB_BUILD_OPTIONS=noddebs), the fastest, no debugging of the '
