@@ -39,8 +39,39 @@ logger = colcon_logger.getChild(__name__)
 def run_jobs(args, context, *, session, plan, decorators, invalid):
     """Check the rosdep keys, then run one colcon job per package.
 
+    Ctrl-C and SIGTERM remove every container of the run from the first
+    one on (the rosdep pre-check's, bloom's ahead of the builds), not only
+    the builds'.
+
     :returns: colcon's return code of the jobs (1 when keys are missing)
     """
+    handlers = install_interrupt_handlers(session)
+    try:
+        return _check_and_run_jobs(
+            args, context, session=session, plan=plan,
+            decorators=decorators, invalid=invalid)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if session.dependency_images is not None:
+            session.dependency_images.stop()
+        session.wait_for_removals()
+        removed = session.remove_run_containers()
+        if removed:
+            logger.warning(f'removed {removed} container(s) left running')
+        if session.interrupted.is_set():
+            # their containers are gone, so their calls end quickly;
+            # then nothing recreates the scratch we remove
+            session.wait_for_threads(timeout=60)
+            # and a container one of them created after the removals
+            # above (its build was cancelled before it could start it)
+            session.remove_run_containers()
+            session.layout.remove_scratch()
+        session.threads.shutdown(wait=False, cancel_futures=True)
+
+
+def _check_and_run_jobs(args, context, *, session, plan, decorators,
+                        invalid):
     # one planned entry per package (a package has one per architecture)
     to_build = list({
         p.name: p for p in plan if p.action == 'build'}.values())
@@ -91,28 +122,8 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
 
     on_error = OnError.skip_downstream if args.continue_on_error \
         else OnError.interrupt
-    handlers = install_interrupt_handlers(session)
-    try:
-        rc = execute_jobs(
-            context, jobs, on_error=on_error,
-            pre_execution_callback=before_jobs)
-    finally:
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-        if session.dependency_images is not None:
-            session.dependency_images.stop()
-        session.wait_for_removals()
-        removed = session.remove_run_containers()
-        if removed:
-            logger.warning(f'removed {removed} container(s) left running')
-        if session.interrupted.is_set():
-            # their containers are gone, so their calls end quickly;
-            # then nothing recreates the scratch we remove
-            session.wait_for_threads(timeout=60)
-            session.layout.remove_scratch()
-        session.threads.shutdown(wait=False, cancel_futures=True)
-
-    return rc
+    return execute_jobs(
+        context, jobs, on_error=on_error, pre_execution_callback=before_jobs)
 
 
 def generate_debian_ahead(session, *, check, planned, descriptors):

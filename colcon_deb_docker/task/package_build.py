@@ -154,6 +154,8 @@ class PackageBuild:
                 self.session, pkg=self.pkg, entry=self.entry,
                 dependencies=self.dependencies, image=image))
         if self.session.interrupted.is_set():
+            # created after the interrupt removed the run's containers
+            await self._in_thread(self.engine.remove, self.container)
             raise asyncio.CancelledError()
         try:
             await self._in_thread(

@@ -125,6 +125,40 @@ def test_interrupt_removes_every_container(
         assert 'Package: ros-humble-demo-geometry' in packages
 
 
+def test_an_interrupt_ahead_of_the_builds_leaves_nothing(
+    make_workspace, engine, base_image
+):
+    """SIGTERM while bloom generates ahead of the builds leaves nothing.
+
+    The signal lands before any build started: the handlers that remove
+    the run's containers must already be there (they were installed only
+    for the builds, so SIGTERM killed the process and left bloom's
+    container behind).
+    """
+    workspace = make_workspace([])
+    # enough packages that bloom runs a while in its one container
+    for index in range(12):
+        workspace.add_package(
+            f'ahead_{index}', data_package(f'ahead_{index}'))
+    cmd, kwargs = colcon_command(workspace, '--executor', 'parallel')
+    process = subprocess.Popen(
+        cmd, **kwargs, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while not any(c.name.endswith('-bloom-ahead')
+                  for c in _our_containers(engine, workspace)):
+        assert time.monotonic() < deadline, 'bloom never ran ahead'
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=120)
+    print(output)
+    assert process.returncode == signal.SIGINT, output
+    assert not _our_containers(engine, workspace), output
+    assert 'Traceback' not in output
+    assert not workspace.debs()
+
+
 def test_a_vendor_package_that_downloads_says_so(make_workspace, base_image):
     # ROS vendor packages fetch their sources while they configure; without
     # a route to the host the build fails, and the reason says why
