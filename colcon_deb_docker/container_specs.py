@@ -246,9 +246,10 @@ def package_environment(session, *, package_name, architecture_independent,
             session.build_options, f'parallel={session.build_jobs}'])),
         'MAKEFLAGS': f'-l{session.build_jobs}',
     }
-    if 'noddebs' in session.build_options.split():
-        # --debug-symbols none: no debug information to strip into -dbgsym
-        # either (dpkg-buildflags takes -g out of Debian's flags)
+    if session.debug_symbols == 'none':
+        # --debug-symbols none (build_options has noddebs): no debug
+        # information to strip into -dbgsym either (dpkg-buildflags takes
+        # -g out of Debian's flags)
         environment['DEB_CFLAGS_STRIP'] = '-g'
         environment['DEB_CXXFLAGS_STRIP'] = '-g'
     elif session.debug_symbols == 'lean':

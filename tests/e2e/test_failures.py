@@ -27,6 +27,25 @@ def _our_containers(engine, workspace):
     return workspace.containers(engine)
 
 
+def _start_until(engine, workspace, *args, until, timeout, poll, never):
+    """Start colcon deb in its own process group; return the process.
+
+    Returns once `until` holds for the workspace's containers (polled every
+    `poll` seconds); fails with `never` after `timeout` seconds, or with
+    the output if the process ended first.
+    """
+    cmd, kwargs = colcon_command(workspace, '--executor', 'parallel', *args)
+    process = subprocess.Popen(
+        cmd, **kwargs, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    while not until(_our_containers(engine, workspace)):
+        assert time.monotonic() < deadline, never
+        assert process.poll() is None, process.stdout.read()
+        time.sleep(poll)
+    return process
+
+
 def test_unreachable_engine_is_one_clear_line(make_workspace):
     workspace = make_workspace(['demo_geometry'])
     result = workspace.colcon_deb(
@@ -97,16 +116,9 @@ def test_interrupt_removes_every_container(
         # the repository as it was before the interrupted run
         workspace.colcon_deb('--packages-select', 'demo_geometry')
         debs_before = workspace.debs()
-        cmd, kwargs = colcon_command(workspace, '--executor', 'parallel',
-                                     '--packages-select', 'slow_pkg')
-        process = subprocess.Popen(
-            cmd, **kwargs, start_new_session=True,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 120
-        while not _our_containers(engine, workspace):
-            assert time.monotonic() < deadline, 'no container started'
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.5)
+        process = _start_until(
+            engine, workspace, '--packages-select', 'slow_pkg',
+            until=bool, timeout=120, poll=0.5, never='no container started')
         time.sleep(3)
         os.killpg(process.pid, sig)
         output, _ = process.communicate(timeout=120)
@@ -140,16 +152,10 @@ def test_an_interrupt_ahead_of_the_builds_leaves_nothing(
     for index in range(12):
         workspace.add_package(
             f'ahead_{index}', data_package(f'ahead_{index}'))
-    cmd, kwargs = colcon_command(workspace, '--executor', 'parallel')
-    process = subprocess.Popen(
-        cmd, **kwargs, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while not any(c.name.endswith('-bloom-ahead')
-                  for c in _our_containers(engine, workspace)):
-        assert time.monotonic() < deadline, 'bloom never ran ahead'
-        assert process.poll() is None, process.stdout.read()
-        time.sleep(0.05)
+    process = _start_until(
+        engine, workspace, until=lambda containers: any(
+            c.name.endswith('-bloom-ahead') for c in containers),
+        timeout=300, poll=0.05, never='bloom never ran ahead')
     os.killpg(process.pid, signal.SIGTERM)
     output, _ = process.communicate(timeout=120)
     print(output)
