@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.container_spec import Volume
+from colcon_deb_docker.container_specs import load_limit
 from colcon_deb_docker.memory_budget import MemoryBudget
 from colcon_deb_docker.plan import fingerprint_options
 from colcon_deb_docker.session import DebSession
@@ -118,8 +119,14 @@ def test_builds_get_every_core_and_share_them_by_load(tmp_path):
     spec = session.specs.package(
         package_name='pkg', source_path=tmp_path / 'src/pkg')
     assert spec.environment['DEB_BUILD_OPTIONS'] == 'nocheck parallel=4'
-    assert spec.environment['MAKEFLAGS'] == '-l4'
+    # 1.5 times the jobs: the load average trails, so -l4 would starve a
+    # build left alone after a busy minute
+    assert spec.environment['MAKEFLAGS'] == '-l6'
     assert spec.environment['DEB_BUILD_PROFILES'] == 'nocheck'
+
+
+def test_the_load_limit_is_half_again_the_make_jobs():
+    assert [load_limit(n) for n in (1, 2, 3, 4, 16)] == [2, 3, 5, 6, 24]
 
 
 def test_a_build_container_gets_its_share_of_the_memory_budget(tmp_path):

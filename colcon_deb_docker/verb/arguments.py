@@ -77,7 +77,7 @@ def add_deb_arguments(parser):
         '--build-jobs', type=positive_int, metavar='N',
         help='make jobs within one package build (DEB_BUILD_OPTIONS '
              'parallel=N), with the load of all builds together kept under '
-             'N (make -lN): a package built alone gets every core, '
+             '1.5 N (make -l): a package built alone gets every core, '
              'concurrent ones share them (default: the number of cores)')
     parser.add_argument(
         '--memory', type=memory_size, metavar='SIZE',
