@@ -5,13 +5,19 @@ went (the sum over packages of each step, dpkg-buildpackage by phase) and
 the build dependencies a package, then builds the same packages with a
 plain `colcon build` in one container of the same builder image with the
 same system packages (benchmarks/plain_colcon_build.py) and prints both
-wall times and their ratio.
+wall times and their ratio.  Also the run's shape: how long the builds
+took from the first start to the last end, how much of it one build ran
+alone, and the longest chain of the job graph (from the JobQueued events
+of the run) with the packages' own times: a parallel run of that graph
+cannot end sooner, whatever order the jobs start in.
 
     python3 figures.py WORKSPACE COLCON_DEB_WALL_SECONDS [PACKAGE ...]
 """
 
+import ast
 import json
 from pathlib import Path
+import re
 import statistics
 import sys
 
@@ -19,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import machine_parallelism  # noqa: E402 I100
 from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 from run_benchmark import breakdown  # noqa: E402
+from run_benchmark import critical_path  # noqa: E402
 
 
 def main():
@@ -35,6 +42,11 @@ def main():
     print(f'\n{len(built)} packages built; build-deps a package: mean '
           f'{statistics.mean(deps):.2f} s, max {max(deps):.2f} s; '
           f'dependency images {sum(images):.1f} s in all')
+    shape = run_shape(report, workspace / 'log' / 'latest_deb' / 'events.log')
+    if shape:
+        print('builds from the first start to the last end: {span:.1f} s; '
+              'one build alone {alone:.1f} s of it; longest chain of the job '
+              'graph {chain:.1f} s; jobs summed {total:.1f} s'.format(**shape))
     print('plain colcon build of the same packages ...', flush=True)
     plain = plain_colcon_build(
         source=workspace / 'src', base_image='local/debian:bookworm',
@@ -47,9 +59,44 @@ def main():
           f'{sum(plain["packages"].values()):.1f} s; slowest: ' +
           ', '.join(f'{n} {s:.0f} s' for n, s in slowest))
     print(f'colcon deb: {wall:.1f} s wall, {wall / plain["wall"]:.2f}x the '
-          'plain colcon build')
+          'plain colcon build' + (
+              f'; the builds alone (first start to last end) '
+              f'{shape["span"] / plain["wall"]:.2f}x' if shape else ''))
     print(machine_parallelism.describe(2))
     return 0
+
+
+def run_shape(report, events_log):
+    """Return the span, time alone and longest chain of a run, or None."""
+    spans = {
+        name: (min(t[1] for t in r['timeline']),
+               max(t[2] for t in r['timeline']))
+        for name, r in report.items() if r.get('timeline')}
+    if not spans:
+        return None
+    edges = sorted([(s, 1) for s, _ in spans.values()] +
+                   [(e, -1) for _, e in spans.values()])
+    alone, running, last = 0.0, 0, edges[0][0]
+    for when, step in edges:
+        if running == 1:
+            alone += when - last
+        running += step
+        last = when
+    deps = {name: set() for name in spans}
+    queued = re.compile(r'JobQueued: (\{.*\})$')
+    for line in Path(events_log).read_text().splitlines():
+        match = queued.search(line)
+        if match:
+            job = ast.literal_eval(match.group(1))
+            if job['identifier'] in deps:
+                deps[job['identifier']] = {
+                    d for d in job['dependencies'] if d in spans}
+    seconds = {name: end - start for name, (start, end) in spans.items()}
+    return {
+        'span': max(e for _, e in spans.values()) -
+        min(s for s, _ in spans.values()),
+        'alone': alone, 'chain': critical_path(deps, seconds),
+        'total': sum(seconds.values())}
 
 
 if __name__ == '__main__':
