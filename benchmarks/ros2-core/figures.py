@@ -93,9 +93,8 @@ def run_shape(report, events_log):
                     d for d in job['dependencies'] if d in spans}
     seconds = {name: end - start for name, (start, end) in spans.items()}
     return {
-        'span': max(e for _, e in spans.values()) -
-        min(s for s, _ in spans.values()),
-        'alone': alone, 'chain': critical_path(deps, seconds),
+        'span': edges[-1][0] - edges[0][0], 'alone': alone,
+        'chain': critical_path(deps, seconds),
         'total': sum(seconds.values())}
 
 
