@@ -21,8 +21,8 @@ cat > "$wrappers/dh_shlibdeps" <<EOS
     python3 "$COLCON_DEB_HELPERS/add-sibling-library-depends.py"
 EOS
 chmod 755 "$wrappers/dh_shlibdeps"
-# -dbgsym packages at a lighter xz level (see dpkg-deb-dbgsym-level.sh)
-cp "$COLCON_DEB_HELPERS/dpkg-deb-dbgsym-level.sh" "$wrappers/dpkg-deb"
+# -dbgsym packages at gzip -1 (see dpkg-deb-dbgsym-compression.sh)
+cp "$COLCON_DEB_HELPERS/dpkg-deb-dbgsym-compression.sh" "$wrappers/dpkg-deb"
 chmod 755 "$wrappers/dpkg-deb"
 # file(1) only where strip-nondeterminism can use its answer (see
 # dh-strip-nondeterminism-named-first.pl)

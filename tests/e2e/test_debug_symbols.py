@@ -5,7 +5,7 @@ symbols land in <package>-dbgsym; with none (--no-debug-symbols) the
 compiler never sees -g and dh_strip makes no -dbgsym; with lean it gets
 -g -fno-var-tracking-assignments and there is a -dbgsym.  A changed
 choice alone rebuilds the package (it is part of the fingerprint).  A
--dbgsym package is compressed with xz -1 (its debug sections are
+-dbgsym package is compressed with gzip -1 (its debug sections are
 compressed already), every other one with dpkg-deb's xz -6.
 """
 
@@ -21,15 +21,32 @@ def _compile_lines(workspace, name):
             if re.search(r'c\+\+ .*-c .*main\.cpp', line)]
 
 
+def _data_member(deb):
+    """Return the name of a .deb's data member (data.tar.xz, ...)."""
+    members = subprocess.run(['ar', 't', str(deb)], check=True,
+                             capture_output=True, text=True).stdout.split()
+    data, = [m for m in members if m.startswith('data.tar')]
+    return data
+
+
+def _gzip_extra_flags(deb):
+    """Return the XFL byte of a .deb's data.tar.gz header.
+
+    zlib writes 4 there for its fastest level (-1), 2 for -9, 0 between.
+    """
+    header = subprocess.run(['ar', 'p', str(deb), 'data.tar.gz'],
+                            check=True, capture_output=True).stdout[:10]
+    assert header[:2] == b'\x1f\x8b', header
+    return header[8]
+
+
 def _xz_dictionary(deb, tmp_path):
     """Return the LZMA2 dictionary of a .deb's data.tar.xz (e.g. '1MiB').
 
     xz's presets differ in it: -1 uses 1 MiB, -6 (dpkg-deb's default)
     8 MiB (less only for a payload smaller than that).
     """
-    members = subprocess.run(['ar', 't', str(deb)], check=True,
-                             capture_output=True, text=True).stdout.split()
-    assert 'data.tar.xz' in members, members
+    assert _data_member(deb) == 'data.tar.xz'
     payload = tmp_path / (deb.name + '.data.tar.xz')
     payload.write_bytes(subprocess.run(
         ['ar', 'p', str(deb), 'data.tar.xz'], check=True,
@@ -99,5 +116,6 @@ install(FILES big.cpp DESTINATION share/big_cpp)
     pool = workspace.repo / 'pool' / 'main'
     dbgsym, = pool.glob('*/ros-*-big-cpp-dbgsym_*.deb')
     main, = pool.glob('*/ros-*-big-cpp_*.deb')
-    assert _xz_dictionary(dbgsym, tmp_path) == '1MiB'
+    assert _data_member(dbgsym) == 'data.tar.gz'
+    assert _gzip_extra_flags(dbgsym) == 4
     assert _xz_dictionary(main, tmp_path) == '8MiB'
