@@ -1,0 +1,45 @@
+"""The shlibs step: which installed package ships a linked library."""
+
+import importlib.util
+import os
+import subprocess
+
+from colcon_deb_docker.helpers_path import helpers_dir
+
+
+def _step():
+    spec = importlib.util.spec_from_file_location(
+        'add_sibling_library_depends',
+        helpers_dir() / 'add-sibling-library-depends.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_search_output_names_each_library_s_first_owner():
+    output = (
+        'diversion by dash from: /opt/ros/humble/lib/libdiverted.so\n'
+        'ros-humble-rcl: /opt/ros/humble/lib/librcl.so\n'
+        'ros-humble-rmw:amd64, ros-humble-rmw-extra: '
+        '/opt/ros/humble/lib/librmw.so\n'
+        'ros-humble-other: /opt/ros/humble/lib/librcl.so\n'
+        'ros-humble-unasked: /opt/ros/humble/lib/libunasked.so\n')
+    assert _step().owning_packages(
+        output, {'librcl.so', 'librmw.so', 'libdiverted.so'}) == {
+        'librcl.so': 'ros-humble-rcl', 'librmw.so': 'ros-humble-rmw'}
+
+
+def test_owners_asks_dpkg_once_for_all_libraries():
+    # the machine's own dpkg database: libc.so.6 is libc6's, listed under
+    # /lib (bookworm) or /usr/lib (trixie)
+    version = subprocess.run(
+        ['dpkg-query', '-W', '-f', '${Version}', 'libc6'],
+        capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ['dpkg-query', '-L', 'libc6'],
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    path, = [p for p in listed if p.endswith('/libc.so.6')]
+    prefix = os.path.dirname(os.path.dirname(path))  # the lib/<triplet> up
+    found = _step().owners(prefix, {'libc.so.6', 'libnot-installed.so.9'})
+    assert found == {'libc.so.6': ('libc6', version)}
+    assert _step().owners(prefix, set()) == {}
