@@ -29,7 +29,7 @@ def test_the_search_output_names_each_library_s_first_owner():
         'librcl.so': 'ros-humble-rcl', 'librmw.so': 'ros-humble-rmw'}
 
 
-def test_owners_asks_dpkg_once_for_all_libraries():
+def test_owners_asks_dpkg_twice_for_all_libraries(monkeypatch):
     # the machine's own dpkg database: libc.so.6 is libc6's, listed under
     # /lib (bookworm) or /usr/lib (trixie)
     version = subprocess.run(
@@ -40,6 +40,19 @@ def test_owners_asks_dpkg_once_for_all_libraries():
         capture_output=True, text=True, check=True).stdout.splitlines()
     path, = [p for p in listed if p.endswith('/libc.so.6')]
     prefix = os.path.dirname(os.path.dirname(path))  # the lib/<triplet> up
-    found = _step().owners(prefix, {'libc.so.6', 'libnot-installed.so.9'})
-    assert found == {'libc.so.6': ('libc6', version)}
-    assert _step().owners(prefix, set()) == {}
+    step = _step()
+    runs, real_run = [], subprocess.run
+
+    def run(command, **kwargs):
+        runs.append(command[:2])
+        return real_run(command, **kwargs)
+    monkeypatch.setattr(step.subprocess, 'run', run)
+    found = step.owners(
+        prefix, {'libc.so.6', 'libm.so.6', 'libnot-installed.so.9'})
+    assert found == {'libc.so.6': ('libc6', version),
+                     'libm.so.6': ('libc6', version)}
+    # one search for all three, one version query for their one owner
+    assert runs == [['dpkg-query', '-S'], ['dpkg-query', '-W']]
+    runs.clear()
+    assert step.owners(prefix, set()) == {}
+    assert runs == []
