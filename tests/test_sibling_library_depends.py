@@ -18,15 +18,15 @@ def _step():
 
 def test_the_search_output_names_each_library_s_first_owner():
     output = (
-        'diversion by dash from: /opt/ros/humble/lib/libdiverted.so\n'
-        'ros-humble-rcl: /opt/ros/humble/lib/librcl.so\n'
-        'ros-humble-rmw:amd64, ros-humble-rmw-extra: '
-        '/opt/ros/humble/lib/librmw.so\n'
-        'ros-humble-other: /opt/ros/humble/lib/librcl.so\n'
-        'ros-humble-unasked: /opt/ros/humble/lib/libunasked.so\n')
+        'diversion by dash from: /opt/ros/humble/lib/libfoo.so\n'
+        'ros-humble-rcutils: /opt/ros/humble/lib/librcutils.so\n'
+        'ros-humble-yaml:amd64, ros-humble-yaml-extra: '
+        '/opt/ros/humble/lib/libyaml.so\n'
+        'ros-humble-other: /opt/ros/humble/lib/librcutils.so\n'
+        'ros-humble-unasked: /opt/ros/humble/lib/librt.so\n')
     assert _step().owning_packages(
-        output, {'librcl.so', 'librmw.so', 'libdiverted.so'}) == {
-        'librcl.so': 'ros-humble-rcl', 'librmw.so': 'ros-humble-rmw'}
+        output, {'librcutils.so', 'libyaml.so', 'libfoo.so'}) == {
+        'librcutils.so': 'ros-humble-rcutils', 'libyaml.so': 'ros-humble-yaml'}
 
 
 def test_owners_asks_dpkg_twice_for_all_libraries(monkeypatch):
@@ -48,7 +48,7 @@ def test_owners_asks_dpkg_twice_for_all_libraries(monkeypatch):
         return real_run(command, **kwargs)
     monkeypatch.setattr(step.subprocess, 'run', run)
     found = step.owners(
-        prefix, {'libc.so.6', 'libm.so.6', 'libnot-installed.so.9'})
+        prefix, {'libc.so.6', 'libm.so.6', 'libfoo-missing.so.9'})
     assert found == {'libc.so.6': ('libc6', version),
                      'libm.so.6': ('libc6', version)}
     # one search for all three, one version query for their one owner
