@@ -1,8 +1,9 @@
-"""The two fixes bloom-rosdebian.py makes to bloom's output.
+"""The three fixes bloom-rosdebian.py makes to bloom's output.
 
 `dh $@ --parallel` (bloom writes compat 9, where dh ignores
-DEB_BUILD_OPTIONS=parallel=N otherwise) and `Architecture: all` for an
-architecture-independent package.  bloom itself lives in the builder
+DEB_BUILD_OPTIONS=parallel=N otherwise), `Architecture: all` for an
+architecture-independent package, and `Rules-Requires-Root: no` (no
+fakeroot for `debian/rules binary`).  bloom itself lives in the builder
 image: stand-ins for the names the helper imports are enough here.
 """
 
@@ -54,3 +55,40 @@ def test_dh_gets_parallel_and_all_gets_architecture_all(
     helper.fix_output(str(tmp_path), arch_all=True)
     assert (tmp_path / 'rules').read_text() == rules
     assert 'Architecture: all\n' in (tmp_path / 'control').read_text()
+
+
+CONTROL = """Source: ros-humble-x
+Section: misc
+Build-Depends: debhelper (>= 9.0.0)
+
+Package: ros-humble-x
+Architecture: any
+Description: x
+"""
+
+
+def test_the_source_stanza_declares_no_root_once(tmp_path, monkeypatch):
+    helper = _helper(monkeypatch)
+    (tmp_path / 'rules').write_text(RULES)
+    (tmp_path / 'control').write_text(CONTROL)
+    helper.fix_output(str(tmp_path), arch_all=False)
+    control = (tmp_path / 'control').read_text()
+    source, binary = control.split('\n\n')
+    assert source.splitlines()[:2] == [
+        'Source: ros-humble-x', 'Rules-Requires-Root: no']
+    assert 'Rules-Requires-Root' not in binary
+    assert control.replace('Rules-Requires-Root: no\n', '') == CONTROL
+    helper.fix_output(str(tmp_path), arch_all=False)
+    assert (tmp_path / 'control').read_text() == control
+
+
+def test_a_declared_rules_requires_root_is_kept(monkeypatch):
+    helper = _helper(monkeypatch)
+    declared = CONTROL.replace(
+        'Section: misc\n',
+        'Section: misc\nrules-requires-root: binary-targets\n')
+    assert helper.without_root(declared) == declared
+    # a binary stanza cannot declare it for the source
+    in_binary = CONTROL + 'Rules-Requires-Root: binary-targets\n'
+    assert helper.without_root(in_binary).startswith(
+        'Source: ros-humble-x\nRules-Requires-Root: no\n')

@@ -4,6 +4,7 @@ import ast
 import hashlib
 import re
 
+from debian.debfile import DebFile
 from e2e_support import anonymous_volumes
 from e2e_support import cmake_package_xml
 from e2e_support import install_and_run
@@ -109,6 +110,28 @@ def test_nothing_on_the_host_belongs_to_another_user(example_build):
             if (stat.st_uid, stat.st_gid) != (workspace.uid, workspace.gid):
                 foreign.append(f'{path} {stat.st_uid}:{stat.st_gid}')
     assert not foreign, foreign
+
+
+def test_binary_runs_without_fakeroot_and_root_owns_the_files(
+    example_build
+):
+    # bloom's output declares Rules-Requires-Root: no, so dpkg-buildpackage
+    # runs `debian/rules binary` as the build user, without fakeroot, and
+    # dh_builddeb still gives every file in the packages to root
+    workspace, _, _ = example_build
+    for name in EXAMPLE_PACKAGES:
+        log = (workspace.root / 'log/latest_deb' / name / 'streams.log') \
+            .read_text()
+        assert re.search(r'^\[[\d.]+s\]  debian/rules binary$', log, re.M), \
+            name
+        assert 'fakeroot' not in log, name
+    debs = sorted(workspace.repo.glob('pool/main/*/*.deb'))
+    assert len(debs) >= len(EXAMPLE_PACKAGES)
+    for deb in debs:
+        members = DebFile(str(deb)).data.tgz().getmembers()
+        assert members
+        owners = {(m.uid, m.gid, m.uname, m.gname) for m in members}
+        assert owners == {(0, 0, 'root', 'root')}, (deb.name, owners)
 
 
 def test_the_source_tree_is_unchanged(example_build):
