@@ -232,9 +232,13 @@ def test_kill_9_during_a_run_then_the_next_run_is_consistent(
             if moment == 'first publish' and \
                     len(_hashes(workspace.repo)) > published:
                 break
+            # mid-run: a package published and a build container up (the
+            # next run must find the killed run's containers); builds of
+            # 2.4 s leave moments with no container at all
             if moment == 'mid-run' and (
                     workspace.root / 'build_deb' / 'bookworm' / names[1] /
-                    'amd64' / 'debs').exists():
+                    'amd64' / 'debs').exists() and \
+                    workspace.containers(engine):
                 break
             time.sleep(0.02)
         os.kill(process.pid, signal.SIGKILL)
