@@ -24,6 +24,7 @@ from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.errors import EngineUnreachable
 from colcon_deb_docker.errors import ImageMissing
+from colcon_deb_docker.progress import parse_progress_line
 import docker
 import docker.errors
 
@@ -155,7 +156,7 @@ class DockerEngine:
           out; it may run that function in the background, so that the
           engine's removal (0.1-0.3 s) is not part of the build's time.
           None: the container is removed before this returns.
-        :returns: the complete output lines
+        :returns: the last lines of the output, as an error report has them
         :raises ContainerFailed: on a non-zero exit code
         :raises ContainerTimeout: when the timeout expired
         """
@@ -285,7 +286,8 @@ def remove_labelled(client, *, label, wait=30.0):
 def _stream_lines(stream, tail, on_line):
     """Split the (stdout, stderr) chunk pairs of `stream` in lines.
 
-    Each line goes to `tail` and to ``on_line(line, is_stderr)``.
+    Each line goes to ``on_line(line, is_stderr)``, and to `tail` as
+    :func:`tail_line` has it.
     """
     buffers = [b'', b'']
     for chunks in stream:
@@ -303,9 +305,27 @@ def _stream_lines(stream, tail, on_line):
 
 def _emit(raw, index, tail, on_line):
     line = raw.decode('utf-8', errors='replace').rstrip('\r')
-    tail.append(line)
+    for_tail = tail_line(line)
+    if for_tail is not None:
+        tail.append(for_tail)
     if on_line is not None:
         on_line(line, index == 1)
+
+
+def tail_line(line):
+    """Return how a line of output reads in an error report, or None.
+
+    The tail of a failed container is shown to people.  Progress lines
+    are events for the status line, JSON that nobody should have to read
+    there; only a step that failed says something worth a line, in words.
+    """
+    event = parse_progress_line(line)
+    if event is None:
+        return line
+    if event.status != 'failed':
+        return None
+    return f'{event.step} failed' + (
+        f': {event.message}' if event.message else '')
 
 
 def _oom_killed(container):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field
 import json
 from pathlib import Path
+import re
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
@@ -205,5 +206,32 @@ def check_rosdep_keys(session, planned, *, dependencies=None):
             dependencies=set(dependencies) & set(keys))
     except ContainerFailed as e:
         raise DebDockerError(
+            explain_pre_check_failure(e.log_tail) or
             f'the rosdep pre-check failed (exit code {e.exit_code}):\n'
             f'{e.log_tail}') from None
+
+
+#: how rosdep reports a source it could not download (urllib's error,
+#: nested once for the rosdistro index)
+_UNREACHABLE_SOURCE = re.compile(
+    r'<urlopen error (?:<urlopen error )?(?:\[Errno [-\d]+\] )?'
+    r'([^<>]+?)>+ \((https?://[^\s)]+)\)')
+
+
+def explain_pre_check_failure(log_tail):
+    """Return the one error of a failed pre-check whose cause is known, or ''.
+
+    Without --offline, rosdep reads its sources and the rosdistro index
+    from the network (GitHub by default); on a machine that cannot reach
+    them rosdep prints an error for every source and gives up.  The user
+    needs the first of them and what to do, not twenty lines of urllib.
+    """
+    match = _UNREACHABLE_SOURCE.search(log_tail or '')
+    if not match:
+        return ''
+    reason, url = match.groups()
+    return (
+        'the rosdep pre-check failed: rosdep update could not read its '
+        f'online sources ({url}: {reason}).  Without access to them, run '
+        'with --offline: rosdep then uses only the workspace, the '
+        "--rosdep-source files and the builder image's Debian mappings.")

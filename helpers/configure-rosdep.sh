@@ -20,5 +20,8 @@ for list in /etc/ros/rosdep/sources.list.d/*.list; do
         cat "$list" >> "$image_sources"
     fi
 done
-rosdep update --rosdistro "$COLCON_DEB_ROS_DISTRO"
+if ! rosdep update --rosdistro "$COLCON_DEB_ROS_DISTRO"; then
+    progress rosdep failed "rosdep update failed"
+    exit 1
+fi
 progress rosdep done

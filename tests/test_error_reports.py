@@ -1,0 +1,104 @@
+"""What a failed container's output reads like in an error report."""
+
+from collections import deque
+
+from colcon_deb_docker.container import _stream_lines
+from colcon_deb_docker.container import LOG_TAIL_LINES
+from colcon_deb_docker.container import tail_line
+from colcon_deb_docker.progress import PREFIX
+from colcon_deb_docker.rosdep_check import explain_pre_check_failure
+
+#: the rosdep pre-check without --offline on a machine that reaches PyPI
+#: and Debian's mirror but not GitHub (this project's CI), as the
+#: container printed it
+PRE_CHECK_WITHOUT_NETWORK = PREFIX + """\
+{"step": "user", "status": "start", "message": "uid 65532 gid 65532"}
+useradd warning: colcon-deb's uid 65532 outside of the UID_MIN 1000 and \
+UID_MAX 60000 range.
+""" + PREFIX + """{"step": "user", "status": "done", "message": "colcon-deb"}
+""" + PREFIX + """{"step": "rosdep", "status": "start", "message": ""}
+ERROR: unable to process source [https://raw.githubusercontent.com/ros/\
+rosdistro/master/rosdep/osx-homebrew.yaml]:
+\t<urlopen error [Errno -2] Name or service not known> (https://raw.\
+githubusercontent.com/ros/rosdistro/master/rosdep/osx-homebrew.yaml)
+ERROR: unable to process source [https://raw.githubusercontent.com/ros/\
+rosdistro/master/rosdep/base.yaml]:
+\t<urlopen error [Errno -2] Name or service not known> (https://raw.\
+githubusercontent.com/ros/rosdistro/master/rosdep/base.yaml)
+ERROR: unable to process source [https://raw.githubusercontent.com/ros/\
+rosdistro/master/releases/fuerte.yaml]:
+\tFailed to download target platform data for gbpdistro:
+\t<urlopen error [Errno -2] Name or service not known>
+ERROR: error loading sources list:
+\t<urlopen error <urlopen error [Errno -2] Name or service not known> \
+(https://raw.githubusercontent.com/ros/rosdistro/master/index-v4.yaml)>
+reading in sources list data from /colcon-deb/out/ros-home/rosdep-sources
+Hit file:///colcon-deb/rosdep/workspace.yaml
+Query rosdistro index https://raw.githubusercontent.com/ros/rosdistro/\
+master/index-v4.yaml
+""" + PREFIX + """{"step": "rosdep", "status": "failed", "message": \
+"rosdep update failed"}
+"""
+
+
+def _tail(output):
+    """Return the tail a failed container's error carries for `output`."""
+    tail = deque(maxlen=LOG_TAIL_LINES)
+    seen = []
+    data = output.encode()
+    # in chunks that split lines, as the engine's stream does
+    stream = [(data[i:i + 97], None) for i in range(0, len(data), 97)]
+    _stream_lines(stream, tail, lambda line, _: seen.append(line))
+    return '\n'.join(tail), seen
+
+
+def test_progress_lines_stay_out_of_the_tail_but_reach_the_events():
+    tail, seen = _tail(PRE_CHECK_WITHOUT_NETWORK)
+    assert '::colcon-deb::' not in tail
+    assert '"step"' not in tail
+    # the failed step says so in words, as the last line
+    assert tail.splitlines()[-1] == 'rosdep failed: rosdep update failed'
+    assert 'useradd warning' in tail
+    # every line, progress included, still goes to on_line (the events)
+    assert len([s for s in seen if s.startswith(PREFIX)]) == 4
+    assert len(seen) == len(PRE_CHECK_WITHOUT_NETWORK.splitlines())
+
+
+def test_tail_line():
+    assert tail_line('-- Configuring done') == '-- Configuring done'
+    assert tail_line(PREFIX + '{"step": "bloom", "status": "start"}') is None
+    assert tail_line(PREFIX + '{"step": "bloom", "status": "failed"}') == \
+        'bloom failed'
+    # a line that only looks like progress is a package's own output
+    assert tail_line(PREFIX + 'not json') == PREFIX + 'not json'
+
+
+def test_unreachable_rosdep_sources_are_one_error_with_what_to_do():
+    tail, _ = _tail(PRE_CHECK_WITHOUT_NETWORK)
+    message = explain_pre_check_failure(tail)
+    assert message == (
+        'the rosdep pre-check failed: rosdep update could not read its '
+        'online sources (https://raw.githubusercontent.com/ros/rosdistro/'
+        'master/rosdep/osx-homebrew.yaml: Name or service not known).  '
+        'Without access to them, run with --offline: rosdep then uses only '
+        "the workspace, the --rosdep-source files and the builder image's "
+        'Debian mappings.')
+
+
+def test_the_index_alone_unreachable_is_named_too():
+    tail = ('ERROR: error loading sources list:\n\t<urlopen error <urlopen '
+            'error [Errno 111] Connection refused> (http://mirror.example/'
+            'index-v4.yaml)>')
+    assert '(http://mirror.example/index-v4.yaml: Connection refused)' in \
+        explain_pre_check_failure(tail)
+
+
+def test_other_pre_check_failures_get_no_guess():
+    assert explain_pre_check_failure('') == ''
+    assert explain_pre_check_failure(
+        "ERROR: rosdep update failed: No module named 'rosdep2'") == ''
+    # offline, only file:// sources: a broken one is not a network problem
+    assert explain_pre_check_failure(
+        'ERROR: unable to process source [file:///colcon-deb/rosdep/'
+        'user-00.yaml]:\n\t<urlopen error [Errno 2] No such file or '
+        'directory: /colcon-deb/rosdep/user-00.yaml>') == ''
