@@ -6,7 +6,9 @@ Building a workspace against an existing ROS repository (packages.ros.org,
 a company mirror, the output of an earlier `colcon deb`) needs that
 repository as an apt source in every build and verify container.  Each
 ``--apt-source`` is one sources.list line, ``deb [signed-by=KEYFILE] URL
-SUITE COMPONENT...``.  The host checks it, copies its key into the
+SUITE COMPONENT...``, in which ``{codename}`` stands for the codename of
+the distribution built (a run with several base images builds each against
+its own suite of the underlay).  The host checks it, copies its key into the
 configuration directory it mounts read-only (no host path is ever written
 by a container) and mounts a ``file:`` repository read-only; ``http(s):``
 ones are fetched by the containers themselves.
@@ -30,6 +32,8 @@ from colcon_deb_docker.errors import DebDockerError
 
 SOURCES_LIST = 'underlays.list'
 SCHEMES = ('file', 'http', 'https')
+#: replaced with the codename of the distribution a session builds for
+CODENAME_PLACEHOLDER = '{codename}'
 #: options passed through unchanged (signed-by is rewritten)
 ALLOWED_OPTIONS = ('arch', 'trusted', 'signed-by')
 
@@ -62,14 +66,25 @@ class AptSource:
         return dict(self.options).get(name)
 
 
-def parse_apt_source(text):
+def parse_apt_source(text, *, codename=None):
     """Parse and check one ``--apt-source`` line.
 
+    :param codename: the distribution's codename, put in for
+      ``{codename}``; None checks a line before the run knows its
+      distributions (all but a ``file:`` repository's suite with the
+      placeholder still in it)
     :raises DebDockerError: naming what is wrong with it
     """
     def bad(reason):
-        return DebDockerError(f'--apt-source {text!r}: {reason}')
+        return DebDockerError(f'--apt-source {given!r}: {reason}')
 
+    given = text
+    unknown = set(re.findall(r'\{[^{}]*\}', text)) - {CODENAME_PLACEHOLDER}
+    if unknown:
+        raise bad(f'unknown placeholder {sorted(unknown)[0]} (known: '
+                  f'{CODENAME_PLACEHOLDER})')
+    if codename is not None:
+        text = text.replace(CODENAME_PLACEHOLDER, codename)
     match = re.fullmatch(
         r'\s*deb\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)((?:\s+\S+)*)\s*', text)
     if not match:
@@ -94,7 +109,8 @@ def parse_apt_source(text):
     if key is None and source.option('trusted') != 'yes':
         raise bad('unsigned: give its key with [signed-by=KEYFILE] (or '
                   '[trusted=yes] for a repository you fully trust)')
-    if source.local_path is not None:
+    if source.local_path is not None and \
+            CODENAME_PLACEHOLDER not in source.uri + source.suite:
         release = source.local_path / 'dists' / source.suite
         if not any((release / name).is_file()
                    for name in ('InRelease', 'Release')):

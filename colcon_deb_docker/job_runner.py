@@ -27,7 +27,7 @@ from colcon_deb_docker.interrupts import install_interrupt_handlers
 from colcon_deb_docker.job_order import critical_path_order
 from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.repository.consumer_files import PIN_FILE
-from colcon_deb_docker.repository.consumer_files import SOURCES_FILE
+from colcon_deb_docker.repository.consumer_files import sources_file_name
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DEB_TASK_GROUP
@@ -151,8 +151,9 @@ def run_started_event(session, invalid):
         source_line=repository.apt_source_line(),
         codename=repository.codename,
         pin_file=str(pin) if with_pin else '',
-        sources_file=str(repository.path / SOURCES_FILE) if with_pin
-        else '')
+        sources_file=str(
+            repository.path / sources_file_name(repository.codename))
+        if with_pin else '')
 
 
 def set_build_closures(session, decorators):

@@ -7,7 +7,9 @@ Next to ``dists/`` and ``pool/``: the public key of a signed repository
 ROS package mapped to its .deb, for rosdep), the pin that makes this
 repository's packages win over same-named ones of any other source
 (``colcon-deb.pref``) and the sources lines, underlays first
-(``colcon-deb.list``).  Each file is replaced in one rename.
+(``colcon-deb-<codename>.list`` for each distribution; ``colcon-deb.list``
+is the one of the distribution published last).  Each file is replaced in
+one rename.
 """
 
 import os
@@ -17,8 +19,14 @@ import yaml
 
 #: for consumers: the apt preferences that make this repository win
 PIN_FILE = 'colcon-deb.pref'
-#: for consumers: the underlays' and this repository's sources lines
+#: for consumers: the underlays' and this repository's sources lines (of
+#: the distribution published last; see :func:`sources_file_name`)
 SOURCES_FILE = 'colcon-deb.list'
+
+
+def sources_file_name(codename):
+    """Return the name of one distribution's sources lines for consumers."""
+    return f'colcon-deb-{codename}.list'
 
 
 def write_public_key(root, signer):
@@ -43,28 +51,37 @@ def update_consumer_files(root, *, rosdep_keys, os_name, codename, label,
         data.setdefault(ros_name, {}).setdefault(os_name, {})[codename] = \
             [deb_name]
     _replace(path, yaml.safe_dump(data, sort_keys=True))
-    names = {
-        name for rules in data.values()
-        for name in rules.get(os_name, {}).get(codename, [])}
-    if names:
+    names_of = {}
+    for rules in data.values():
+        for suite, names in rules.get(os_name, {}).items():
+            names_of.setdefault(suite, set()).update(names)
+    if names_of.get(codename):
         _replace(root / PIN_FILE, pin_preferences(
-            label=label, codename=codename, package_names=names))
-    lines = [u.text for u in underlays] + [sources_line]
-    _replace(root / SOURCES_FILE, '\n'.join(lines) + '\n')
+            label=label, package_names_of=names_of))
+    lines = '\n'.join([u.text for u in underlays] + [sources_line]) + '\n'
+    _replace(root / sources_file_name(codename), lines)
+    _replace(root / SOURCES_FILE, lines)
 
 
-def pin_preferences(*, label, codename, package_names):
+def pin_preferences(*, label, package_names_of):
     """Return the apt preferences that make this repository's packages win.
 
-    They win over same-named ones of any other source (e.g. the underlay).
+    They win over same-named ones of any other source (e.g. the underlay),
+    one stanza for each distribution of the repository: a consumer of any
+    of them installs the same file.
+
+    :param package_names_of: {codename: the Debian names built for it}
     """
+    stanzas = [
+        f"Package: {' '.join(sorted(names))}\n"
+        f'Pin: release l={label}, n={codename}\n'
+        'Pin-Priority: 1001\n'
+        for codename, names in sorted(package_names_of.items()) if names]
     return (
         '# colcon deb: packages of this repository win over same-named\n'
         '# packages of any other apt source, e.g. the underlay it was built\n'
         '# against.  Install as /etc/apt/preferences.d/<name>.pref\n'
-        f"Package: {' '.join(sorted(package_names))}\n"
-        f'Pin: release l={label}, n={codename}\n'
-        'Pin-Priority: 1001\n')
+        + '\n'.join(stanzas))
 
 
 def _replace(path, content):

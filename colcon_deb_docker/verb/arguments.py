@@ -59,7 +59,9 @@ def add_deb_arguments(parser):
         help='An underlay apt repository to build against, as a '
              'sources.list line: "deb [signed-by=KEYFILE] URL SUITE '
              'COMPONENT..." (repeatable; file: repositories are mounted '
-             'read-only, http(s) ones fetched by the containers).  Give '
+             'read-only, http(s) ones fetched by the containers; '
+             '{codename} stands for the codename of each distribution '
+             'built, e.g. "deb [signed-by=KEY] URL {codename} main").  Give '
              'its rosdep YAML with --rosdep-source; workspace packages win '
              'over same-named underlay packages')
     parser.add_argument(

@@ -106,10 +106,19 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not args.continue_on_error:
             return 1
 
-        apt_sources = [parse_apt_source(line) for line in args.apt_source]
+        # checked before the images are made (that can take minutes),
+        # then again for each distribution with its codename put in
+        for line in args.apt_source:
+            parse_apt_source(line)
         engines, transfer = connect_engines(args)
         distributions = prepare_distributions(
             engines, args.base_image or [DEFAULT_BASE_IMAGE])
+        apt_sources_of = {
+            base_image: [
+                parse_apt_source(
+                    line, codename=next(iter(builders.values())).os_codename)
+                for line in args.apt_source]
+            for base_image, builders in distributions.items()}
         rc = 0
         for base_image, builders in distributions.items():
             builder = next(iter(builders.values()))
@@ -120,7 +129,7 @@ class DebVerb(VerbExtensionPoint):
                 args, context, build_base, decorators=decorators,
                 invalid=invalid, engines=engines, transfer=transfer,
                 builders=builders, base_image=base_image,
-                apt_sources=apt_sources)
+                apt_sources=apt_sources_of[base_image])
             rc = rc or rc_one
             if rc_one and not args.continue_on_error:
                 break

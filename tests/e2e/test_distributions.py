@@ -86,3 +86,45 @@ def test_one_base_image_per_distribution(
         in result.stdout, result.stdout
     assert 'Traceback' not in result.stdout
     assert not workspace.repo.exists() or workspace.debs() == []
+
+
+def test_an_underlay_line_with_codename_serves_each_distribution(
+        make_workspace, engine, base_image, second_base_image):
+    underlay = make_workspace(packages=[])
+    underlay.add_package('cn_base', data_package('cn_base'))
+    underlay.colcon_deb('--base-image', second_base_image)
+    overlay = make_workspace(packages=[])
+    overlay.add_package('cn_app', data_package(
+        'cn_app', depends=['cn_base']))
+    line = f'deb [trusted=yes] file:{underlay.repo} {{codename}} main'
+    overlay.colcon_deb(
+        '--base-image', second_base_image, '--apt-source', line,
+        '--rosdep-source', str(underlay.repo / 'rosdep.yaml'), '--verify')
+
+    repo = overlay.repo
+    pin = (repo / 'colcon-deb.pref').read_text()
+    for image, suite in ((base_image, 'bookworm'),
+                         (second_base_image, 'trixie')):
+        assert f'n={suite}\n' in pin
+        sources = (repo / f'colcon-deb-{suite}.list').read_text()
+        assert sources.splitlines() == [
+            f'deb [trusted=yes] file:{underlay.repo} {suite} main',
+            f'deb [trusted=yes] file:{repo} {suite} main']
+        # a consumer of each distribution, with that distribution's
+        # sources file and the one pin file, gets that distribution's
+        # builds of both the package and its underlay dependency
+        versions = engine.client.containers.run(
+            image, remove=True, command=['sh', '-ec', f"""
+                cp {repo}/colcon-deb-{suite}.list /etc/apt/sources.list.d/
+                cp {repo}/colcon-deb.pref /etc/apt/preferences.d/
+                apt-get update -qq
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                    ros-humble-cn-app > /dev/null
+                dpkg-query -W -f '${{Version}}\\n' ros-humble-cn-app \
+                    ros-humble-cn-base"""],
+            volumes={str(repo): {'bind': str(repo), 'mode': 'ro'},
+                     str(underlay.repo): {'bind': str(underlay.repo),
+                                          'mode': 'ro'}},
+        ).decode().splitlines()
+        assert len(versions) == 2 and all(
+            f'-0{suite}.' in v for v in versions), versions

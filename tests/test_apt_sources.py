@@ -1,0 +1,88 @@
+"""--apt-source lines with {codename}; the consumer files of a repository.
+
+A repository of several distributions gives each consumer its own sources
+lines and one pin file for all.
+"""
+
+from colcon_deb_docker.apt_sources import parse_apt_source
+from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.repository.consumer_files import update_consumer_files
+import pytest
+
+
+def _underlay(root, *suites):
+    for suite in suites:
+        release = root / 'dists' / suite / 'Release'
+        release.parent.mkdir(parents=True)
+        release.write_text(f'Codename: {suite}\n')
+
+
+def test_codename_stands_for_each_distribution(tmp_path):
+    _underlay(tmp_path, 'bookworm', 'trixie')
+    line = f'deb [trusted=yes] file:{tmp_path} {{codename}} main'
+    for codename in ('bookworm', 'trixie'):
+        source = parse_apt_source(line, codename=codename)
+        assert source.suite == codename
+        assert source.text == f'deb [trusted=yes] file:{tmp_path} ' \
+            f'{codename} main'
+    # http(s) too, anywhere in the line
+    source = parse_apt_source(
+        'deb [trusted=yes] https://example.org/{codename} {codename}-ros '
+        'main', codename='trixie')
+    assert (source.uri, source.suite) == (
+        'https://example.org/trixie', 'trixie-ros')
+
+
+def test_before_the_distributions_are_known_only_the_rest_is_checked(
+        tmp_path):
+    line = f'deb [trusted=yes] file:{tmp_path} {{codename}} main'
+    assert parse_apt_source(line).suite == '{codename}'
+    with pytest.raises(DebDockerError, match='unsigned: give its key'):
+        parse_apt_source(f'deb file:{tmp_path} {{codename}} main')
+    # once put in, a suite the underlay lacks is named
+    _underlay(tmp_path, 'bookworm')
+    with pytest.raises(DebDockerError) as e:
+        parse_apt_source(line, codename='trixie')
+    assert str(e.value) == (
+        f'--apt-source {line!r}: no repository at {tmp_path} (missing '
+        'dists/trixie/Release)')
+
+
+def test_an_unknown_placeholder_is_an_error(tmp_path):
+    with pytest.raises(DebDockerError, match=r'unknown placeholder '
+                       r'\{CODENAME\} \(known: \{codename\}\)'):
+        parse_apt_source(
+            'deb [trusted=yes] http://x/ {CODENAME} main', codename='x')
+
+
+def test_the_pin_covers_every_distribution_and_each_has_its_sources(
+        tmp_path):
+    underlays = {
+        codename: [parse_apt_source(
+            'deb [trusted=yes] http://x/ {codename} main',
+            codename=codename)]
+        for codename in ('bookworm', 'trixie')}
+    for codename, keys in (('bookworm', {'a': 'ros-humble-a'}),
+                           ('trixie', {'a': 'ros-humble-a',
+                                       'b': 'ros-humble-b'})):
+        update_consumer_files(
+            tmp_path, rosdep_keys=keys, os_name='debian', codename=codename,
+            label='colcon-deb-1234', underlays=underlays[codename],
+            sources_line=f'deb [trusted=yes] file:/repo {codename} main')
+    pin = (tmp_path / 'colcon-deb.pref').read_text()
+    stanzas = pin.split('\n\n')
+    assert stanzas[0].endswith(
+        'Package: ros-humble-a\n'
+        'Pin: release l=colcon-deb-1234, n=bookworm\n'
+        'Pin-Priority: 1001')
+    assert stanzas[1] == (
+        'Package: ros-humble-a ros-humble-b\n'
+        'Pin: release l=colcon-deb-1234, n=trixie\n'
+        'Pin-Priority: 1001\n')
+    for codename in ('bookworm', 'trixie'):
+        assert (tmp_path / f'colcon-deb-{codename}.list').read_text() == (
+            f'deb [trusted=yes] http://x/ {codename} main\n'
+            f'deb [trusted=yes] file:/repo {codename} main\n')
+    # the file of old: the distribution published last
+    assert (tmp_path / 'colcon-deb.list').read_text() == \
+        (tmp_path / 'colcon-deb-trixie.list').read_text()
