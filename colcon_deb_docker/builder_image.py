@@ -11,6 +11,7 @@ of them changes.  The OS name and codename are read from the image's
 from dataclasses import dataclass
 import hashlib
 import io
+import re
 import tarfile
 
 from colcon_core.logging import colcon_logger
@@ -142,7 +143,15 @@ def parse_os_release(text):
         raise DebDockerError(
             'cannot tell the OS name and codename of the image from its '
             '/etc/os-release (need ID and VERSION_CODENAME)')
-    return os_name.lower(), codename.lower()
+    os_name, codename = os_name.lower(), codename.lower()
+    # both name directories and files of the repository (dists/<codename>,
+    # colcon-deb-<codename>.list) and versions: never a path of their own
+    for what, value in (('ID', os_name), ('VERSION_CODENAME', codename)):
+        if not re.fullmatch(r'[a-z0-9][a-z0-9.+-]*', value):
+            raise DebDockerError(
+                f"the image's /etc/os-release has {what}={value!r}: not a "
+                'distribution name (lowercase letters, digits, . + -)')
+    return os_name, codename
 
 
 def check_debian_like(*, engine, image, platform=None):

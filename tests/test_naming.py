@@ -25,3 +25,19 @@ def test_bad_versions_are_refused(version):
     with pytest.raises(InvalidPackage):
         check_version(version)
     check_version('10.2.33')
+
+
+def test_the_images_distribution_names_are_read_and_checked():
+    from colcon_deb_docker.builder_image import parse_os_release
+    from colcon_deb_docker.errors import DebDockerError
+    assert parse_os_release(
+        'ID=debian\nVERSION_CODENAME=bookworm\n') == ('debian', 'bookworm')
+    assert parse_os_release(
+        'ID="ubuntu"\nVERSION="22.04.4 LTS (Jammy Jellyfish)"\n') == \
+        ('ubuntu', 'jammy')
+    # they become dists/<codename> and colcon-deb-<codename>.list
+    for text in ('ID=debian\nVERSION_CODENAME=../../etc\n',
+                 'ID=debian\nVERSION_CODENAME=a/b\n',
+                 'ID=../x\nVERSION_CODENAME=bookworm\n'):
+        with pytest.raises(DebDockerError, match='not a distribution name'):
+            parse_os_release(text)
