@@ -25,6 +25,8 @@ import os
 from pathlib import Path
 import re
 import shutil
+import urllib.error
+import urllib.request
 
 from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import Mount
@@ -131,6 +133,51 @@ def source_digest(sources):
         key = source.option('signed-by')
         if key:
             digest.update(Path(key).read_bytes())
+    return digest.hexdigest()
+
+
+def release_file(source, *, timeout=15):
+    """Return the content of an underlay's InRelease (or Release) file.
+
+    Read from a ``file:`` repository's directory, fetched from an
+    ``http(s):`` one (on the host, through its proxy settings).
+
+    :raises OSError: when there is none or it cannot be read
+    """
+    # a flat repository's "suite" is its directory ("./")
+    where = source.suite if source.suite.endswith('/') else \
+        f'dists/{source.suite}/'
+    if source.local_path is not None:
+        for name in ('InRelease', 'Release'):
+            path = source.local_path / where / name
+            if path.is_file():
+                return path.read_bytes()
+        raise OSError(f'no Release file in {source.local_path / where}')
+    for name in ('InRelease', 'Release'):
+        url = f"{source.uri.rstrip('/')}/{where}{name}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                raise
+    raise OSError(f'no Release file at {source.uri} {source.suite}')
+
+
+def underlays_now(sources):
+    """Return a digest of the underlays as they are now.
+
+    Their lines and keys (:func:`source_digest`) and each one's Release
+    file, which names the hash of every index: a dependency image made
+    with an underlay is valid for exactly this state of it (a republished
+    underlay gives another digest, so images of its old packages are not
+    used again).
+
+    :raises OSError: when a Release file cannot be read
+    """
+    digest = hashlib.sha256(source_digest(sources).encode())
+    for source in sources:
+        digest.update(release_file(source))
     return digest.hexdigest()
 
 

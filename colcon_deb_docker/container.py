@@ -110,6 +110,20 @@ class DockerEngine:
         except (docker.errors.APIError, KeyError, TypeError, ValueError):
             return os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
 
+    def commit(self, container, *, tag, changes=()):
+        """Make image `tag` (repository:tag) of an ended container.
+
+        :param changes: Dockerfile instructions applied to its config
+        :raises DebDockerError: when the engine refuses
+        """
+        repository, _, name = tag.partition(':')
+        try:
+            container.commit(
+                repository=repository, tag=name, changes=list(changes))
+        except docker.errors.APIError as e:
+            raise DebDockerError(
+                f"cannot make image '{tag}': {e.explanation or e}") from None
+
     def has_image(self, image):
         """Return whether an image exists locally."""
         try:

@@ -100,6 +100,27 @@ class ContainerSpecs:
             cap_add=SETUP_CAPABILITIES,
         )
 
+    def dependency_set(self, *, arch, packages, name):
+        """Describe the container whose end state is a dependency image.
+
+        For a run with --apt-source underlays (see dependency_images.py):
+        the builder image, the underlays mounted read-only, one set of
+        system packages installed.  Nothing of the run goes into it that
+        the image would keep: no environment (proxies can hold passwords),
+        no uploads, only mounts, which a commit leaves out.
+        """
+        session = self.session
+        return ContainerSpec(
+            image=session.builders[arch].tag,
+            command=['sh', f'{contract.HELPERS}/install-dependency-set.sh',
+                     contract.APT_SOURCES, *packages],
+            name=name,
+            mounts=[Mount(str(session.helpers_dir), contract.HELPERS),
+                    *session.underlay_mounts],
+            labels=session.labels,
+            cap_add=SETUP_CAPABILITIES,
+        )
+
     def package(self, *, package_name, source_path, sibling_debs=(),
                 arch=None, architecture_independent=False, version=None,
                 source_date_epoch=None, vcs_text='', sibling_versions=None,

@@ -16,6 +16,17 @@ one, starts from it.  The clean room
 stays: an image holds exactly one set, never the union of several packages'
 needs, and no workspace code ever runs where an image is made (the
 workspace's own packages are never part of one).
+
+A run with --apt-source underlays makes its images too (a workspace built
+on an existing ROS repository installs the same large closure, rclcpp's,
+in every build otherwise): in a container of the builder image with the
+underlays mounted, committed when the set is installed, since an image
+build cannot mount a file: underlay.  Their tag counts the underlays'
+state (:func:`~colcon_deb_docker.apt_sources.underlays_now`): a
+republished underlay gets new images.  Not with a remote engine (mounts
+would be uploads, which a commit keeps) nor with proxy settings (the
+container's environment would stay in the image); their builds install
+the set themselves, as before.
 """
 
 from collections import Counter
@@ -25,9 +36,11 @@ import re
 import threading
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker.apt_sources import underlays_now
 from colcon_deb_docker.builder_image import build_image
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.container_spec import LABEL_TOOL
+from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.rosdep_check import package_keys
@@ -81,6 +94,9 @@ class DependencyImages:
         self.sets = {}
         #: the sets this run remembered first (see :meth:`_seen_before`)
         self._remembered_now = set()
+        #: the digest of the underlays' state, '' without underlays, None
+        #: when no image can be made with them (see :meth:`_underlays`)
+        self._underlay_state = ...
 
     def plan(self, *, check, descriptors, with_tests=False):
         """Compute each package's set from the rosdep pre-check.
@@ -154,9 +170,11 @@ class DependencyImages:
     def tag(self, *, arch, packages):
         """Return the tag of the image holding `packages` on `arch`."""
         session = self.session
+        state = {'underlays': self._underlays()} if session.apt_sources \
+            else {}
         key = json.dumps({
             'builder': session.builders[arch].tag, 'arch': arch,
-            'packages': sorted(packages)}, sort_keys=True)
+            'packages': sorted(packages), **state}, sort_keys=True)
         return f'{IMAGE_REPOSITORY}:' + \
             hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -164,23 +182,26 @@ class DependencyImages:
         """Return the image a package's build starts from (blocking).
 
         The builder image when the package needs no system package, its
-        set is unknown, or the run has underlays (their sources are
-        mounted into build containers, which an image build cannot);
-        otherwise the dependency image: an existing one, or one made now
-        when the set is shared by several builds of this run or was needed
-        by an earlier run (making an image costs more than one build
-        installing the set itself, so a set only one build needs gets an
-        image the second time it is needed, then serves every later
-        run; until then its build starts from the image of the largest
-        shared set within its own, if any, and installs only the rest).
+        set is unknown, or the run's underlays allow no image (see the
+        module); otherwise the dependency image: an existing one, or one
+        made now when the set is shared by several builds of this run or
+        was needed by an earlier run (making an image costs more than one
+        build installing the set itself, so a set only one build needs
+        gets an image the second time it is needed, then serves every
+        later run; until then its build starts from the image of the
+        largest shared set within its own, if any, and installs only the
+        rest).
         A set that cannot be installed is not this step's failure:
         the build starts from the builder image and says why itself.
         """
         session = self.session
         builder = session.builders[arch].tag
         packages = self.sets.get(package_name)
-        if not packages or session.apt_sources or not all(
+        if not packages or not all(
                 _DEBIAN_NAME.match(p) for p in packages):
+            return builder
+        if session.apt_sources and (
+                arch in session.transfer or self._underlays() is None):
             return builder
         engine = session.engine_for(arch)
         with self._lock_of(arch):
@@ -240,6 +261,33 @@ class DependencyImages:
         # the largest, then the first by name: every run picks the same
         return min(parts, key=lambda part: (-len(part), part), default=[])
 
+    def _underlays(self):
+        """Return the digest of the run's underlays' state, once.
+
+        '' without underlays; None when images cannot be made with them:
+        proxy settings (see the module) or a Release file that cannot be
+        read (then nobody can tell an image's packages current).
+        """
+        session = self.session
+        with self._guard:
+            if self._underlay_state is not ...:
+                return self._underlay_state
+            state = ''
+            if session.apt_sources and session.host_environment:
+                logger.info('no dependency images with the underlays: the '
+                            'proxy settings would stay in them')
+                state = None
+            elif session.apt_sources:
+                try:
+                    state = underlays_now(session.apt_sources)
+                except OSError as e:
+                    logger.warning(
+                        'no dependency images with the underlays: cannot '
+                        f'read the Release file of one ({e})')
+                    state = None
+            self._underlay_state = state
+            return state
+
     def _made(self, *, engine, arch, tag, packages, builder, package_name,
               on_line):
         """Return `tag`, made now unless it exists (blocking)."""
@@ -247,10 +295,15 @@ class DependencyImages:
             if engine.has_image(tag):
                 return tag
             try:
-                build_image(
-                    engine=engine, tag=tag, platform=docker_platform(arch),
-                    on_line=on_line, files={'Dockerfile': dockerfile(
-                        builder=builder, packages=packages).encode()})
+                if self.session.apt_sources:
+                    self._commit_set(engine=engine, arch=arch, tag=tag,
+                                     packages=packages, on_line=on_line)
+                else:
+                    build_image(
+                        engine=engine, tag=tag,
+                        platform=docker_platform(arch), on_line=on_line,
+                        files={'Dockerfile': dockerfile(
+                            builder=builder, packages=packages).encode()})
             except DebDockerError as e:
                 logger.warning(
                     f"'{package_name}': no dependency image for "
@@ -258,6 +311,34 @@ class DependencyImages:
                     'image')
                 return builder
         return tag
+
+    def _commit_set(self, *, engine, arch, tag, packages, on_line):
+        """Make the image of a set with the underlays mounted.
+
+        :raises DebDockerError: when the set does not install
+        """
+        session = self.session
+        spec = session.specs.dependency_set(
+            arch=arch, packages=packages,
+            name=f"colcon-deb-{session.run_id}-deps-{tag.split(':')[1]}")
+        ended = []
+        container = engine.create(spec)
+        try:
+            engine.run_created(
+                container, timeout=session.timeout,
+                on_line=on_line and (lambda line, _: on_line(line)),
+                remove_later=ended.append)
+        except ContainerFailed as e:
+            raise DebDockerError(
+                f'the set does not install:\n{e.log_tail}') from None
+        try:
+            engine.commit(container, tag=tag, changes=[
+                f'LABEL {LABEL_TOOL}=1',
+                f"LABEL {LABEL_PACKAGES}=\"{' '.join(packages)}\"",
+                'CMD ["bash"]'])
+        finally:
+            for remove in ended:
+                remove()
 
     def _seen_before(self, tag):
         """Return whether an earlier run built with the set of `tag`.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Step "build-deps" (root): install the package's build dependencies.
 # Fastest path first, each one only if the previous left something unmet:
-#  1. nothing, when the builder image already satisfies them;
+#  1. nothing, when the image already satisfies them and none is a
+#     workspace sibling;
 #  2. the workspace siblings' .debs the host names (COLCON_DEB_SIBLING_DEBS,
 #     paths in the repository) installed with dpkg, their system
 #     dependencies with `apt-get -f install`;
@@ -31,7 +32,12 @@ finish() {
 archives=/var/cache/apt/archives
 cache=${COLCON_DEB_APT_CACHE:-}
 
-satisfied && finish "already satisfied"
+# the workspace's own packages always come from its .debs: an image may
+# hold a same-named package (an underlay's, in a dependency image made with
+# --apt-source) that must never count as the workspace's
+if [ -z "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
+    satisfied && finish "already satisfied"
+fi
 
 if [ -n "$cache" ]; then
     for deb in "$cache"/*.deb; do

@@ -86,3 +86,59 @@ def test_the_pin_covers_every_distribution_and_each_has_its_sources(
     # the file of old: the distribution published last
     assert (tmp_path / 'colcon-deb.list').read_text() == \
         (tmp_path / 'colcon-deb-trixie.list').read_text()
+
+
+def test_an_underlays_state_is_its_release_file(tmp_path):
+    from colcon_deb_docker.apt_sources import release_file
+    from colcon_deb_docker.apt_sources import underlays_now
+    _underlay(tmp_path, 'bookworm')
+    source = parse_apt_source(
+        f'deb [trusted=yes] file:{tmp_path} bookworm main')
+    assert release_file(source) == b'Codename: bookworm\n'
+    before = underlays_now([source])
+    # republished: another state, so other dependency images
+    (tmp_path / 'dists' / 'bookworm' / 'Release').write_text(
+        'Codename: bookworm\nDate: later\n')
+    assert underlays_now([source]) != before
+    # the signed one first
+    (tmp_path / 'dists' / 'bookworm' / 'InRelease').write_text('signed\n')
+    assert release_file(source) == b'signed\n'
+    with pytest.raises(OSError, match='no Release file'):
+        release_file(parse_apt_source(
+            f'deb [trusted=yes] file:{tmp_path} {{codename}} main'))
+
+
+def test_an_http_underlays_release_file_is_fetched(tmp_path):
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler
+    from http.server import ThreadingHTTPServer
+    import threading
+
+    from colcon_deb_docker.apt_sources import release_file
+    _underlay(tmp_path, 'bookworm')
+    (tmp_path / 'flat').mkdir()
+    (tmp_path / 'flat' / 'Release').write_text('flat\n')
+
+    class Quiet(SimpleHTTPRequestHandler):
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(
+        ('127.0.0.1', 0), partial(Quiet, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f'http://127.0.0.1:{server.server_address[1]}'
+    try:
+        # no InRelease there (404): the Release file
+        assert release_file(parse_apt_source(
+            f'deb [trusted=yes] {url} bookworm main')) == \
+            b'Codename: bookworm\n'
+        # a flat repository
+        assert release_file(parse_apt_source(
+            f'deb [trusted=yes] {url}/flat ./')) == b'flat\n'
+        with pytest.raises(OSError, match='no Release file'):
+            release_file(parse_apt_source(
+                f'deb [trusted=yes] {url} trixie main'))
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -139,3 +139,85 @@ def test_bad_apt_sources_are_clear_errors(make_workspace, base_image):
         assert message in result.stdout, result.stdout
         assert 'Traceback' not in result.stdout
     assert not workspace.repo.exists() or workspace.debs() == []
+
+
+def _deb_file_text(deb, path):
+    return subprocess.run(
+        f'dpkg-deb --fsys-tarfile {deb} | tar -xO .{path}', shell=True,
+        stdout=subprocess.PIPE, text=True, check=True).stdout
+
+
+def test_dependency_images_with_an_underlay_stay_current_and_second(
+        make_workspace, engine, base_image):
+    """Builds on an underlay start from an image of its packages.
+
+    Made once for the set two builds share, with the underlay mounted;
+    made anew when the underlay is republished; and a same-named package
+    the image got from the underlay never stands in for the workspace's.
+    """
+    from test_dependency_images import _images_used
+    underlay = make_workspace(packages=[])
+    underlay.add_package('ulx_shared', _data_package(
+        'ulx_shared', version='2.0.0', text='shared from the underlay'))
+    underlay.add_package('ulx_base', _data_package(
+        'ulx_base', version='1.0.0', text='base 1.0.0',
+        depends=['ulx_shared']))
+    underlay.colcon_deb()
+
+    overlay = make_workspace(packages=[])
+    overlay.add_package('ulx_shared', _data_package(
+        'ulx_shared', version='1.0.0', text='shared from the workspace'))
+    for name in ('ulx_app_a', 'ulx_app_b'):
+        overlay.add_package(name, data_package(
+            name, depends=['ulx_base', 'ulx_shared'], cmake_extra=f"""
+file(READ /opt/ros/humble/share/ulx_shared/data.txt seen)
+file(WRITE ${{CMAKE_BINARY_DIR}}/seen.txt "${{seen}}")
+install(FILES ${{CMAKE_BINARY_DIR}}/seen.txt DESTINATION share/{name})
+"""))
+    args = ('--apt-source',
+            f'deb [trusted=yes] file:{underlay.repo} bookworm main',
+            '--rosdep-source', str(underlay.repo / 'rosdep.yaml'))
+    overlay.colcon_deb(*args)
+
+    _, progress_a, used_a = _images_used(overlay, 'ulx_app_a')
+    _, progress_b, used_b = _images_used(overlay, 'ulx_app_b')
+    assert used_a and used_a == used_b, (used_a, used_b)
+    image = engine.client.images.get(used_a[0])
+    assert image.labels['io.colcon-deb-docker.dependency-set'] == \
+        'ros-humble-ulx-base'
+    # nothing of the run stays in it: no environment beyond the builder's
+    assert not [e for e in image.attrs['Config']['Env']
+                if not e.startswith('PATH=')], image.attrs['Config']['Env']
+    # the image holds the underlay's ulx_shared (ulx_base needs it) ...
+    held = engine.client.containers.run(
+        image.id, remove=True, network_mode='none', command=[
+            'dpkg-query', '-W', '-f', '${Version}\\n',
+            'ros-humble-ulx-shared']).decode()
+    assert held.startswith('2.0.0-'), held
+    # ... yet each build installed and saw the workspace's
+    for name, progress in (('ulx_app_a', progress_a),
+                           ('ulx_app_b', progress_b)):
+        assert 'build-deps: done (workspace .debs)' in progress, progress
+        deb, = [overlay.repo / 'pool' / 'main' / f'ros-humble-{n}' / d
+                for d in overlay.debs()
+                for n in [name.replace('_', '-')]
+                if d.startswith(f'ros-humble-{n}_')]
+        assert _deb_file_text(
+            deb, f'/opt/ros/humble/share/{name}/seen.txt') == \
+            'shared from the workspace\n'
+
+    # the underlay republished (ulx_base 1.0.1): new images, never the
+    # old one with its old packages
+    (underlay.root / 'src' / 'ulx_base' / 'package.xml').write_text(
+        (underlay.root / 'src' / 'ulx_base' / 'package.xml').read_text()
+        .replace('<version>1.0.0</version>', '<version>1.0.1</version>'))
+    underlay.colcon_deb()
+    overlay.colcon_deb('--force', *args)
+    _, _, again_a = _images_used(overlay, 'ulx_app_a')
+    _, _, again_b = _images_used(overlay, 'ulx_app_b')
+    assert again_a and again_a == again_b and again_a != used_a
+    held = engine.client.containers.run(
+        again_a[0], remove=True, network_mode='none', command=[
+            'dpkg-query', '-W', '-f', '${Version}\\n',
+            'ros-humble-ulx-base']).decode()
+    assert held.startswith('1.0.1-'), held

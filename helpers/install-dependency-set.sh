@@ -1,0 +1,19 @@
+#!/bin/sh
+# The dependency image of a run with --apt-source underlays (root; no
+# workspace code ever runs here): install one set of system packages (the
+# arguments after the underlays' configuration directory) with the
+# underlays as apt sources, into this container, which the host then
+# commits as the set's image.  A Dockerfile cannot do it: a file: underlay
+# is a read-only mount, which an image build has not.  The container gets
+# no environment (it would stay in the image); the underlays' sources list
+# is taken out again, each build adds its own.
+set -eu
+helpers=$(dirname "$0")
+apt_sources=${1:?the underlays configuration directory}
+shift
+COLCON_DEB_APT_SOURCES=$apt_sources sh "$helpers/configure-apt-sources.sh"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends -o Acquire::Languages=none \
+    -o APT::Sandbox::User=root -o DPkg::Options::=--force-unsafe-io "$@"
+apt-get clean
+rm -f /etc/apt/sources.list.d/colcon-deb-underlays.list
