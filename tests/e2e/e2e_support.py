@@ -87,7 +87,7 @@ class Workspace:
 
         Not those of other tests or sessions.
         """
-        return engine.client.containers.list(all=True, filters={'label': [
+        return list_containers(engine, all=True, filters={'label': [
             LABEL_RUN_FILTER,
             f'io.colcon-deb-docker.build-base={self.build_base_label}']})
 
@@ -164,6 +164,22 @@ install(FILES package.xml data.txt DESTINATION share/{name})
 """,
         'data.txt': f'{name} 1\n',
     }
+
+
+def list_containers(engine, **kwargs):
+    """Return ``engine.client.containers.list(**kwargs)``, while runs go on.
+
+    The Docker SDK inspects each listed container after the listing, so
+    one removed in between (a run removes ended containers in the
+    background) raises NotFound: then the listing is taken again.
+    """
+    import docker.errors
+    for attempt in range(10):
+        try:
+            return engine.client.containers.list(**kwargs)
+        except docker.errors.NotFound:
+            if attempt == 9:
+                raise
 
 
 def report(workspace):

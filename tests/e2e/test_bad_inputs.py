@@ -10,6 +10,7 @@ import time
 from e2e_support import colcon_command
 from e2e_support import created_containers
 from e2e_support import data_package
+from e2e_support import list_containers
 import pytest
 
 PACKAGE_LABEL = 'io.colcon-deb-docker.package'
@@ -88,7 +89,7 @@ def test_second_run_on_the_same_output_is_refused(
         text=True)
     try:
         deadline = time.monotonic() + 120
-        while not engine.client.containers.list(filters={
+        while not list_containers(engine, filters={
                 'label': f'{PACKAGE_LABEL}=lock_pkg'}):
             assert time.monotonic() < deadline
             time.sleep(0.2)

@@ -14,6 +14,7 @@ import time
 from e2e_support import BASE_IMAGE
 from e2e_support import colcon_command
 from e2e_support import data_package
+from e2e_support import list_containers
 from e2e_support import report
 from e2e_support import Workspace
 from test_signing import _make_key
@@ -150,7 +151,7 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
     ours = {'label': [f'{PACKAGE_LABEL}=slow_pkg', 'io.colcon-deb-docker.'
                       f'build-base={workspace.build_base_label}']}
     deadline = time.monotonic() + 120
-    while not engine.client.containers.list(filters=ours):
+    while not list_containers(engine, filters=ours):
         assert time.monotonic() < deadline
         time.sleep(0.2)
     record = workspace.root / 'build_deb' / '.signing-keyring'
@@ -160,7 +161,7 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
     process.wait()
     # the container keeps its own deadline, host process or not
     deadline = time.monotonic() + 60
-    while engine.client.containers.list(filters=ours):
+    while list_containers(engine, filters=ours):
         assert time.monotonic() < deadline, 'the container outlived ' \
             '--timeout with its host process gone'
         time.sleep(0.5)
@@ -175,7 +176,7 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
     agents = subprocess.run(['pgrep', '-af', 'gpg-agent'],
                             stdout=subprocess.PIPE, text=True).stdout
     assert keyring not in agents
-    assert engine.client.containers.list(all=True, filters=ours) == []
+    assert list_containers(engine, all=True, filters=ours) == []
 
 
 def test_an_unusable_build_base_says_which_and_why(make_workspace):

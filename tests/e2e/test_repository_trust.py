@@ -16,6 +16,7 @@ import time
 from debian.debfile import DebFile
 from e2e_support import colcon_command
 from e2e_support import data_package
+from e2e_support import list_containers
 from repository_checks import assert_consistent
 from repository_checks import assert_entries_match
 
@@ -257,7 +258,7 @@ def test_kill_9_during_a_run_then_the_next_run_is_consistent(
         contents = DebFile(str(workspace.repo / deb['filename'])) \
             .data.get_content(f'./opt/ros/humble/share/{name}/data.txt')
         assert contents == b'mid-run\n', result.stdout
-    leftovers = engine.client.containers.list(all=True, filters={
+    leftovers = list_containers(engine, all=True, filters={
         'label': 'io.colcon-deb-docker.build-base='
                  f'{workspace.build_base_label}'})
     assert leftovers == []

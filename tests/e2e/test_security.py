@@ -10,6 +10,7 @@ from colcon_deb_docker.container_spec import SETUP_CAPABILITIES
 from colcon_deb_docker.session import ENVIRONMENT_ALLOW_LIST
 from e2e_support import colcon_command
 from e2e_support import data_package
+from e2e_support import list_containers
 
 SECRET = 'do-not-leak-7f3a9c'
 #: what the plugin itself sets (everything else must come from the allow
@@ -27,7 +28,7 @@ PLUGIN_VARIABLES = {
 def _wait_for_container(engine, package, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = engine.client.containers.list(filters={
+        found = list_containers(engine, filters={
             'label': f'io.colcon-deb-docker.package={package}'})
         if found:
             return found[0]
