@@ -105,9 +105,10 @@ class ContainerSpecs:
 
         For a run with --apt-source underlays (see dependency_images.py):
         the builder image, the underlays mounted read-only, one set of
-        system packages installed.  Nothing of the run goes into it that
-        the image would keep: no environment (proxies can hold passwords),
-        no uploads, only mounts, which a commit leaves out.
+        system packages installed.  A commit keeps the container's
+        environment, uploads and labels, not its mounts: so no environment
+        (proxies can hold passwords) and no uploads, only mounts; the
+        run's labels stay on the image (names, nothing secret).
         """
         session = self.session
         return ContainerSpec(

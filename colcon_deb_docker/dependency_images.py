@@ -321,6 +321,8 @@ class DependencyImages:
         spec = session.specs.dependency_set(
             arch=arch, packages=packages,
             name=f"colcon-deb-{session.run_id}-deps-{tag.split(':')[1]}")
+        # the engine hands over the removal of a container that ended by
+        # itself: kept until committed
         ended = []
         container = engine.create(spec)
         try:
