@@ -113,11 +113,11 @@ def parse_apt_source(text, *, codename=None):
                   '[trusted=yes] for a repository you fully trust)')
     if source.local_path is not None and \
             CODENAME_PLACEHOLDER not in source.uri + source.suite:
-        release = source.local_path / 'dists' / source.suite
-        if not any((release / name).is_file()
-                   for name in ('InRelease', 'Release')):
+        try:
+            release_file(source)
+        except OSError:
             raise bad(f'no repository at {source.local_path} (missing '
-                      f'dists/{source.suite}/Release)')
+                      f'{release_directory(source)}Release)') from None
     return source
 
 
@@ -136,6 +136,16 @@ def source_digest(sources):
     return digest.hexdigest()
 
 
+def release_directory(source):
+    """Return where an underlay's Release file is, relative to its URL.
+
+    ``dists/<suite>/``; a flat repository's "suite" is that directory
+    itself (``./``).
+    """
+    return source.suite if source.suite.endswith('/') else \
+        f'dists/{source.suite}/'
+
+
 def release_file(source, *, timeout=15):
     """Return the content of an underlay's InRelease (or Release) file.
 
@@ -144,9 +154,7 @@ def release_file(source, *, timeout=15):
 
     :raises OSError: when there is none or it cannot be read
     """
-    # a flat repository's "suite" is its directory ("./")
-    where = source.suite if source.suite.endswith('/') else \
-        f'dists/{source.suite}/'
+    where = release_directory(source)
     if source.local_path is not None:
         for name in ('InRelease', 'Release'):
             path = source.local_path / where / name
