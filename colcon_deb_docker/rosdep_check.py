@@ -22,6 +22,9 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.bloom_release_dependencies import is_ros2
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.kept_rosdep_check import check_context
+from colcon_deb_docker.kept_rosdep_check import KeptRosdepCheck
+from colcon_deb_docker.kept_rosdep_check import KEYS_FILE
 from colcon_deb_docker.progress import log_lines
 
 logger = colcon_logger.getChild(__name__)
@@ -152,26 +155,50 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None,
     :raises DebDockerError: if the container fails or writes no result
     """
     write_keys_file(
-        path=session.rosdep_dir / 'keys.json',
+        path=session.rosdep_dir / KEYS_FILE,
         keys_by_package=keys_by_package)
     state = session.layout.rosdep_state_dir
     state.mkdir(parents=True, exist_ok=True)
-    result_file = state / 'rosdep-check.json'
-    if result_file.exists():
-        result_file.unlink()
-    session.engine_for(None).run(
-        session.specs.rosdep_check(), on_line=on_line,
-        timeout=session.timeout)
-    try:
-        data = json.loads(result_file.read_text())
-    except (OSError, ValueError) as e:
-        raise DebDockerError(
-            f'the rosdep pre-check wrote no result: {e}') from None
+    spec = session.specs.rosdep_check()
+    engine = session.engine_for(None)
+    kept = earlier = data = None
+    if session.rosdep_env.get('COLCON_DEB_OFFLINE') == '1':
+        kept = KeptRosdepCheck(state_dir=state, context=check_context(
+            image=spec.image, image_id=engine.image_id(spec.image),
+            spec=spec, rosdep_dir=session.rosdep_dir,
+            helpers_dir=session.helpers_dir))
+        earlier = kept.read()
+        data = kept.answer(earlier, keys_by_package)
+        if data is not None:
+            logger.info('rosdep pre-check: every key resolved by an earlier '
+                        'run with the same sources, image and helpers')
+    if data is None:
+        data = _run_check_container(
+            engine=engine, spec=spec, state=state, on_line=on_line,
+            timeout=session.timeout, kept=kept)
+        if kept is not None:
+            kept.keep(data, earlier=earlier)
     resolved = data['packages']
     return RosdepCheck(
         sources=data['sources'],
         packages={k: v for k, v in resolved.items() if k not in dependencies},
         dependencies={k: v for k, v in resolved.items() if k in dependencies})
+
+
+def _run_check_container(*, engine, spec, state, on_line, timeout, kept):
+    """Run the pre-check container; return the result it wrote."""
+    result_file = state / 'rosdep-check.json'
+    if result_file.exists():
+        result_file.unlink()
+    if kept is not None:
+        # the container rewrites the rosdep cache the kept keys came with
+        kept.forget()
+    engine.run(spec, on_line=on_line, timeout=timeout)
+    try:
+        return json.loads(result_file.read_text())
+    except (OSError, ValueError) as e:
+        raise DebDockerError(
+            f'the rosdep pre-check wrote no result: {e}') from None
 
 
 def check_rosdep_keys(session, planned, *, dependencies=None):

@@ -2,6 +2,7 @@
 
 import json
 import re
+import subprocess
 import time
 
 from e2e_support import created_containers
@@ -113,3 +114,79 @@ def test_dry_run_prints_the_plan_and_builds_nothing(
     # and a dry run into a new output writes nothing there, not even a lock
     workspace.colcon_deb('--dry-run', '--output-base', 'dry-out')
     assert not (workspace.root / 'dry-out').exists()
+
+
+def _check_containers(engine, since):
+    return [a for a in created_containers(engine, since)
+            if a.get('name', '').endswith('-rosdep-check')]
+
+
+def _resolution_lines(result):
+    return sorted(line.strip() for line in result.stdout.splitlines()
+                  if 'kc_app: kc_' in line)
+
+
+def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
+    make_workspace, engine, base_image,
+):
+    """Offline, a run asks rosdep again only when something it reads changed.
+
+    Each run's resolutions come from the container or the kept check, so
+    every step checks what the dry run prints as well as which containers
+    ran; the last step builds from the kept rosdep cache.
+    """
+    workspace = make_workspace([])
+    workspace.add_package(
+        'kc_app', data_package('kc_app', depends=['kc_key']))
+    workspace.add_package('kc_other', data_package('kc_other'))
+    rules = workspace.root / 'rules.yaml'
+    rules.write_text('kc_key:\n  debian: [libzstd-dev]\n')
+    args = ('--rosdep-source', str(rules))
+
+    since = int(time.time())
+    first = workspace.colcon_deb('--dry-run', *args)
+    assert len(_check_containers(engine, since)) == 1
+    assert any('kc_key -> libzstd-dev' in line
+               for line in _resolution_lines(first))
+
+    # the same sources: no container, the same answer
+    since = int(time.time())
+    again = workspace.colcon_deb('--dry-run', *args)
+    assert _check_containers(engine, since) == []
+    assert _resolution_lines(again) == _resolution_lines(first)
+    # a subset of the keys is answered as well
+    subset = workspace.colcon_deb('--dry-run', '--packages-select', 'kc_app',
+                                  *args)
+    assert _check_containers(engine, since) == []
+    assert _resolution_lines(subset) == _resolution_lines(first)
+
+    # a changed rule in a --rosdep-source file: asked again
+    rules.write_text('kc_key:\n  debian: [liblz4-dev]\n')
+    since = int(time.time())
+    changed = workspace.colcon_deb('--dry-run', *args)
+    assert len(_check_containers(engine, since)) == 1
+    assert any('kc_key -> liblz4-dev' in line
+               for line in _resolution_lines(changed))
+
+    # a key no earlier check resolved: asked again
+    (workspace.root / 'src' / 'kc_app' / 'package.xml').write_text(
+        data_package('kc_app', depends=['kc_key', 'kc_new'])['package.xml'])
+    rules.write_text('kc_key:\n  debian: [liblz4-dev]\n'
+                     'kc_new:\n  debian: [libzstd-dev]\n')
+    since = int(time.time())
+    workspace.colcon_deb('--dry-run', *args)
+    assert len(_check_containers(engine, since)) == 1
+    since = int(time.time())
+    workspace.colcon_deb('--dry-run', *args)
+    assert _check_containers(engine, since) == []
+
+    # the builds (and bloom ahead) start from the kept rosdep cache
+    since = int(time.time())
+    workspace.colcon_deb(*args)
+    assert _check_containers(engine, since) == []
+    assert set(_statuses(workspace).values()) == {'built'}
+    [deb] = workspace.repo.glob('pool/main/*/ros-humble-kc-app_*.deb')
+    depends = subprocess.run(
+        ['dpkg-deb', '-f', str(deb), 'Depends'], check=True,
+        capture_output=True, text=True).stdout
+    assert 'liblz4-dev' in depends and 'libzstd-dev' in depends
