@@ -100,6 +100,13 @@ class DebVerb(VerbExtensionPoint):
         invalid.update(find_unidentified_packages(
             base_paths=search_paths(args),
             identified_paths=[d.descriptor.path for d in decorators]))
+        if not decorators and not invalid:
+            # most likely the wrong directory: no empty repository there
+            raise DebDockerError(
+                'no packages found in ' + ', '.join(
+                    os.path.abspath(p) for p in search_paths(args)) +
+                ': run colcon deb in the root of a ROS workspace (the '
+                'directory that holds src/), or pass --base-paths')
         for name, reason in invalid.items():
             print(f"colcon deb: error: package '{name}': {reason}",
                   file=sys.stderr)

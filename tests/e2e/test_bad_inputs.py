@@ -233,3 +233,15 @@ def test_a_key_only_pip_resolves_fails_the_pre_check(make_workspace):
     assert 'pip_user: only_on_pypi -> UNRESOLVED: resolves with the pip ' \
         'installer (only-on-pypi), which a Debian package cannot depend ' \
         'on' in result.stdout, result.stdout
+
+
+def test_a_directory_without_packages_is_one_error_and_no_repository(
+    make_workspace,
+):
+    workspace = make_workspace([])
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode == 1
+    assert 'colcon deb: error: no packages found in ' \
+        f'{workspace.root}: run colcon deb in the root of a ROS workspace' \
+        in result.stdout
+    assert not workspace.repo.exists()
