@@ -7,7 +7,10 @@ both.  Workspace packages must win over same-named underlay packages, in
 the build and for a consumer using the pin file the repository ships.
 """
 
+import email.utils
+import hashlib
 import os
+import shutil
 import subprocess
 
 from e2e_support import data_package
@@ -221,3 +224,45 @@ install(FILES ${{CMAKE_BINARY_DIR}}/seen.txt DESTINATION share/{name})
             'dpkg-query', '-W', '-f', '${Version}\\n',
             'ros-humble-ulx-base']).decode()
     assert held.startswith('1.0.1-'), held
+
+
+def _flat_repository(source, target):
+    """Copy a repository's .debs into a flat one (``deb URL ./``).
+
+    The layout of a hand-made directory of .debs: Packages and a Release
+    file naming its hash beside them, no dists/ and no pool/.
+    """
+    target.mkdir()
+    for deb in source.glob('pool/main/*/*.deb'):
+        if '-dbgsym_' not in deb.name:
+            shutil.copy(deb, target)
+    packages = subprocess.run(
+        ['dpkg-scanpackages', '--multiversion', '.'], cwd=target,
+        check=True, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL).stdout
+    (target / 'Packages').write_bytes(packages)
+    (target / 'Release').write_text(
+        f'Date: {email.utils.formatdate(usegmt=True)}\n'
+        'SHA256:\n'
+        f' {hashlib.sha256(packages).hexdigest()} {len(packages)} '
+        'Packages\n')
+
+
+def test_a_flat_file_repository_serves_as_underlay(make_workspace, underlay):
+    workspace = make_workspace(packages=[])
+    flat = workspace.root / 'flat-underlay'
+    _flat_repository(underlay.repo, flat)
+    workspace.add_package('flat_app', _data_package(
+        'flat_app', version='1.0.0', text='flat app', depends=['ul_base']))
+    result = workspace.colcon_deb(
+        '--apt-source', f'deb [trusted=yes] file:{flat} ./',
+        '--rosdep-source', str(underlay.repo / 'rosdep.yaml'), '--verify')
+    assert workspace.bloom_debs() == [
+        'ros-humble-flat-app_1.0.0-0bookworm_amd64.deb']
+    # --verify installed it with ul_base from the flat underlay
+    assert 'verify: installed (ros-humble-flat-app)' in result.stdout
+    [deb] = workspace.repo.glob('pool/main/*/ros-humble-flat-app_*.deb')
+    depends = subprocess.run(
+        ['dpkg-deb', '-f', str(deb), 'Depends'], check=True,
+        stdout=subprocess.PIPE, text=True).stdout
+    assert 'ros-humble-ul-base' in depends
