@@ -413,7 +413,8 @@ def dockerfile(*, builder, packages):
     return (
         f'FROM {builder}\n'
         f'LABEL {LABEL_TOOL}=1 {LABEL_PACKAGES}="{names}"\n'
-        'RUN DEBIAN_FRONTEND=noninteractive apt-get install -y -q '
+        'RUN DEBIAN_FRONTEND=noninteractive $(command -v eatmydata) '
+        'apt-get install -y -q '
         '--no-install-recommends -o Acquire::Languages=none '
         f'-o DPkg::Options::=--force-unsafe-io {names} && '
         'find /var/cache/apt/archives -maxdepth 1 -name "*.deb" -delete\n')

@@ -19,8 +19,11 @@ helpers=$(dirname "$0")
 . "$helpers/progress.sh"
 progress build-deps start
 export DEBIAN_FRONTEND=noninteractive
-# a throw-away container needs no fsync after every unpacked file
+# a throw-away container needs no fsync after every unpacked file, nor
+# after each update of dpkg's database (eatmydata, when the image has it:
+# 1.2-1.4 s instead of 1.4-1.7 s for 49 ROS 2 .debs)
 echo force-unsafe-io > /etc/dpkg/dpkg.cfg.d/colcon-deb-unsafe-io
+eat=$(command -v eatmydata || true)
 cd "/build/src/$PACKAGE_NAME"
 satisfied() { dpkg-checkbuilddeps >/dev/null 2>&1; }
 finish() {
@@ -53,13 +56,13 @@ if [ -n "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
     progress build-deps siblings "$#"
     # dpkg alone leaves their system dependencies unconfigured, and says so
     # at length: expected here, so the log keeps it and the console not
-    (cd "$COLCON_DEB_REPO" && dpkg -i "$@" 2>&1) \
-        || apt-get install -f -y $apt_options --no-install-recommends \
+    (cd "$COLCON_DEB_REPO" && $eat dpkg -i "$@" 2>&1) \
+        || $eat apt-get install -f -y $apt_options --no-install-recommends \
         || true
     satisfied && finish "workspace .debs"
 fi
 
-if apt-get build-dep -y $apt_options --no-install-recommends ./; then
+if $eat apt-get build-dep -y $apt_options --no-install-recommends ./; then
     finish "apt-get build-dep"
 fi
 
@@ -69,9 +72,9 @@ echo "deb [trusted=yes] file:$COLCON_DEB_REPO $COLCON_DEB_OS_CODENAME main" \
     > "$local_list"
 apt-get update $apt_options -o Dir::Etc::SourceList="$local_list" \
     -o Dir::Etc::SourceParts=/dev/null -o APT::Get::List-Cleanup=0
-if ! apt-get build-dep -y $apt_options --no-install-recommends ./; then
+if ! $eat apt-get build-dep -y $apt_options --no-install-recommends ./; then
     progress build-deps retry "refreshing all apt indexes"
     apt-get update $apt_options
-    apt-get build-dep -y $apt_options --no-install-recommends ./
+    $eat apt-get build-dep -y $apt_options --no-install-recommends ./
 fi
 finish "apt-get build-dep with the workspace repository"

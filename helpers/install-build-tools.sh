@@ -12,10 +12,17 @@ rosdep_pkg=python3-rosdep2
 if ! apt-cache show python3-rosdep2 >/dev/null 2>&1; then
     rosdep_pkg=python3-rosdep
 fi
+# eatmydata (where the distribution has it): dpkg syncs its database
+# after every package it installs, which a throw-away build container does
+# not need; the build-dependency steps run dpkg and apt under it
+eatmydata=
+if apt-cache show eatmydata >/dev/null 2>&1; then
+    eatmydata=eatmydata
+fi
 apt-get install -y --no-install-recommends \
     python3-bloom "$rosdep_pkg" python3-catkin-pkg python3-setuptools \
     dpkg-dev debhelper fakeroot build-essential cmake ccache \
-    ca-certificates util-linux passwd
+    ca-certificates util-linux passwd $eatmydata
 apt-get clean
 # keep apt's binary caches: every build container then starts with valid
 # caches instead of parsing the mirrors' lists again (~0.6 s each)

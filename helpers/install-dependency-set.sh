@@ -12,7 +12,9 @@ helpers=$(dirname "$0")
 apt_sources=${1:?the underlays configuration directory}
 shift
 COLCON_DEB_APT_SOURCES=$apt_sources sh "$helpers/configure-apt-sources.sh"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+# no database syncs (see install-build-deps.sh), when the image has it
+eat=$(command -v eatmydata || true)
+DEBIAN_FRONTEND=noninteractive $eat apt-get install -y -q \
     --no-install-recommends -o Acquire::Languages=none \
     -o APT::Sandbox::User=root -o DPkg::Options::=--force-unsafe-io "$@"
 apt-get clean
