@@ -173,9 +173,12 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None,
             logger.info('rosdep pre-check: every key resolved by an earlier '
                         'run with the same sources, image and helpers')
     if data is None:
+        if kept is not None:
+            # the container rewrites the rosdep cache the kept keys came with
+            kept.forget()
         data = _run_check_container(
             engine=engine, spec=spec, state=state, on_line=on_line,
-            timeout=session.timeout, kept=kept)
+            timeout=session.timeout)
         if kept is not None:
             kept.keep(data, earlier=earlier)
     resolved = data['packages']
@@ -185,14 +188,11 @@ def run_rosdep_check(*, session, keys_by_package, on_line=None,
         dependencies={k: v for k, v in resolved.items() if k in dependencies})
 
 
-def _run_check_container(*, engine, spec, state, on_line, timeout, kept):
+def _run_check_container(*, engine, spec, state, on_line, timeout):
     """Run the pre-check container; return the result it wrote."""
     result_file = state / 'rosdep-check.json'
     if result_file.exists():
         result_file.unlink()
-    if kept is not None:
-        # the container rewrites the rosdep cache the kept keys came with
-        kept.forget()
     engine.run(spec, on_line=on_line, timeout=timeout)
     try:
         return json.loads(result_file.read_text())
