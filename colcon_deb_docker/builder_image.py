@@ -72,10 +72,12 @@ def _context_tar(files):
     return buffer
 
 
-def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
+def prepare_builder_image(*, engine, base_image, on_line=None, platform=None,
+                          build_arguments=None):
     """Return the :class:`BuilderImage` for a base image, building it if new.
 
     :param on_line: called with each line of `docker build` output
+    :param build_arguments: the host's proxy variables (see build_image)
     :raises ImageMissing: if the base image is not available
     :raises ImageBuildFailed: if the build fails
     """
@@ -91,7 +93,7 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
         logger.info(f"building builder image '{tag}' from '{base_image}'")
         build_image(
             engine=engine, tag=tag, platform=platform, on_line=on_line,
-            files={
+            build_arguments=build_arguments, files={
                 'Dockerfile': dockerfile.encode(),
                 INSTALL_SCRIPT: install_script,
             })
@@ -102,15 +104,22 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None):
         architecture=architecture, ros_root_empty=ros_root_empty)
 
 
-def build_image(*, engine, tag, files, platform, on_line):
+def build_image(*, engine, tag, files, platform, on_line,
+                build_arguments=None):
     """Build an image from a Dockerfile and its files (a build context).
 
+    :param build_arguments: the host's proxy variables (the allow-list of
+      session.py): docker's predefined build arguments, which its RUN steps
+      see and neither the image nor its history keeps; the docker CLI adds
+      them from its configuration, the Docker SDK does not
     :raises ImageBuildFailed: with the last lines of the build
     """
     tail = []
     kwargs = {}
     if platform:
         kwargs['platform'] = platform
+    if build_arguments:
+        kwargs['buildargs'] = dict(build_arguments)
     try:
         for chunk in engine.client.api.build(
             fileobj=_context_tar(files), custom_context=True, tag=tag,

@@ -24,15 +24,19 @@ def upload_archive(uploads):
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode='w') as tar:
         for upload in uploads:
-            root = Path(upload.host_path)
             top = upload.container_path.strip('/')
             info = tarfile.TarInfo(top)
             info.type = tarfile.DIRTYPE
-            info.mode = 0o755
+            info.mode = 0o755 if upload.files is None else 0o700
             if upload.owner:
                 info.uid, info.gid = upload.owner
             tar.addfile(info)
-            if not root.is_dir():
+            for name, data in sorted((upload.files or {}).items()):
+                member = tarfile.TarInfo(f'{top}/{name}')
+                member.size, member.mode = len(data), 0o600
+                tar.addfile(member, io.BytesIO(data))
+            root = Path(upload.host_path or '/nonexistent')
+            if upload.files is not None or not root.is_dir():
                 continue
             for path in sorted(root.rglob('*')):
                 relative = path.relative_to(root)

@@ -10,12 +10,15 @@ engine that shares no filesystem), outputs only through the engine API,
 and the run's labels.
 """
 
+import shlex
+
 from colcon_deb_docker import contract
 from colcon_deb_docker.container_inputs import ContainerInputs
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.container_spec import Download
 from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.container_spec import SETUP_CAPABILITIES
+from colcon_deb_docker.container_spec import Upload
 from colcon_deb_docker.container_spec import Volume
 
 #: seconds a container outlives --timeout before it kills itself (the
@@ -104,20 +107,32 @@ class ContainerSpecs:
         """Describe the container whose end state is a dependency image.
 
         For a run with --apt-source underlays (see dependency_images.py):
-        the builder image, the underlays mounted read-only, one set of
-        system packages installed.  A commit keeps the container's
-        environment, uploads and labels, not its mounts: so no environment
-        (proxies can hold passwords) and no uploads, only mounts; the
-        run's labels stay on the image (names, nothing secret).
+        the builder image, the underlays read-only, one set of system
+        packages installed.  A commit keeps the container's configuration
+        (environment, command, labels) and what it wrote to its own
+        filesystem, not what mounts and volumes hold: so no environment,
+        and every input in a mount, or, on an engine that shares no files
+        with the host, uploaded into a fresh volume; the proxy settings
+        (they can hold passwords) are such an upload too, a file of shell
+        assignments.  The run's labels stay on the image (names, nothing
+        secret).
         """
         session = self.session
+        mounts, uploads, _ = self._inputs.describe([
+            Mount(str(session.helpers_dir), contract.HELPERS),
+            *session.underlay_mounts], arch)
+        if session.host_environment:
+            uploads.append(Upload(None, contract.PROXY_SETTINGS, files={
+                'environment': ''.join(
+                    f'export {key}={shlex.quote(value)}\n' for key, value
+                    in sorted(session.host_environment.items())).encode()}))
         return ContainerSpec(
             image=session.builders[arch].tag,
             command=['sh', f'{contract.HELPERS}/install-dependency-set.sh',
-                     contract.APT_SOURCES, *packages],
-            name=name,
-            mounts=[Mount(str(session.helpers_dir), contract.HELPERS),
-                    *session.underlay_mounts],
+                     contract.APT_SOURCES, contract.PROXY_SETTINGS,
+                     *packages],
+            name=name, mounts=mounts, uploads=uploads,
+            fresh_volumes=tuple(upload.container_path for upload in uploads),
             labels=session.labels,
             cap_add=SETUP_CAPABILITIES,
         )

@@ -52,6 +52,11 @@ APT_SOURCES = PATHS['COLCON_DEB_APT_SOURCES']
 #: where the file: underlays are mounted (read-only), one directory each;
 #: the sources list names them, the helpers never do
 UNDERLAYS = '/colcon-deb/underlays'
+#: the proxy settings of a dependency-set container, a file of shell
+#: assignments in an engine volume of that container, which a commit does
+#: not keep (see dependency_images.py); passed as an argument, since that
+#: container gets no environment
+PROXY_SETTINGS = '/colcon-deb/proxy'
 #: the verified apt cache (read-only; named by COLCON_DEB_APT_CACHE when on)
 APT_CACHE = '/colcon-deb/apt-archives'
 #: the package's ccache volume (named by CCACHE_DIR when on)

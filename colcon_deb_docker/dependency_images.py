@@ -23,10 +23,13 @@ in every build otherwise): in a container of the builder image with the
 underlays mounted, committed when the set is installed, since an image
 build cannot mount a file: underlay.  Their tag counts the underlays'
 state (:func:`~colcon_deb_docker.apt_sources.underlays_now`): a
-republished underlay gets new images.  Not with a remote engine (mounts
-would be uploads, which a commit keeps) nor with proxy settings (the
-container's environment would stay in the image); their builds install
-the set themselves, as before.
+republished underlay gets new images.  A commit keeps a container's
+environment and what was written to its filesystem, so that container
+gets neither: the proxy settings, and on a remote engine its uploads, go
+into engine volumes of the container, which a commit does not keep
+(:meth:`~colcon_deb_docker.container_specs.ContainerSpecs.dependency_set`).
+An image build gets the proxy settings as docker's predefined build
+arguments, which neither the image nor its history keeps.
 """
 
 from collections import Counter
@@ -200,8 +203,7 @@ class DependencyImages:
         if not packages or not all(
                 _DEBIAN_NAME.match(p) for p in packages):
             return builder
-        if session.apt_sources and (
-                arch in session.transfer or self._underlays() is None):
+        if session.apt_sources and self._underlays() is None:
             return builder
         engine = session.engine_for(arch)
         with self._lock_of(arch):
@@ -265,19 +267,15 @@ class DependencyImages:
         """Return the digest of the run's underlays' state, once.
 
         '' without underlays; None when images cannot be made with them:
-        proxy settings (see the module) or a Release file that cannot be
-        read (then nobody can tell an image's packages current).
+        a Release file that cannot be read (then nobody can tell an
+        image's packages current).
         """
         session = self.session
         with self._guard:
             if self._underlay_state is not ...:
                 return self._underlay_state
             state = ''
-            if session.apt_sources and session.host_environment:
-                logger.info('no dependency images with the underlays: the '
-                            'proxy settings would stay in them')
-                state = None
-            elif session.apt_sources:
+            if session.apt_sources:
                 try:
                     state = underlays_now(session.apt_sources)
                 except OSError as e:
@@ -302,6 +300,7 @@ class DependencyImages:
                     build_image(
                         engine=engine, tag=tag,
                         platform=docker_platform(arch), on_line=on_line,
+                        build_arguments=self.session.host_environment,
                         files={'Dockerfile': dockerfile(
                             builder=builder, packages=packages).encode()})
             except DebDockerError as e:
@@ -407,7 +406,8 @@ def dockerfile(*, builder, packages):
 
     apt reads the indexes the builder image keeps valid; the archives are
     not kept.  Proxy variables reach the build as docker's predefined
-    build arguments, which no image or history keeps.
+    build arguments (:func:`~colcon_deb_docker.builder_image.build_image`),
+    which no image or history keeps.
     """
     names = ' '.join(packages)
     return (

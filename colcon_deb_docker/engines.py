@@ -16,6 +16,7 @@ from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.platforms import check_emulation
 from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.platforms import native_architecture
+from colcon_deb_docker.session import allowed_host_environment
 
 logger = colcon_logger.getChild(__name__)
 
@@ -114,7 +115,8 @@ def prepare_builders(engines, base_image):
                 as build_log:
             builder = prepare_builder_image(
                 engine=engine, base_image=base_image, platform=platform,
-                on_line=build_log.write)
+                on_line=build_log.write,
+                build_arguments=allowed_host_environment(os.environ))
         if builder.architecture != arch:
             raise DebDockerError(
                 f"image '{base_image}' is {builder.architecture}, not {arch}")

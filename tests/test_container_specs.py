@@ -6,7 +6,10 @@ filesystem with the host.
 """
 
 import argparse
+import io
 from pathlib import Path
+import subprocess
+import tarfile
 from types import SimpleNamespace
 
 from colcon_deb_docker import contract
@@ -95,6 +98,60 @@ def test_a_remote_engine_gets_uploads_instead_of_mounts(tmp_path):
     assert {contract.SOURCE, contract.HELPERS, contract.OUT} <= uploaded
     # the repository goes as its pool and its current index, no dbgsym
     assert f'{contract.REPO}/pool' in uploaded
+
+
+def _archive_members(spec):
+    from colcon_deb_docker.container_archives import upload_archive
+    with tarfile.open(fileobj=io.BytesIO(
+            upload_archive(spec.uploads))) as tar:
+        return {m.name: (m, tar.extractfile(m).read() if m.isreg() else None)
+                for m in tar}
+
+
+def test_a_dependency_set_container_keeps_nothing_of_the_run(tmp_path):
+    """Its commit keeps environment and filesystem, never volumes.
+
+    So no environment, and the proxy settings as a root-only file in a
+    fresh volume; on a remote engine every upload into a fresh volume too.
+    """
+    (tmp_path / 'underlay').mkdir()
+    for transfer in (set(), {'amd64'}):
+        session = _session(tmp_path, transfer=transfer, underlay_mounts=(
+            Mount(str(tmp_path / 'apt-sources'), contract.APT_SOURCES),
+            Mount(str(tmp_path / 'underlay'), f'{contract.UNDERLAYS}/00')))
+        session.host_environment['no_proxy'] = "it's, localhost"
+        spec = session.specs.dependency_set(
+            arch='amd64', packages=['ros-humble-a', 'cmake'], name='n')
+        assert spec.environment == {}
+        assert spec.command[-4:] == [
+            contract.APT_SOURCES, contract.PROXY_SETTINGS,
+            'ros-humble-a', 'cmake']
+        uploaded = {u.container_path for u in spec.uploads}
+        assert set(spec.fresh_volumes) == uploaded
+        if transfer:
+            assert not spec.mounts
+            assert uploaded == {
+                contract.HELPERS, contract.APT_SOURCES,
+                f'{contract.UNDERLAYS}/00', contract.PROXY_SETTINGS}
+        else:
+            assert uploaded == {contract.PROXY_SETTINGS}
+        members = _archive_members(spec)
+        top = contract.PROXY_SETTINGS.strip('/')
+        assert members[top][0].mode == 0o700
+        member, text = members[f'{top}/environment']
+        assert (member.uid, member.mode) == (0, 0o600)
+        assert text == b'export http_proxy=http://proxy:3128\n' \
+            b"export no_proxy='it'\"'\"'s, localhost'\n"
+        assert subprocess.run(
+            ['sh', '-c', '. /dev/stdin; echo "$no_proxy"'], input=text,
+            stdout=subprocess.PIPE, check=True).stdout == \
+            b"it's, localhost\n"
+    # without proxy variables: no such file, nothing uploaded locally
+    session = _session(tmp_path)
+    session.host_environment.clear()
+    spec = session.specs.dependency_set(
+        arch='amd64', packages=['cmake'], name='n')
+    assert spec.uploads == [] and spec.fresh_volumes == ()
 
 
 def test_root_on_the_host_builds_as_a_stand_in(tmp_path):

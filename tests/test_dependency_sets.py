@@ -93,7 +93,8 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
         builders={'amd64': builder}, apt_sources=(),
         engine_for=lambda arch: engine, ros_distro='humble',
         build_closure={}, plan={'a': build, 'b': build, 'c': build},
-        timeout=None, layout=SimpleNamespace(build_base=tmp_path))
+        timeout=None, layout=SimpleNamespace(build_base=tmp_path),
+        host_environment={'http_proxy': 'http://proxy:3128'})
     images = DependencyImages(session)
     images._installed['amd64'] = {'cmake'}
     images.sets = {'a': ['cmake', 'libfmt-dev'], 'b': ['cmake', 'libfmt-dev'],
@@ -104,7 +105,8 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
     built = []
     original = module.build_image
     module.build_image = lambda **kwargs: (
-        built.append(kwargs['tag']), made.append(kwargs['tag']))
+        built.append((kwargs['tag'], kwargs['build_arguments'])),
+        made.append(kwargs['tag']))
     try:
         shared = images.image_for(package_name='a', arch='amd64')
         assert images.image_for(package_name='b', arch='amd64') == shared
@@ -114,7 +116,8 @@ def test_an_image_is_made_only_for_a_set_several_builds_share(tmp_path):
             builder.tag
     finally:
         module.build_image = original
-    assert built == [shared]
+    # the image build gets the proxy (docker's predefined build arguments)
+    assert built == [(shared, {'http_proxy': 'http://proxy:3128'})]
     assert shared.startswith('colcon-deb-deps:')
 
 
@@ -186,8 +189,8 @@ def _solo_runs(tmp_path, monkeypatch, *, ahead):
             layout=SimpleNamespace(build_base=tmp_path), labels={},
             builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
             apt_sources=(), engine_for=lambda arch: engine,
-            plan={'solo': build}, interrupted=SimpleNamespace(
-                is_set=lambda: False))
+            host_environment={}, plan={'solo': build},
+            interrupted=SimpleNamespace(is_set=lambda: False))
         images = DependencyImages(session)
         images.sets = {'solo': ['libfmt-dev']}
         images._shared = {('amd64', ('libfmt-dev',)): 1}
@@ -264,7 +267,8 @@ def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
     session = SimpleNamespace(
         builders={'amd64': SimpleNamespace(tag='colcon-deb-builder:x')},
         apt_sources=(), engine_for=lambda arch: engine, labels={},
-        plan={}, layout=SimpleNamespace(build_base=tmp_path))
+        host_environment={}, plan={},
+        layout=SimpleNamespace(build_base=tmp_path))
     images = DependencyImages(session)
     images._installed['amd64'] = {'cmake'}
     images.sets = {

@@ -3,6 +3,7 @@
 import time
 
 from e2e_support import created_containers
+from e2e_support import data_package
 from e2e_support import install_and_run
 from e2e_support import SECOND_ENGINE_SOCKET
 
@@ -36,3 +37,38 @@ def test_builds_on_a_second_engine_without_shared_files(
         engine, base_image, workspace.repo, ['ros-humble-demo-tools'],
         'demo_distance 0 0 3 4')
     assert 'distance: 5' in output
+
+
+def test_dependency_images_on_a_second_engine_keep_no_uploads(
+    make_workspace, engine, second_engine,
+):
+    """A file: underlay's dependency image, made on an engine far away.
+
+    There the underlay and the helpers are uploads, into volumes of the
+    container whose commit is the image: the image holds the installed
+    packages, not the uploaded repository.
+    """
+    from test_dependency_images import _images_used
+    underlay = make_workspace(packages=[])
+    underlay.add_package('rem_base', data_package('rem_base'))
+    underlay.colcon_deb()
+    workspace = make_workspace(packages=[])
+    for name in ('rem_app_a', 'rem_app_b'):
+        workspace.add_package(name, data_package(
+            name, depends=['rem_base']))
+    workspace.colcon_deb(
+        '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}',
+        '--apt-source', f'deb [trusted=yes] file:{underlay.repo} bookworm '
+        'main', '--rosdep-source', str(underlay.repo / 'rosdep.yaml'))
+    _, _, used_a = _images_used(workspace, 'rem_app_a')
+    _, _, used_b = _images_used(workspace, 'rem_app_b')
+    assert used_a and used_a == used_b, (used_a, used_b)
+    assert not engine.has_image(used_a[0])
+    image = second_engine.client.images.get(used_a[0])
+    held = second_engine.client.containers.run(
+        image.id, remove=True, network_mode='none', command=[
+            'sh', '-c', "dpkg-query -W -f '${Version}\\n' "
+            'ros-humble-rem-base; find /colcon-deb -type f']).decode()
+    assert held.startswith('0.1.0-') and len(held.splitlines()) == 1, held
+    assert sorted(d.split('_')[0] for d in workspace.debs()) == [
+        'ros-humble-rem-app-a', 'ros-humble-rem-app-b']
