@@ -73,11 +73,14 @@ def _context_tar(files):
 
 
 def prepare_builder_image(*, engine, base_image, on_line=None, platform=None,
-                          build_arguments=None):
+                          build_arguments=None, copy_missing=None):
     """Return the :class:`BuilderImage` for a base image, building it if new.
 
     :param on_line: called with each line of `docker build` output
     :param build_arguments: the host's proxy variables (see build_image)
+    :param copy_missing: called with the builder image's tag (``name``)
+      when the engine lacks it; returns whether it got it elsewhere (a remote
+      engine, from the local one: see image_copies.py)
     :raises ImageMissing: if the base image is not available
     :raises ImageBuildFailed: if the build fails
     """
@@ -88,7 +91,8 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None,
     tag = builder_tag(
         base_image_id=base_id, dockerfile=dockerfile,
         install_script=install_script)
-    if not engine.has_image(tag):
+    if not engine.has_image(tag) and not (
+            copy_missing and copy_missing(name=tag)):
         check_debian_like(engine=engine, image=base_image, platform=platform)
         logger.info(f"building builder image '{tag}' from '{base_image}'")
         build_image(

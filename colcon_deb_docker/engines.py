@@ -5,6 +5,7 @@
 Which engine builds which architecture, and with which builder image.
 """
 
+from functools import partial
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.builder_image import prepare_builder_image
 from colcon_deb_docker.container import DockerEngine
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.image_copies import LocalImages
 from colcon_deb_docker.platforms import check_emulation
 from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.platforms import native_architecture
@@ -63,17 +65,23 @@ def connect_engines(args):
     return engines, transfer
 
 
-def prepare_distributions(engines, base_images):
+def prepare_distributions(engines, base_images, *, transfer=()):
     """Return {base image: its builders}, one base image per distribution.
 
     Every builder image is made before anything is built, so a missing
     base image fails the run at once.
 
+    :param transfer: the architectures whose engine shares no files with
+      this machine: what images they lack is copied from the local engine
+      (see image_copies.py)
+
     :raises DebDockerError: when two base images are the same release
     """
     distributions, codenames = {}, {}
+    copies = LocalImages()
     for base_image in dict.fromkeys(base_images):
-        builders = prepare_builders(engines, base_image)
+        builders = prepare_builders(
+            engines, base_image, transfer=transfer, copies=copies)
         builder = next(iter(builders.values()))
         other = codenames.setdefault(builder.os_codename, base_image)
         if other != base_image:
@@ -85,12 +93,15 @@ def prepare_distributions(engines, base_images):
     return distributions
 
 
-def prepare_builders(engines, base_image):
+def prepare_builders(engines, base_image, *, transfer=(), copies=None):
     """Return {arch: BuilderImage}, the primary architecture first.
 
     A foreign architecture uses ``<base image>-<arch>`` (made by
     ``colcon-deb-base-image --arch ARCH``); before its builder image is made,
-    a trivial container proves the engine can run it.
+    a trivial container proves the engine can run it.  An engine that
+    shares no files with this machine gets the base and builder images it
+    lacks from the local engine (a native arm64 engine gets the local
+    ``<base image>-arm64`` as ``<base image>``).
     """
     builders = {}
     warned = False
@@ -102,6 +113,21 @@ def prepare_builders(engines, base_image):
         if arch != native:
             platform = docker_platform(arch)
             base_image = f'{primary_base_image}-{arch}'
+        copy_missing = None
+        if arch in transfer:
+            copies = copies or LocalImages()
+            if not copies.copy_missing(
+                    target=engine, name=base_image, arch=arch,
+                    candidates=[f'{primary_base_image}-{arch}']
+                    if base_image == primary_base_image else []):
+                engine.image_id(base_image, hint=(
+                    f'the engine at {engine.base_url} lacks it, and the '
+                    f'local engine has no {arch} image of that name to copy '
+                    'there: make one here with `colcon-deb-base-image '
+                    f'--arch {arch} --tag {primary_base_image}-{arch}`'))
+            copy_missing = partial(
+                copies.copy_missing, target=engine, arch=arch)
+        if arch != native:
             engine.image_id(base_image, hint=(
                 f'make it with `colcon-deb-base-image --arch {arch} --tag '
                 f'{base_image}` (debootstrap under emulation)'))
@@ -115,7 +141,7 @@ def prepare_builders(engines, base_image):
                 as build_log:
             builder = prepare_builder_image(
                 engine=engine, base_image=base_image, platform=platform,
-                on_line=build_log.write,
+                on_line=build_log.write, copy_missing=copy_missing,
                 build_arguments=allowed_host_environment(os.environ))
         if builder.architecture != arch:
             raise DebDockerError(

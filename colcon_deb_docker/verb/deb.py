@@ -119,7 +119,8 @@ class DebVerb(VerbExtensionPoint):
             parse_apt_source(line)
         engines, transfer = connect_engines(args)
         distributions = prepare_distributions(
-            engines, args.base_image or [DEFAULT_BASE_IMAGE])
+            engines, args.base_image or [DEFAULT_BASE_IMAGE],
+            transfer=transfer)
         apt_sources_of = {
             base_image: [
                 parse_apt_source(

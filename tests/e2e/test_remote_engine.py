@@ -72,3 +72,51 @@ def test_dependency_images_on_a_second_engine_keep_no_uploads(
     assert held.startswith('0.1.0-') and len(held.splitlines()) == 1, held
     assert sorted(d.split('_')[0] for d in workspace.debs()) == [
         'ros-humble-rem-app-a', 'ros-humble-rem-app-b']
+
+
+def test_a_remote_engine_gets_the_images_it_lacks_from_the_local_one(
+    make_workspace, engine, base_image, second_engine,
+):
+    """No registry: the base and builder images go over the Docker API.
+
+    The second engine loses its names of both (the images stay, as they
+    would on a machine that built before); the run copies them from this
+    machine's engine, with their ids, and builds there.
+    """
+    from colcon_deb_docker.builder_image import prepare_builder_image
+    builder = prepare_builder_image(engine=engine, base_image=base_image)
+    for name in (base_image, builder.tag):
+        second_engine.client.images.remove(name)
+        assert not second_engine.has_image(name)
+    workspace = make_workspace(['demo_geometry'])
+    since = int(time.time())
+    result = workspace.colcon_deb(
+        '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}')
+    for name in (base_image, builder.tag):
+        assert f"copying image '{name}'" in result.stdout, result.stdout
+        assert second_engine.client.images.get(name).id == \
+            engine.client.images.get(name).id
+    on_second = created_containers(second_engine, since)
+    assert [a[PACKAGE_LABEL] for a in on_second
+            if PACKAGE_LABEL in a] == ['demo_geometry']
+    assert created_containers(engine, since) == []
+    assert sorted(d.split('_')[0] for d in workspace.debs()) == [
+        'ros-humble-demo-geometry', 'ros-humble-demo-geometry-dbgsym']
+
+
+def test_an_image_neither_engine_has_is_one_clear_error(
+    make_workspace, second_engine,
+):
+    workspace = make_workspace(['demo_geometry'])
+    result = workspace.colcon_deb(
+        '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}',
+        '--base-image', 'local/debian:nowhere', check=False)
+    assert result.returncode != 0
+    assert (
+        "colcon deb: error: image 'local/debian:nowhere' is not available "
+        'on the Docker engine; the engine at '
+        f'unix://{SECOND_ENGINE_SOCKET} lacks it, and the local engine has '
+        'no amd64 image of that name to copy there: make one here with '
+        '`colcon-deb-base-image --arch amd64 --tag '
+        'local/debian:nowhere-amd64`') in result.stdout, result.stdout
+    assert not workspace.repo.exists()
