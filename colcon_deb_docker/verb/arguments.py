@@ -103,7 +103,8 @@ def add_deb_arguments(parser):
              'of one architecture to another engine, e.g. a native arm64 '
              'machine (ssh://user@host, tcp://host:2376); sources and '
              'results travel through the Docker API, no shared '
-             'filesystem is needed')
+             'filesystem is needed, and the base and builder images it '
+             'lacks are copied from the local engine')
     parser.add_argument(
         '--arch', action='append', metavar='ARCH',
         help='Debian architecture to build for (repeatable: --arch amd64 '

@@ -201,11 +201,18 @@ def anonymous_volumes(engine):
                   if re.fullmatch(r'[0-9a-f]{64}', v.name))
 
 
-def created_containers(engine, since):
-    """Return the labels of every container created since `since`."""
+def created_containers(engine, since, workspace):
+    """Return the labels of every container of `workspace` since `since`.
+
+    Only that workspace's: `since` is in whole seconds, and the previous
+    test's last containers may have been made in the same second.
+    """
     import time
     events = engine.client.events(
         since=since, until=int(time.time()) + 1, decode=True,
         filters={'type': 'container', 'event': 'create',
                  'label': LABEL_RUN_FILTER})
-    return [e['Actor']['Attributes'] for e in events]
+    label = workspace.build_base_label
+    return [e['Actor']['Attributes'] for e in events
+            if e['Actor']['Attributes'].get(
+                'io.colcon-deb-docker.build-base') == label]

@@ -62,7 +62,7 @@ def test_unresolvable_keys_are_listed_at_once_before_any_build(
     assert '--rosdep-source FILE' in out
     assert 'Traceback' not in out
     # stopped before any package container
-    assert not [a for a in created_containers(engine, since)
+    assert not [a for a in created_containers(engine, since, workspace)
                 if PACKAGE_LABEL in a]
     assert workspace.bloom_debs() == []
 
@@ -141,7 +141,7 @@ def test_unwritable_output_fails_before_any_container(
     assert f'colcon deb: error: cannot write the repository {output}: ' \
         'Permission denied' in result.stdout
     assert 'Traceback' not in result.stdout
-    assert created_containers(engine, since) == []
+    assert created_containers(engine, since, workspace) == []
     assert list(output.iterdir()) == []
     # another user's directory: said so, with the fix
     theirs = workspace.root / 'roots-out'

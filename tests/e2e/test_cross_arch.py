@@ -79,7 +79,7 @@ def test_amd64_and_arm64_in_one_repository(
     # nothing changed: every architecture is up to date
     since = int(time.time())
     result = workspace.colcon_deb('--arch', 'amd64', '--arch', FOREIGN)
-    assert not [a for a in created_containers(engine, since)
+    assert not [a for a in created_containers(engine, since, workspace)
                 if PACKAGE_LABEL in a]
 
 
@@ -103,7 +103,7 @@ def test_missing_emulation_fails_fast_with_the_fix(
     assert 'qemu-user-static binfmt-support' in result.stdout
     assert 'update-binfmts --enable qemu-aarch64' in result.stdout
     assert 'Traceback' not in result.stdout
-    assert not [a for a in created_containers(engine, since)
+    assert not [a for a in created_containers(engine, since, workspace)
                 if PACKAGE_LABEL in a]
     assert workspace.debs() == []
 

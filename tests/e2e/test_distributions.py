@@ -61,7 +61,7 @@ def test_two_distributions_in_one_repository(
     since = int(time.time())
     again = workspace.colcon_deb('--base-image', second_base_image)
     assert again.stdout.count('up to date') >= 4, again.stdout
-    assert not [c for c in created_containers(engine, since)
+    assert not [c for c in created_containers(engine, since, workspace)
                 if 'io.colcon-deb-docker.package' in c]
     assert workspace.debs() == debs
     # and both indexes survived the other's publications

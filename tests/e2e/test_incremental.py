@@ -16,9 +16,9 @@ def _statuses(workspace):
     return {name: r['status'] for name, r in report(workspace).items()}
 
 
-def _built_containers(engine, since):
+def _built_containers(engine, since, workspace):
     return sorted(
-        a[PACKAGE_LABEL] for a in created_containers(engine, since)
+        a[PACKAGE_LABEL] for a in created_containers(engine, since, workspace)
         if PACKAGE_LABEL in a)
 
 
@@ -40,7 +40,7 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
     assert set(_statuses(workspace).values()) == {'up to date'}
     assert 'skip: up to date' in (
         workspace.root / 'log' / 'latest_deb' / 'events.log').read_text()
-    assert created_containers(engine, since) == []
+    assert created_containers(engine, since, workspace) == []
     assert (workspace.repo / 'dists' / 'bookworm' / 'Release').read_text() \
         == release
     assert 'up to date' in result.stdout
@@ -52,7 +52,7 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
     assert _statuses(workspace) == {
         'inc_lib': 'up to date', 'inc_app': 'up to date',
         'inc_leaf': 'built'}
-    assert _built_containers(engine, since) == ['inc_leaf']
+    assert _built_containers(engine, since, workspace) == ['inc_leaf']
 
     # a changed library: it and its dependent, not the leaf
     (workspace.root / 'src' / 'inc_lib' / 'data.txt').write_text('lib 2\n')
@@ -109,15 +109,15 @@ def test_dry_run_prints_the_plan_and_builds_nothing(
                'workspace.yaml' in line for line in lines)
     assert any('dry_app: cmake -> cmake' in line for line in lines)
     # only the rosdep check ran: no build container, no new .deb
-    assert _built_containers(engine, since) == []
+    assert _built_containers(engine, since, workspace) == []
     assert workspace.debs() == debs
     # and a dry run into a new output writes nothing there, not even a lock
     workspace.colcon_deb('--dry-run', '--output-base', 'dry-out')
     assert not (workspace.root / 'dry-out').exists()
 
 
-def _check_containers(engine, since):
-    return [a for a in created_containers(engine, since)
+def _check_containers(engine, since, workspace):
+    return [a for a in created_containers(engine, since, workspace)
             if a.get('name', '').endswith('-rosdep-check')]
 
 
@@ -145,26 +145,26 @@ def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
 
     since = int(time.time())
     first = workspace.colcon_deb('--dry-run', *args)
-    assert len(_check_containers(engine, since)) == 1
+    assert len(_check_containers(engine, since, workspace)) == 1
     assert any('kc_key -> libzstd-dev' in line
                for line in _resolution_lines(first))
 
     # the same sources: no container, the same answer
     since = int(time.time())
     again = workspace.colcon_deb('--dry-run', *args)
-    assert _check_containers(engine, since) == []
+    assert _check_containers(engine, since, workspace) == []
     assert _resolution_lines(again) == _resolution_lines(first)
     # a subset of the keys is answered as well
     subset = workspace.colcon_deb('--dry-run', '--packages-select', 'kc_app',
                                   *args)
-    assert _check_containers(engine, since) == []
+    assert _check_containers(engine, since, workspace) == []
     assert _resolution_lines(subset) == _resolution_lines(first)
 
     # a changed rule in a --rosdep-source file: asked again
     rules.write_text('kc_key:\n  debian: [liblz4-dev]\n')
     since = int(time.time())
     changed = workspace.colcon_deb('--dry-run', *args)
-    assert len(_check_containers(engine, since)) == 1
+    assert len(_check_containers(engine, since, workspace)) == 1
     assert any('kc_key -> liblz4-dev' in line
                for line in _resolution_lines(changed))
 
@@ -175,15 +175,15 @@ def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
                      'kc_new:\n  debian: [libzstd-dev]\n')
     since = int(time.time())
     workspace.colcon_deb('--dry-run', *args)
-    assert len(_check_containers(engine, since)) == 1
+    assert len(_check_containers(engine, since, workspace)) == 1
     since = int(time.time())
     workspace.colcon_deb('--dry-run', *args)
-    assert _check_containers(engine, since) == []
+    assert _check_containers(engine, since, workspace) == []
 
     # the builds (and bloom ahead) start from the kept rosdep cache
     since = int(time.time())
     workspace.colcon_deb(*args)
-    assert _check_containers(engine, since) == []
+    assert _check_containers(engine, since, workspace) == []
     assert set(_statuses(workspace).values()) == {'built'}
     [deb] = workspace.repo.glob('pool/main/*/ros-humble-kc-app_*.deb')
     depends = subprocess.run(

@@ -1,5 +1,7 @@
 """--docker-host ARCH=URL: one architecture's containers on another engine."""
 
+import io
+import tarfile
 import time
 
 from e2e_support import created_containers
@@ -23,12 +25,12 @@ def test_builds_on_a_second_engine_without_shared_files(
     workspace.colcon_deb(
         '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}')
 
-    on_second = created_containers(second_engine, since)
+    on_second = created_containers(second_engine, since, workspace)
     assert sorted(a[PACKAGE_LABEL] for a in on_second
                   if PACKAGE_LABEL in a) == ['demo_geometry', 'demo_tools']
     assert any(a.get('name', '').endswith('-rosdep-check')
                for a in on_second)
-    assert created_containers(engine, since) == []
+    assert created_containers(engine, since, workspace) == []
     assert not workspace.containers(second_engine)
 
     assert 'ros-humble-demo-tools_1.0.0-0bookworm_amd64.deb' in \
@@ -96,10 +98,10 @@ def test_a_remote_engine_gets_the_images_it_lacks_from_the_local_one(
         assert f"copying image '{name}'" in result.stdout, result.stdout
         assert second_engine.client.images.get(name).id == \
             engine.client.images.get(name).id
-    on_second = created_containers(second_engine, since)
+    on_second = created_containers(second_engine, since, workspace)
     assert [a[PACKAGE_LABEL] for a in on_second
             if PACKAGE_LABEL in a] == ['demo_geometry']
-    assert created_containers(engine, since) == []
+    assert created_containers(engine, since, workspace) == []
     assert sorted(d.split('_')[0] for d in workspace.debs()) == [
         'ros-humble-demo-geometry', 'ros-humble-demo-geometry-dbgsym']
 
@@ -120,3 +122,35 @@ def test_an_image_neither_engine_has_is_one_clear_error(
         '`colcon-deb-base-image --arch amd64 --tag '
         'local/debian:nowhere-amd64`') in result.stdout, result.stdout
     assert not workspace.repo.exists()
+
+
+def test_an_image_the_remote_engine_never_had_arrives_whole(
+    engine, second_engine,
+):
+    """A copy of an image none of whose layers the far engine has."""
+    from colcon_deb_docker.builder_image import build_image
+    from colcon_deb_docker.image_copies import LocalImages
+    name = f'colcon-deb-copy-test:{int(time.time() * 1000)}'
+    build_image(engine=engine, tag=name, platform=None, on_line=None, files={
+        'Dockerfile': b'FROM scratch\nCOPY marker /marker\n',
+        'marker': name.encode()})
+    image = engine.client.images.get(name)
+    try:
+        assert not second_engine.has_image(image.id)
+        assert LocalImages().copy_missing(
+            target=second_engine, name=name, arch='amd64')
+        copied = second_engine.client.images.get(name)
+        assert copied.id == image.id
+        # its file arrived: read it from a container (never started)
+        container = second_engine.client.containers.create(
+            name, command=['none'])
+        try:
+            stream, _ = container.get_archive('/marker')
+            with tarfile.open(fileobj=io.BytesIO(b''.join(stream))) as tar:
+                assert tar.extractfile('marker').read() == name.encode()
+        finally:
+            container.remove(force=True)
+    finally:
+        engine.client.images.remove(image.id, force=True)
+        if second_engine.has_image(image.id):
+            second_engine.client.images.remove(image.id, force=True)
