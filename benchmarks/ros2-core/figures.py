@@ -9,7 +9,10 @@ wall times and their ratio.  Also the run's shape: how long the builds
 took from the first start to the last end, how much of it one build ran
 alone, and the longest chain of the job graph (from the JobQueued events
 of the run) with the packages' own times: a parallel run of that graph
-cannot end sooner, whatever order the jobs start in.
+cannot end sooner, whatever order the jobs start in; and the run replayed
+on two workers with its own durations in three start orders (the one it
+was queued in, and the critical-path order with durations unknown and
+known): what a better start order alone could gain.
 
     python3 figures.py WORKSPACE COLCON_DEB_WALL_SECONDS [PACKAGE ...]
 """
@@ -25,7 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import machine_parallelism  # noqa: E402 I100
 from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 from run_benchmark import breakdown  # noqa: E402
+from colcon_deb_docker.job_order import critical_path_order  # noqa: E402 I100
 from run_benchmark import critical_path  # noqa: E402
+from run_benchmark import replay  # noqa: E402
 
 
 def main():
@@ -47,6 +52,9 @@ def main():
         print('builds from the first start to the last end: {span:.1f} s; '
               'one build alone {alone:.1f} s of it; longest chain of the job '
               'graph {chain:.1f} s; jobs summed {total:.1f} s'.format(**shape))
+        print('the run replayed on 2 workers with its own durations ends '
+              'at: ' + ', '.join(f'{s:.1f} s ({order})'
+                                 for order, s in shape['replays'].items()))
     print('plain colcon build of the same packages ...', flush=True)
     plain = plain_colcon_build(
         source=workspace / 'src', base_image='local/debian:bookworm',
@@ -84,18 +92,45 @@ def run_shape(report, events_log):
         last = when
     deps = {name: set() for name in spans}
     queued = re.compile(r'JobQueued: (\{.*\})$')
+    queued_names = []
     for line in Path(events_log).read_text().splitlines():
         match = queued.search(line)
         if match:
             job = ast.literal_eval(match.group(1))
+            queued_names.append(job['identifier'])
             if job['identifier'] in deps:
                 deps[job['identifier']] = {
                     d for d in job['dependencies'] if d in spans}
     seconds = {name: end - start for name, (start, end) in spans.items()}
+    queued_order = [n for n in queued_names if n in deps]
+    graph = {n: deps[n] for n in topological_order(deps, queued_order)}
     return {
         'span': edges[-1][0] - edges[0][0], 'alone': alone,
         'chain': critical_path(deps, seconds),
-        'total': sum(seconds.values())}
+        'total': sum(seconds.values()),
+        'replays': {
+            'queued order': replay(
+                deps, seconds, queued_order, workers=2),
+            'critical path, durations unknown': replay(
+                deps, seconds, critical_path_order(graph, {}), workers=2),
+            'critical path, the run\'s durations': replay(
+                deps, seconds, critical_path_order(graph, seconds),
+                workers=2)}}
+
+
+def topological_order(deps, names):
+    """Return `names` with every package after its dependencies."""
+    order, seen = [], set()
+
+    def visit(name):
+        if name not in seen:
+            seen.add(name)
+            for dependency in sorted(deps[name]):
+                visit(dependency)
+            order.append(name)
+    for name in names:
+        visit(name)
+    return order
 
 
 if __name__ == '__main__':
