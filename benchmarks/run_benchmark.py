@@ -259,6 +259,8 @@ def replay(deps, seconds, order, *, workers):
                 break
             pending.remove(ready)
             running.append((now + seconds.get(ready, 0.0), ready))
+        if not running:
+            raise ValueError(f'{pending[0]} waits for a job never run')
         running.sort()
         now, name = running.pop(0)
         ended[name] = now
