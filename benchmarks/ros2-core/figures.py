@@ -92,18 +92,17 @@ def run_shape(report, events_log):
         last = when
     deps = {name: set() for name in spans}
     queued = re.compile(r'JobQueued: (\{.*\})$')
-    queued_names = []
+    queued_order = []  # topological: colcon queues the jobs in job order
     for line in Path(events_log).read_text().splitlines():
         match = queued.search(line)
         if match:
             job = ast.literal_eval(match.group(1))
-            queued_names.append(job['identifier'])
             if job['identifier'] in deps:
+                queued_order.append(job['identifier'])
                 deps[job['identifier']] = {
                     d for d in job['dependencies'] if d in spans}
     seconds = {name: end - start for name, (start, end) in spans.items()}
-    queued_order = [n for n in queued_names if n in deps]
-    graph = {n: deps[n] for n in topological_order(deps, queued_order)}
+    graph = {n: deps[n] for n in queued_order}
     return {
         'span': edges[-1][0] - edges[0][0], 'alone': alone,
         'chain': critical_path(deps, seconds),
@@ -116,21 +115,6 @@ def run_shape(report, events_log):
             'critical path, the run\'s durations': replay(
                 deps, seconds, critical_path_order(graph, seconds),
                 workers=2)}}
-
-
-def topological_order(deps, names):
-    """Return `names` with every package after its dependencies."""
-    order, seen = [], set()
-
-    def visit(name):
-        if name not in seen:
-            seen.add(name)
-            for dependency in sorted(deps[name]):
-                visit(dependency)
-            order.append(name)
-    for name in names:
-        visit(name)
-    return order
 
 
 if __name__ == '__main__':
