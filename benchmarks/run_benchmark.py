@@ -189,7 +189,8 @@ def colcon_deb(root, phase, *args, base_paths=None, extra=()):
 
 
 #: the steps of the breakdown, in the order of a build
-STEPS = ('bloom-ahead', 'container', 'dependency-image', 'user', 'source',
+STEPS = ('bloom-ahead', 'bloom-ahead-wait', 'container', 'dependency-image',
+         'user', 'source',
          'rosdep',
          'bloom', 'version', 'build-deps', 'compile', 'package', 'publish')
 DPKG_PHASES = ('clean', 'configure', 'compile', 'test', 'install',
@@ -218,13 +219,15 @@ def breakdown(reports):
 def overhead(report, *, build_deps=True):
     """Return a built package's mean time besides dpkg-buildpackage.
 
-    Its job's time plus its share of the bloom-ahead container (which runs
-    before the jobs), minus dpkg-buildpackage; without the build
-    dependencies too when `build_deps` is false (the issue's overhead:
-    container, user, bloom, publish).
+    Its job's time plus its share of the bloom-ahead container, minus its
+    wait for that container (which runs beside the first jobs: the share
+    counts it), minus dpkg-buildpackage; without the build dependencies
+    too when `build_deps` is false (the issue's overhead: container, user,
+    bloom, publish).
     """
     values = [
         r['seconds'] + r['steps'].get('bloom-ahead', 0.0) -
+        r['steps'].get('bloom-ahead-wait', 0.0) -
         r['steps'].get('compile', 0.0) -
         (0.0 if build_deps else r['steps'].get('build-deps', 0.0))
         for r in report.values() if r['status'] == 'built']

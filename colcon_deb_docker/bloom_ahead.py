@@ -16,9 +16,16 @@ under a key of everything bloom's output depends on (:func:`cache_key`).
 A build whose key is kept gets that debian/ read-only and copies it; a
 package bloom could not generate ahead runs bloom in its own container as
 before, and fails there with bloom's own message.
+
+The container runs beside the builds, not before them: bloom generates in
+the order the jobs start, says when a package's debian/ is complete, and
+the host copies that one out of the running container there and then, so
+a build waits only for its own debian/.
 """
 
+import concurrent.futures
 from dataclasses import dataclass
+import functools
 import hashlib
 import json
 import os
@@ -26,17 +33,22 @@ from pathlib import Path
 import re
 import shutil
 import stat
+import threading
 import time
 
 from catkin_pkg.package import parse_package
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker import contract
 from colcon_deb_docker.bloom_release_dependencies import encode_dependencies
 from colcon_deb_docker.bloom_release_dependencies import \
     METADATA_KEY as BLOOM_RELEASE_KEY
+from colcon_deb_docker.container_archives import copy_out
+from colcon_deb_docker.container_spec import Download
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.package_checks import BLOOM_BUILD_TYPES
 from colcon_deb_docker.progress import log_lines
+from colcon_deb_docker.progress import parse_progress_line
 
 logger = colcon_logger.getChild(__name__)
 
@@ -180,12 +192,42 @@ class BloomAhead:
             '.bloom'
         self._dirs = {}
         #: {package: seconds}: its share of the container that generated
-        #: its debian/ in this run (the report's step `bloom-ahead`)
+        #: its debian/ in this run (the report's step `bloom-ahead`): the
+        #: time from the package before it (the first: from the
+        #: container's start) until its own debian/ was out
         self.seconds = {}
+        #: {package: threading.Event}: set once its debian/ is known
+        #: (generated and admitted, or not generated)
+        self._pending = {}
+        #: the background generation (a future), None when none runs
+        self._generating = None
 
     def debian_dir(self, package_name):
-        """Return the generated debian/ of a package (None: bloom runs)."""
+        """Return the generated debian/ of a package (None: bloom runs).
+
+        Final only once :meth:`wait_for` returned for that package.
+        """
         return self._dirs.get(package_name)
+
+    def pending(self, package_name):
+        """Return whether the package's debian/ is still being generated."""
+        event = self._pending.get(package_name)
+        return event is not None and not event.is_set()
+
+    def wait_for(self, package_name):
+        """Wait until the package's debian/ is known; return it (blocking).
+
+        None: bloom could not generate it ahead (its build runs bloom).
+        """
+        event = self._pending.get(package_name)
+        if event is not None:
+            event.wait()
+        return self._dirs.get(package_name)
+
+    def wait(self, timeout=None):
+        """Wait up to `timeout` seconds for the generation under way."""
+        if self._generating is not None:
+            concurrent.futures.wait([self._generating], timeout=timeout)
 
     def _context(self):
         session = self.session
@@ -234,13 +276,17 @@ class BloomAhead:
                 arch_all=bool(entry.architecture_independent)))
         return jobs
 
-    def prepare(self, *, check, planned, descriptors):
-        """Find or generate the debian/ of every planned bloom package.
+    def prepare(self, *, check, planned, descriptors, order=()):
+        """Find the kept debian/ of every planned package; start the rest.
+
+        The others are generated in the background (see :meth:`wait_for`).
 
         :param check: the run's :class:`RosdepCheck`
         :param planned: one PlannedPackage per package to build
-        :returns: how many were generated now (not counting those kept
-          from an earlier run)
+        :param order: the package names in the order their jobs start:
+          bloom generates in that order, so the first builds wait least
+        :returns: how many are being generated now (not counting those
+          kept from an earlier run)
         """
         context = self._context()
         missing = []
@@ -254,17 +300,26 @@ class BloomAhead:
             else:
                 missing.append(job)
         if missing:
-            self._generate(missing)
-        return sum(job.name in self._dirs for job in missing)
+            rank = {name: index for index, name in enumerate(order)}
+            missing.sort(key=lambda job: rank.get(job.name, len(rank)))
+            self._pending = {job.name: threading.Event() for job in missing}
+            self._generating = self.session.submit(
+                functools.partial(self._generate, missing))
+        return len(missing)
 
     def _generate(self, jobs):
-        """Run bloom for `jobs` in one container and keep what it made."""
+        """Run bloom for `jobs` in one container, keeping what it makes.
+
+        Every package's wait ends here, whatever happens: with its debian/
+        when bloom made it and the host admitted it, else without.
+        """
         session = self.session
         inputs = self.root / '.inputs'
         out = self.root / '.out'
-        for scratch in (inputs, out):
-            shutil.rmtree(scratch, ignore_errors=True)
+        started = time.monotonic()
         try:
+            for scratch in (inputs, out):
+                shutil.rmtree(scratch, ignore_errors=True)
             for job in jobs:
                 for name, data in job.inputs.items():
                     path = inputs / job.name / name
@@ -276,54 +331,87 @@ class BloomAhead:
             # readable by the build user (the stand-in when the host is root)
             for path in [inputs, *inputs.rglob('*')]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
+            self._run(jobs, inputs=inputs, out=out, started=started)
+        except Exception as e:  # noqa: B902
+            # never the run's failure: the builds run bloom themselves
+            logger.warning(f'bloom could not generate ahead: {e}')
+        finally:
+            for event in self._pending.values():
+                event.set()
+            for scratch in (inputs, out):
+                shutil.rmtree(scratch, ignore_errors=True)
+        generated = sum(job.name in self._dirs for job in jobs)
+        if generated and not session.interrupted.is_set():
+            logger.info(
+                f'bloom generated {generated} debian/ beside the builds in '
+                f'{time.monotonic() - started:.1f} s')
 
-            started = time.monotonic()
+    def _run(self, jobs, *, inputs, out, started):
+        """Run the container; take each debian/ as bloom announces it."""
+        session = self.session
+        by_name = {job.name: job for job in jobs}
+        engine = session.engine_for(None)
+        container = engine.create(session.specs.bloom_ahead(inputs=inputs))
+        log = log_lines(logger, 'bloom ahead')
+        previous = [started]
+
+        def on_line(line, is_stderr):
+            log(line, is_stderr)
+            event = parse_progress_line(line)
+            if event is None or event.step != 'bloom-ahead' or \
+                    event.status not in ('generated', 'failed'):
+                return
+            # a name the host sent, never a path from the container
+            job = by_name.get(event.message.split(':', 1)[0])
+            if job is None or not self.pending(job.name):
+                return
             try:
-                session.engine_for(None).run(
-                    session.specs.bloom_ahead(inputs=inputs, out=out),
-                    on_line=log_lines(logger, 'bloom ahead'),
-                    timeout=session.timeout)
-            except ContainerFailed as e:
+                if event.status == 'generated':
+                    now = time.monotonic()
+                    self.seconds[job.name] = now - previous[0]
+                    previous[0] = now
+                    self._take(container, job, out)
+            finally:
+                self._pending[job.name].set()
+
+        try:
+            engine.run_created(
+                container, on_line=on_line, timeout=session.timeout,
+                remove_later=session.remove_later)
+        except ContainerFailed as e:
+            if not session.interrupted.is_set():
                 # the builds run bloom themselves and report the cause
                 logger.warning(
                     'bloom could not generate ahead (exit code '
-                    f'{e.exit_code}); each build runs it:\n{e.log_tail}')
-                return
-            except DebDockerError as e:
-                logger.warning(f'bloom could not generate ahead: {e}')
-                return
-            self._keep(jobs, out, seconds=time.monotonic() - started)
-        finally:
-            for scratch in (inputs, out):
-                shutil.rmtree(scratch, ignore_errors=True)
+                    f'{e.exit_code}); each build left runs it:\n'
+                    f'{e.log_tail}')
 
-    def _keep(self, jobs, out, *, seconds):
-        """Admit each generated debian/ under its key (one per package).
+    def _take(self, container, job, out):
+        """Copy one debian/ out of the running container and admit it.
 
-        :param seconds: how long the container took (shared out)
+        Kept under the package's key (one key per package); a debian/ that
+        cannot be copied or is refused leaves the package to run bloom in
+        its own build.
         """
+        scratch = out / job.name / 'debian'
         try:
-            results = json.loads((out / 'results.json').read_text())
-        except (OSError, ValueError):
-            results = {}
-        own = {j.name: float((results.get(j.name) or {}).get('seconds', 0))
-               for j in jobs}
-        overhead = max(seconds - sum(own.values()), 0) / len(jobs)
-        for name, value in own.items():
-            self.seconds[name] = value + overhead
-        for job in jobs:
-            if (results.get(job.name) or {}).get('status') != 'done':
-                continue
-            package_root = self.root / job.name
-            target = package_root / job.key / 'debian'
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not admit_debian_dir(out / job.name / 'debian', target):
+            copy_out(container, Download(
+                f'{contract.OUT}/{job.name}/debian', str(scratch)))
+        except DebDockerError as e:
+            if not self.session.interrupted.is_set():
+                logger.warning(f"'{job.name}': {e}; its build runs bloom")
+            return
+        package_root = self.root / job.name
+        target = package_root / job.key / 'debian'
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not admit_debian_dir(scratch, target):
+            if not self.session.interrupted.is_set():
                 logger.warning(
                     f"'{job.name}': refusing the debian/ bloom generated "
                     'ahead (not plain files); its build runs bloom')
-                continue
-            # one kept key per package: the older ones can never match
-            for old in package_root.iterdir():
-                if old.name != job.key:
-                    shutil.rmtree(old, ignore_errors=True)
-            self._dirs[job.name] = target
+            return
+        # one kept key per package: the older ones can never match
+        for old in package_root.iterdir():
+            if old.name != job.key:
+                shutil.rmtree(old, ignore_errors=True)
+        self._dirs[job.name] = target

@@ -78,27 +78,31 @@ class ContainerSpecs:
             cap_add=SETUP_CAPABILITIES,
         )
 
-    def bloom_ahead(self, *, inputs, out):
+    def bloom_ahead(self, *, inputs):
         """Describe the container that runs bloom ahead of the builds.
+
+        Its output directory is no download: the host copies each
+        package's debian/ out of the running container as soon as bloom
+        says it is complete (see bloom_ahead.py), so that package's build
+        need not wait for the others.
 
         :param inputs: the host directory of the files bloom reads of each
           package (nothing else of them) and its jobs.json
-        :param out: where the generated debian/ directories are copied to
         """
         session = self.session
-        mounts, uploads, downloads = self._inputs.describe([
+        mounts, uploads, _ = self._inputs.describe([
             Mount(str(session.helpers_dir), contract.HELPERS),
             Mount(str(session.rosdep_dir), contract.ROSDEP_CONFIG),
             Mount(str(session.layout.rosdep_state_dir), contract.ROSDEP_STATE),
             Mount(str(inputs), contract.BLOOM_INPUTS),
             *session.underlay_mounts,
-        ], None, outputs=[(str(out), contract.OUT)])
+        ], None, outputs=[(None, contract.OUT)])
         return ContainerSpec(
             image=session.builder.tag,
             command=['sh', f'{contract.HELPERS}/generate-debian-ahead.sh'],
             name=f'colcon-deb-{session.run_id}-bloom-ahead',
             environment=self._base_environment(),
-            mounts=mounts, uploads=uploads, downloads=downloads,
+            mounts=mounts, uploads=uploads,
             labels=session.labels,
             cap_add=SETUP_CAPABILITIES,
         )

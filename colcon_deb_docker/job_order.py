@@ -54,3 +54,24 @@ def critical_path_order(dependencies, durations, *, default=None):
     # a cycle would leave names out: keep them in the given order
     order += [n for n in names if n not in set(order)]
     return order
+
+
+def ready_first_order(dependencies, order):
+    """Return the package names by when their jobs can start at the soonest.
+
+    The graph's level first (no dependency among them: ready at once; then
+    those whose dependencies are all of level 0 ...), the given order
+    among one level.  For work done ahead of the jobs, one package after
+    the other (bloom generating their debian/): every job that could start
+    at once gets its turn before one that waits for a build anyway.
+
+    :param dependencies: {name: names it depends on (others are ignored)}
+    :param order: the names in a topological order (e.g. the job order)
+    """
+    level = {}
+    for name in order:
+        level[name] = 1 + max(
+            (level.get(d, -1) for d in dependencies.get(name, ())
+             if d in dependencies), default=-1)
+    index = {name: i for i, name in enumerate(order)}
+    return sorted(order, key=lambda name: (level[name], index[name]))

@@ -11,7 +11,6 @@ from collections import OrderedDict
 import functools
 import signal
 import sys
-import time
 
 from colcon_core.event.job import JobUnselected
 from colcon_core.executor import execute_jobs
@@ -25,6 +24,7 @@ from colcon_deb_docker.events import DebRunStarted
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.interrupts import install_interrupt_handlers
 from colcon_deb_docker.job_order import critical_path_order
+from colcon_deb_docker.job_order import ready_first_order
 from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.repository.consumer_files import PIN_FILE
 from colcon_deb_docker.repository.consumer_files import sources_file_name
@@ -55,6 +55,10 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             signal.signal(signum, handler)
         if session.dependency_images is not None:
             session.dependency_images.stop()
+        if session.bloom_ahead is not None:
+            # its container ends by itself within seconds (or was removed
+            # by an interrupt); the run's last check wants no container left
+            session.bloom_ahead.wait(timeout=60)
         session.wait_for_removals()
         removed = session.remove_run_containers()
         if removed:
@@ -101,9 +105,11 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
 
     jobs, unselected = _jobs(args, decorators, session, invalid)
     if check is not None and session.bloom_ahead is not None:
-        generate_debian_ahead(session, check=check, planned=[
+        session.bloom_ahead.prepare(check=check, planned=[
             p for p in to_build if p.name not in session.blocked],
-            descriptors=descriptors)
+            descriptors=descriptors, order=ready_first_order(
+                {name: job.dependencies for name, job in jobs.items()},
+                list(jobs)))
     if check is not None and session.dependency_images is not None:
         session.dependency_images.plan(
             check=check, descriptors=descriptors,
@@ -124,20 +130,6 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
         else OnError.interrupt
     return execute_jobs(
         context, jobs, on_error=on_error, pre_execution_callback=before_jobs)
-
-
-def generate_debian_ahead(session, *, check, planned, descriptors):
-    """Let bloom generate the debian/ of the builds in one container.
-
-    Kept ones are reused (see bloom_ahead.py); each package's share of the
-    container's time is its step `bloom-ahead` in the report.
-    """
-    started = time.monotonic()
-    generated = session.bloom_ahead.prepare(
-        check=check, planned=planned, descriptors=descriptors)
-    if generated:
-        logger.info(f'bloom generated {generated} debian/ ahead of the '
-                    f'builds in {time.monotonic() - started:.1f} s')
 
 
 def run_started_event(session, invalid):

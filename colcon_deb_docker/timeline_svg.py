@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 COLORS = {
     'setup': '#b0b0b0',
     'dependency-image': '#ff9896',
+    'bloom-ahead-wait': '#c5b0d5',
     'bloom': '#9467bd',
     'build-deps': '#d62728',
     'dpkg:clean': '#c7c7c7',

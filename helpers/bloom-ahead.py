@@ -4,16 +4,18 @@
 # (which packages, what bloom-release adds to each, which are
 # architecture-independent) and the files bloom reads of each package,
 # which the host copied to $COLCON_DEB_BLOOM_INPUTS/<name>/; writes
-# $COLCON_DEB_OUT/<name>/debian/ and $COLCON_DEB_OUT/results.json.  No
-# workspace code runs here: bloom reads package.xml and a few text files.
-# A package bloom cannot generate is only recorded: its build runs bloom
-# itself and fails there with bloom's own message.
+# $COLCON_DEB_OUT/<name>/debian/, in the order of jobs.json, and says so
+# with the progress line `bloom-ahead generated <name>` once that directory
+# is complete: the host copies it out then, and that package's build
+# starts while bloom goes on with the next.  No workspace code runs here:
+# bloom reads package.xml and a few text files.  A package bloom cannot
+# generate is only reported (`bloom-ahead failed <name>: ...`): its build
+# runs bloom itself and fails there with bloom's own message.
 import importlib
 import json
 import os
 import shutil
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from progress import progress  # noqa: E402
@@ -30,10 +32,9 @@ def main():
         jobs = json.load(f)['packages']
     progress('bloom-ahead', 'start', f'{len(jobs)} package(s)')
     disable_ANSI_colors()  # the host keeps the output in its log
-    results = {}
+    done = 0
     for job in jobs:
         name = job['name']
-        started = time.monotonic()
         path = os.path.join(work, name)
         shutil.copytree(os.path.join(inputs, name), path)
         bloom_rosdebian.notes.clear()
@@ -46,7 +47,6 @@ def main():
                 release_depends=job['release_depends'],
                 arch_all=job['arch_all'])
         except (Exception, SystemExit) as e:  # noqa: B902
-            results[name] = {'status': 'failed', 'message': str(e)}
             progress('bloom-ahead', 'failed', f'{name}: {e}')
             continue
         if bloom_rosdebian.notes:
@@ -56,11 +56,9 @@ def main():
                 f.write(''.join(n + '\n' for n in bloom_rosdebian.notes))
         shutil.copytree(os.path.join(path, 'debian'),
                         os.path.join(out, name, 'debian'))
-        results[name] = {
-            'status': 'done', 'seconds': time.monotonic() - started}
-    with open(os.path.join(out, 'results.json'), 'w') as f:
-        json.dump(results, f)
-    done = sum(r['status'] == 'done' for r in results.values())
+        # complete: the host may copy it out now
+        progress('bloom-ahead', 'generated', name)
+        done += 1
     progress('bloom-ahead', 'done', f'{done} of {len(jobs)} generated')
 
 

@@ -1,6 +1,7 @@
 """Critical path first: the long chain never waits behind a short leaf."""
 
 from colcon_deb_docker.job_order import critical_path_order
+from colcon_deb_docker.job_order import ready_first_order
 
 
 def _is_topological(order, dependencies):
@@ -37,3 +38,17 @@ def test_every_package_appears_once_in_a_topological_order():
     order = critical_path_order(dependencies, durations)
     assert sorted(order) == sorted(dependencies)
     assert _is_topological(order, dependencies)
+
+
+def test_ready_first_puts_every_job_that_can_start_at_once_first():
+    # the critical-path order starts the chain a -> b -> c, but `x` can
+    # start at once too, while `b` waits for the build of `a`
+    dependencies = {'a': set(), 'b': {'a'}, 'c': {'a', 'b'}, 'x': set(),
+                    'y': {'x'}}
+    order = ['a', 'b', 'c', 'x', 'y']
+    assert ready_first_order(dependencies, order) == \
+        ['a', 'x', 'b', 'y', 'c']
+    # a dependency outside the jobs (built before, or not selected) does
+    # not hold a job back
+    assert ready_first_order({'a': {'outside'}, 'b': {'a'}}, ['a', 'b']) == \
+        ['a', 'b']

@@ -57,17 +57,25 @@ class DebTask(TaskExtensionPoint):
         try:
             return await self._deb(result)
         finally:
+            self._record_bloom_ahead(result)
             self.context.put_event_into_queue(DebPackageResult.of(result))
+
+    def _record_bloom_ahead(self, result):
+        """Record the package's share of the bloom-ahead container.
+
+        Known once its debian/ was out, which its build waited for.
+        """
+        bloom_ahead = self.session.bloom_ahead
+        share = bloom_ahead.seconds.get(self.context.pkg.name) \
+            if bloom_ahead is not None else None
+        if share:
+            result.steps['bloom-ahead'] = round(share, 3)
 
     async def _deb(self, result):
         session = self.session
         pkg = self.context.pkg
         started = time.monotonic()
         output = BuildOutput(task=self, result=result)
-        if session.bloom_ahead is not None:
-            share = session.bloom_ahead.seconds.get(pkg.name)
-            if share:
-                result.steps['bloom-ahead'] = round(share, 3)
         if pkg.name in session.blocked:
             return self._fail(result, started, session.blocked[pkg.name], '')
         debs = []

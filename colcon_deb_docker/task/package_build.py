@@ -89,6 +89,7 @@ class PackageBuild:
         self.container = None
         build_started = time.time()
         try:
+            await self._generated_debian_dir()
             image = await self._dependency_image()
             if session.memory is None:
                 await self._run_container(image, out_dir)
@@ -165,6 +166,22 @@ class PackageBuild:
         finally:
             self.output.flush()
         self.output.end_step('container')
+
+    async def _generated_debian_dir(self):
+        """Wait for the debian/ bloom generates ahead, while it does.
+
+        bloom runs beside the first builds (see bloom_ahead.py); a build
+        whose debian/ is not out yet waits for it, not for the others (the
+        step `bloom-ahead-wait`; the package's share of that container is
+        the step `bloom-ahead`).
+        """
+        bloom_ahead = self.session.bloom_ahead
+        if bloom_ahead is None or not bloom_ahead.pending(self.pkg.name):
+            return
+        self.output.progress('bloom-ahead: waiting for its debian/')
+        self.output.start_step('bloom-ahead-wait')
+        await self._in_thread(bloom_ahead.wait_for, self.pkg.name)
+        self.output.end_step('bloom-ahead-wait')
 
     async def _dependency_image(self):
         """Return the image holding the build's system dependencies.

@@ -169,8 +169,9 @@ def add_deb_arguments(parser):
         '--no-bloom-ahead', action='store_true',
         help="Run bloom in every package's build container (default: bloom "
              'generates the debian/ of all packages to build in one '
-             'container ahead of the builds, from package.xml and the few '
-             'files it reads, and the result is kept until those change)')
+             'container beside the first builds, from package.xml and the '
+             'few files it reads, each build waiting for its own; the '
+             'result is kept until those files change)')
     parser.add_argument(
         '--version-scheme', choices=SCHEMES, default=DEFAULT_SCHEME,
         help='How a changed package gets a higher Debian version: '

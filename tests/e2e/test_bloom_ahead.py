@@ -1,7 +1,9 @@
 """bloom runs once ahead of the builds and is kept until what it reads changes.
 
-The debian/ of every package to build is generated in one container before
-the builds; a rebuild whose package.xml did not change starts no such
+The debian/ of every package to build is generated in one container beside
+the builds: the jobs start at once, and each build waits for its own
+debian/ only (copied out of that container as soon as bloom has it); a
+rebuild whose package.xml did not change starts no such
 container and uses the kept one; a changed package.xml (here its
 description) is generated again, and the new .deb says so.  A package
 whose CHANGELOG.rst links outside it is not generated ahead: the host
@@ -49,11 +51,17 @@ def test_bloom_ahead_once_kept_until_package_xml_changes(make_workspace):
 
     workspace.colcon_deb()
     assert _bloom_ahead_ran(workspace)
+    # the jobs started while bloom ran, not after it
+    log = (workspace.root / 'log' / 'latest_deb' / 'logger_all.log') \
+        .read_text()
+    assert log.index('Executing jobs') < \
+        log.index('[bloom ahead] bloom-ahead: done'), log
     steps = {name: entry['steps'] for name, entry in report(workspace).items()}
     for name in ('ahead_a', 'ahead_b'):
         assert steps[name]['bloom-ahead'] > 0, steps[name]
-        assert 'bloom: start (generated ahead of the build)' in \
-            _progress(workspace, name)
+        progress = _progress(workspace, name)
+        assert 'bloom-ahead: waiting for its debian/' in progress
+        assert 'bloom: start (generated ahead of the build)' in progress
     # the link leaves the package: its bloom ran in its own container
     assert 'bloom-ahead' not in steps['ahead_link']
     assert 'bloom: start (bloom-generate rosdebian)' in \
