@@ -29,6 +29,11 @@ chmod 755 "$wrappers/dpkg-deb"
 cp "$COLCON_DEB_HELPERS/dh-strip-nondeterminism-named-first.pl" \
     "$wrappers/dh_strip_nondeterminism"
 chmod 755 "$wrappers/dh_strip_nondeterminism"
+# FindPython's distutils questions without importing setuptools (see
+# dh-auto-configure-stdlib-distutils.sh)
+cp "$COLCON_DEB_HELPERS/dh-auto-configure-stdlib-distutils.sh" \
+    "$wrappers/dh_auto_configure"
+chmod 755 "$wrappers/dh_auto_configure"
 export PATH="$wrappers:$PATH"
 progress compile start "dpkg-buildpackage -b"
 # --no-pre-clean: the tree is a fresh copy with nothing to clean (`debian/rules
