@@ -1,0 +1,93 @@
+"""dpkg-buildpackage runs `debian/rules binary` alone where it can.
+
+helpers/build-with-dpkg.sh passes `--rules-target=binary` for a debian/
+with `Rules-Requires-Root: no` and no patches (every one bloom generates):
+the binary target in dpkg-buildpackage's environment, without
+dpkg-source --before-build/--after-build, dpkg-genbuildinfo and
+dpkg-genchanges, whose output is not used.  A package's own debian/ with
+quilt patches still gets the whole dpkg-buildpackage -b, which applies
+them before the build.
+"""
+
+import subprocess
+
+from e2e_support import cmake_package_xml
+from e2e_support import data_package
+
+PATCH = """--- a/data.txt
++++ b/data.txt
+@@ -1 +1 @@
+-as released
++patched
+"""
+
+
+def _patched_pkg():
+    """Return a package with its own quilt-format debian/ and one patch."""
+    name = 'patched_pkg'
+    return {
+        'package.xml': cmake_package_xml(name, description='Patched.'),
+        'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
+                          'project(patched_pkg NONE)\n',
+        'data.txt': 'as released\n',
+        'debian/control': """Source: ros-humble-patched-pkg
+Section: misc
+Priority: optional
+Maintainer: Demo Maintainer <dev@example.com>
+Build-Depends: debhelper-compat (= 13)
+Rules-Requires-Root: no
+
+Package: ros-humble-patched-pkg
+Architecture: all
+Depends: ${misc:Depends}
+Description: a package whose own debian/ patches its source
+""",
+        'debian/changelog': 'ros-humble-patched-pkg (0.1.0-0bookworm) '
+                            """bookworm; urgency=low
+
+  * Patched.
+
+ -- Demo Maintainer <dev@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
+""",
+        'debian/rules': """#!/usr/bin/make -f
+%:
+\tdh $@
+override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
+override_dh_auto_install:
+\tinstall -D -m 644 data.txt \\
+\t    debian/ros-humble-patched-pkg/opt/ros/humble/share/patched_pkg/data.txt
+""",
+        'debian/source/format': '3.0 (quilt)\n',
+        'debian/patches/series': 'change-data.patch\n',
+        'debian/patches/change-data.patch': PATCH,
+    }
+
+
+def _log(workspace, name):
+    return (workspace.root / 'log' / 'latest_deb' / name /
+            'stdout_stderr.log').read_text()
+
+
+def test_binary_target_alone_and_patches_still_applied(
+    make_workspace, tmp_path
+):
+    workspace = make_workspace([])
+    workspace.add_package('plain_pkg', data_package('plain_pkg'))
+    workspace.add_package('patched_pkg', _patched_pkg())
+    workspace.colcon_deb()
+
+    plain = _log(workspace, 'plain_pkg')
+    assert 'debian/rules binary' in plain
+    assert 'dh_builddeb' in plain
+    for step in ('dpkg-genbuildinfo', 'dpkg-genchanges',
+                 'dpkg-source --before-build', 'dpkg-source --after-build'):
+        assert step not in plain, step
+
+    patched = _log(workspace, 'patched_pkg')
+    for step in ('dpkg-source --before-build', 'dpkg-genchanges'):
+        assert step in patched, step
+    deb, = workspace.repo.glob('pool/main/*/ros-humble-patched-pkg_*.deb')
+    target = tmp_path / 'patched'
+    subprocess.run(['dpkg-deb', '-x', str(deb), str(target)], check=True)
+    assert (target / 'opt/ros/humble/share/patched_pkg/data.txt'
+            ).read_text() == 'patched\n'
