@@ -33,6 +33,52 @@ def cmake_package_xml(name, *, description, depends=()):
 """
 
 
+def own_debian_package(name, *, description, control_extra='',
+                       debian_files=None):
+    """Return the files of a package that ships its own debian/.
+
+    An `Architecture: all` package whose rules install data.txt into
+    share/<name>; `control_extra` is added to the source stanza,
+    `debian_files` ({path under debian/: text}) to the debian/ directory.
+    """
+    debian_name = 'ros-humble-' + name.replace('_', '-')
+    files = {
+        'package.xml': cmake_package_xml(name, description=description),
+        'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
+                          f'project({name} NONE)\n',
+        'data.txt': f'{name}\n',
+        'debian/control': f"""Source: {debian_name}
+Section: misc
+Priority: optional
+Maintainer: Demo Maintainer <dev@example.com>
+Build-Depends: debhelper-compat (= 13)
+{control_extra}
+Package: {debian_name}
+Architecture: all
+Depends: ${{misc:Depends}}
+Description: {description}
+""",
+        'debian/changelog': f"""{debian_name} (0.1.0-0bookworm) bookworm; \
+urgency=low
+
+  * {description}
+
+ -- Demo Maintainer <dev@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
+""",
+        'debian/rules': f"""#!/usr/bin/make -f
+%:
+\tdh $@
+override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
+override_dh_auto_install:
+\tinstall -D -m 644 data.txt \\
+\t    debian/{debian_name}/opt/ros/humble/share/{name}/data.txt
+""",
+    }
+    for path, text in (debian_files or {}).items():
+        files[f'debian/{path}'] = text
+    return files
+
+
 def colcon_command(workspace, *args):
     """Return (argv, Popen keyword arguments) of `colcon deb --offline`.
 

@@ -7,8 +7,8 @@ And to the repository and other packages: nothing but produce their own
 import stat
 
 from e2e_support import anonymous_volumes
-from e2e_support import cmake_package_xml
 from e2e_support import data_package
+from e2e_support import own_debian_package
 
 PLANT = """#!/bin/sh
 # claim to be a sibling, with a higher version and a root postinst
@@ -51,40 +51,9 @@ exit 0
 
 def _evil_lib():
     """Return a package with its own debian/ whose postinst runs as root."""
-    name = 'evil_lib'
-    return {
-        'package.xml': cmake_package_xml(name, description='Evil.'),
-        'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
-                          'project(evil_lib NONE)\n',
-        'data.txt': 'evil\n',
-        'debian/control': """Source: ros-humble-evil-lib
-Section: misc
-Priority: optional
-Maintainer: Evil <evil@example.com>
-Build-Depends: debhelper-compat (= 13)
-
-Package: ros-humble-evil-lib
-Architecture: all
-Depends: ${misc:Depends}
-Description: a package with a hostile postinst
-""",
-        'debian/changelog': 'ros-humble-evil-lib (0.1.0-0bookworm) bookworm; '
-                            """urgency=low
-
-  * Evil.
-
- -- Evil <evil@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
-""",
-        'debian/rules': """#!/usr/bin/make -f
-%:
-\tdh $@
-override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
-override_dh_auto_install:
-\tinstall -D -m 644 data.txt \\
-\t    debian/ros-humble-evil-lib/opt/ros/humble/share/evil_lib/data.txt
-""",
-        'debian/postinst': POSTINST,
-    }
+    return own_debian_package(
+        'evil_lib', description='a package with a hostile postinst',
+        debian_files={'postinst': POSTINST})
 
 
 def _setuid_files(root):

@@ -11,8 +11,8 @@ them before the build.
 
 import subprocess
 
-from e2e_support import cmake_package_xml
 from e2e_support import data_package
+from e2e_support import own_debian_package
 
 PATCH = """--- a/data.txt
 +++ b/data.txt
@@ -24,43 +24,14 @@ PATCH = """--- a/data.txt
 
 def _patched_pkg():
     """Return a package with its own quilt-format debian/ and one patch."""
-    name = 'patched_pkg'
-    return {
-        'package.xml': cmake_package_xml(name, description='Patched.'),
-        'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.10)\n'
-                          'project(patched_pkg NONE)\n',
-        'data.txt': 'as released\n',
-        'debian/control': """Source: ros-humble-patched-pkg
-Section: misc
-Priority: optional
-Maintainer: Demo Maintainer <dev@example.com>
-Build-Depends: debhelper-compat (= 13)
-Rules-Requires-Root: no
-
-Package: ros-humble-patched-pkg
-Architecture: all
-Depends: ${misc:Depends}
-Description: a package whose own debian/ patches its source
-""",
-        'debian/changelog': 'ros-humble-patched-pkg (0.1.0-0bookworm) '
-                            """bookworm; urgency=low
-
-  * Patched.
-
- -- Demo Maintainer <dev@example.com>  Mon, 23 Nov 2026 00:00:00 +0000
-""",
-        'debian/rules': """#!/usr/bin/make -f
-%:
-\tdh $@
-override_dh_auto_configure override_dh_auto_build override_dh_auto_test:
-override_dh_auto_install:
-\tinstall -D -m 644 data.txt \\
-\t    debian/ros-humble-patched-pkg/opt/ros/humble/share/patched_pkg/data.txt
-""",
-        'debian/source/format': '3.0 (quilt)\n',
-        'debian/patches/series': 'change-data.patch\n',
-        'debian/patches/change-data.patch': PATCH,
-    }
+    files = own_debian_package(
+        'patched_pkg', description='a package whose own debian/ patches it',
+        control_extra='Rules-Requires-Root: no\n',
+        debian_files={'source/format': '3.0 (quilt)\n',
+                      'patches/series': 'change-data.patch\n',
+                      'patches/change-data.patch': PATCH})
+    files['data.txt'] = 'as released\n'
+    return files
 
 
 def _log(workspace, name):
