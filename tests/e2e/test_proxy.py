@@ -9,9 +9,12 @@ shows the fetches went through it; the images, their history and the
 run's logs show no trace of it.
 """
 
+import fcntl
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 import json
+import socket
+import struct
 import threading
 import urllib.error
 import urllib.request
@@ -68,14 +71,31 @@ class _RecordingProxy(BaseHTTPRequestHandler):
         pass
 
 
+def _bridge_gateway(engine):
+    """Return the address containers on the default bridge reach the host at.
+
+    The bridge network's IPAM configuration names it, except when dockerd
+    took it from the bridge interface itself (a fresh docker0): then it is
+    that interface's address.
+    """
+    network = engine.client.networks.get('bridge').attrs
+    for config in network['IPAM']['Config'] or []:
+        if config.get('Gateway'):
+            return config['Gateway']
+    name = network['Options'].get('com.docker.network.bridge.name', 'docker0')
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack('256s', name.encode()[:15])
+        reply = fcntl.ioctl(sock.fileno(), 0x8915, request)  # SIOCGIFADDR
+    return socket.inet_ntoa(reply[20:24])
+
+
 @pytest.fixture
 def proxy(engine):
     """Return (the proxy URL containers reach, the URLs it fetched)."""
     server = ThreadingHTTPServer(('0.0.0.0', 0), _RecordingProxy)
     server.daemon_threads = True
     server.seen = []
-    gateway = engine.client.networks.get('bridge').attrs[
-        'IPAM']['Config'][0]['Gateway']
+    gateway = _bridge_gateway(engine)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
