@@ -34,7 +34,15 @@ chmod 755 "$wrappers/dh_strip_nondeterminism"
 cp "$COLCON_DEB_HELPERS/dh-auto-configure-stdlib-distutils.sh" \
     "$wrappers/dh_auto_configure"
 chmod 755 "$wrappers/dh_auto_configure"
-export PATH="$wrappers:$PATH"
+# CMake's Ninja generator for debhelper's cmake build system (see
+# dh-auto-cmake-ninja.sh); after the ones above on PATH
+mkdir -p "$wrappers/cmake-ninja"
+for step in configure build test install clean; do
+    cp "$COLCON_DEB_HELPERS/dh-auto-cmake-ninja.sh" \
+        "$wrappers/cmake-ninja/dh_auto_$step"
+    chmod 755 "$wrappers/cmake-ninja/dh_auto_$step"
+done
+export PATH="$wrappers:$wrappers/cmake-ninja:$PATH"
 # --rules-target binary: `debian/rules binary` in the environment
 # dpkg-buildpackage prepares (build flags, SOURCE_DATE_EPOCH, DEB_BUILD_OPTIONS,
 # the architecture variables), without the steps around it whose output is

@@ -20,4 +20,7 @@ if [ -f CMakeLists.txt ] && [ ! -e setup.py ] && [ -n "$python" ] && \
     SETUPTOOLS_USE_DISTUTILS=stdlib
     export SETUPTOOLS_USE_DISTUTILS
 fi
-exec /usr/bin/dh_auto_configure "$@"
+# then dh-auto-cmake-ninja.sh's, where build-with-dpkg.sh puts it
+next=${0%/*}/cmake-ninja/dh_auto_configure
+[ -x "$next" ] || next=/usr/bin/dh_auto_configure
+exec "$next" "$@"

@@ -19,9 +19,11 @@ eatmydata=
 if apt-cache show eatmydata >/dev/null 2>&1; then
     eatmydata=eatmydata
 fi
+# ninja-build: CMake's Ninja generator for bloom's cmake builds (see
+# dh-auto-cmake-ninja.sh)
 apt-get install -y --no-install-recommends \
     python3-bloom "$rosdep_pkg" python3-catkin-pkg python3-setuptools \
-    dpkg-dev debhelper fakeroot build-essential cmake ccache \
+    dpkg-dev debhelper fakeroot build-essential cmake ninja-build ccache \
     ca-certificates util-linux passwd $eatmydata
 apt-get clean
 # keep apt's binary caches: every build container then starts with valid
