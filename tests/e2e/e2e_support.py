@@ -228,6 +228,12 @@ def list_containers(engine, **kwargs):
                 raise
 
 
+def package_log(workspace, name):
+    """Return the build log of package `name` in the last run."""
+    return (workspace.root / 'log' / 'latest_deb' / name /
+            'stdout_stderr.log').read_text()
+
+
 def report(workspace):
     """Return colcon deb's per-package report of the last run."""
     import json

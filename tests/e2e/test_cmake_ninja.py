@@ -13,6 +13,7 @@ import re
 import subprocess
 
 from e2e_support import cmake_package_xml
+from e2e_support import package_log
 
 CMAKE_LISTS = """cmake_minimum_required(VERSION 3.10)
 project({name} C)
@@ -53,11 +54,6 @@ def _extracted(workspace, tmp_path, name):
     return target / 'opt/ros/humble'
 
 
-def _log(workspace, name):
-    return (workspace.root / 'log' / 'latest_deb' / name /
-            'stdout_stderr.log').read_text()
-
-
 def test_ninja_generator_and_make_syntax_kept_on_makefiles(
     make_workspace, tmp_path
 ):
@@ -71,7 +67,7 @@ def test_ninja_generator_and_make_syntax_kept_on_makefiles(
     ninja = _extracted(workspace, tmp_path, 'ninja_pkg')
     assert (ninja / 'share/ninja_pkg/generator.txt').read_text() == 'Ninja'
     assert (ninja / 'lib/libninja_pkg.so').is_file()
-    log = _log(workspace, 'ninja_pkg')
+    log = package_log(workspace, 'ninja_pkg')
     # debhelper's ninja build with the load limit of every build
     assert re.search(r'\bninja -j\d+ -v -l[\d.]+\s*$', log, re.M), log
     assert re.search(r'\bninja install\b', log), log

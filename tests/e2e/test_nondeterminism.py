@@ -16,6 +16,7 @@ import time
 import zipfile
 
 from e2e_support import cmake_package_xml
+from e2e_support import package_log
 
 #: 2033-05-18 03:33:20 UTC
 FUTURE = 2000000000
@@ -77,8 +78,7 @@ install(DIRECTORY ${out}/plain/ DESTINATION share/stamped_files/plain)
     assert stamp[0] < 2033, stamp
     assert len(list((share / 'plain').iterdir())) == 50
 
-    log = (workspace.root / 'log' / 'latest_deb' / 'stamped_files' /
-           'stdout_stderr.log').read_text()
+    log = package_log(workspace, 'stamped_files')
     summary = re.search(
         r'dh_strip_nondeterminism: (\d+) file\(s\) checked by '
         r'strip-nondeterminism, (\d+) without a file\(1\) run', log)

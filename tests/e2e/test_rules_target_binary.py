@@ -13,6 +13,7 @@ import subprocess
 
 from e2e_support import data_package
 from e2e_support import own_debian_package
+from e2e_support import package_log
 
 PATCH = """--- a/data.txt
 +++ b/data.txt
@@ -34,11 +35,6 @@ def _patched_pkg():
     return files
 
 
-def _log(workspace, name):
-    return (workspace.root / 'log' / 'latest_deb' / name /
-            'stdout_stderr.log').read_text()
-
-
 def test_binary_target_alone_and_patches_still_applied(
     make_workspace, tmp_path
 ):
@@ -47,14 +43,14 @@ def test_binary_target_alone_and_patches_still_applied(
     workspace.add_package('patched_pkg', _patched_pkg())
     workspace.colcon_deb()
 
-    plain = _log(workspace, 'plain_pkg')
+    plain = package_log(workspace, 'plain_pkg')
     assert 'debian/rules binary' in plain
     assert 'dh_builddeb' in plain
     for step in ('dpkg-genbuildinfo', 'dpkg-genchanges',
                  'dpkg-source --before-build', 'dpkg-source --after-build'):
         assert step not in plain, step
 
-    patched = _log(workspace, 'patched_pkg')
+    patched = package_log(workspace, 'patched_pkg')
     for step in ('dpkg-source --before-build', 'dpkg-genchanges'):
         assert step in patched, step
     deb, = workspace.repo.glob('pool/main/*/ros-humble-patched-pkg_*.deb')
