@@ -228,6 +228,18 @@ def list_containers(engine, **kwargs):
                 raise
 
 
+def extracted_package(workspace, tmp_path, name):
+    """Unpack the .deb of package `name` under tmp_path; return its prefix.
+
+    :returns: the unpacked /opt/ros/humble
+    """
+    deb, = workspace.repo.glob(
+        f'pool/main/*/ros-humble-{name.replace("_", "-")}_*.deb')
+    target = tmp_path / name
+    subprocess.run(['dpkg-deb', '-x', str(deb), str(target)], check=True)
+    return target / 'opt/ros/humble'
+
+
 def package_log(workspace, name):
     """Return the build log of package `name` in the last run."""
     return (workspace.root / 'log' / 'latest_deb' / name /

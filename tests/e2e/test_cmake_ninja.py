@@ -10,9 +10,9 @@ before, and record which generator their configure saw.
 """
 
 import re
-import subprocess
 
 from e2e_support import cmake_package_xml
+from e2e_support import extracted_package
 from e2e_support import package_log
 
 CMAKE_LISTS = """cmake_minimum_required(VERSION 3.10)
@@ -46,14 +46,6 @@ def _package(name, *, extra=''):
     }
 
 
-def _extracted(workspace, tmp_path, name):
-    deb, = workspace.repo.glob(
-        f'pool/main/*/ros-humble-{name.replace("_", "-")}_*.deb')
-    target = tmp_path / name
-    subprocess.run(['dpkg-deb', '-x', str(deb), str(target)], check=True)
-    return target / 'opt/ros/humble'
-
-
 def test_ninja_generator_and_make_syntax_kept_on_makefiles(
     make_workspace, tmp_path
 ):
@@ -64,7 +56,7 @@ def test_ninja_generator_and_make_syntax_kept_on_makefiles(
     workspace.add_package('make_syntax_pkg', files)
     workspace.colcon_deb()
 
-    ninja = _extracted(workspace, tmp_path, 'ninja_pkg')
+    ninja = extracted_package(workspace, tmp_path, 'ninja_pkg')
     assert (ninja / 'share/ninja_pkg/generator.txt').read_text() == 'Ninja'
     assert (ninja / 'lib/libninja_pkg.so').is_file()
     log = package_log(workspace, 'ninja_pkg')
@@ -72,7 +64,7 @@ def test_ninja_generator_and_make_syntax_kept_on_makefiles(
     assert re.search(r'\bninja -j\d+ -v -l[\d.]+\s*$', log, re.M), log
     assert re.search(r'\bninja install\b', log), log
 
-    made = _extracted(workspace, tmp_path, 'make_syntax_pkg')
+    made = extracted_package(workspace, tmp_path, 'make_syntax_pkg')
     assert (made / 'share/make_syntax_pkg/generator.txt').read_text() == \
         'Unix Makefiles'
     assert (made / 'share/make_syntax_pkg/sub.txt').read_text() == \

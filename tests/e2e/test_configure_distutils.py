@@ -10,9 +10,9 @@ variable and the same Debian layout as before, the build does not get it,
 and a package with a setup.py keeps setuptools' distutils at configure too.
 """
 
-import subprocess
 
 from e2e_support import cmake_package_xml
+from e2e_support import extracted_package
 
 CMAKE_LISTS = """cmake_minimum_required(VERSION 3.10)
 project({name} NONE)
@@ -54,11 +54,7 @@ def _package(name, *, with_setup_py):
 
 
 def _recorded(workspace, tmp_path, name):
-    deb, = workspace.repo.glob(
-        f'pool/main/*/ros-humble-{name.replace("_", "-")}_*.deb')
-    target = tmp_path / name
-    subprocess.run(['dpkg-deb', '-x', str(deb), str(target)], check=True)
-    share = target / 'opt/ros/humble/share' / name
+    share = extracted_package(workspace, tmp_path, name) / 'share' / name
     return [dict(line.split('=', 1) for line in
                  (share / f'{step}.txt').read_text().splitlines())
             for step in ('configure', 'build')]

@@ -9,9 +9,9 @@ quilt patches still gets the whole dpkg-buildpackage -b, which applies
 them before the build.
 """
 
-import subprocess
 
 from e2e_support import data_package
+from e2e_support import extracted_package
 from e2e_support import own_debian_package
 from e2e_support import package_log
 
@@ -53,8 +53,5 @@ def test_binary_target_alone_and_patches_still_applied(
     patched = package_log(workspace, 'patched_pkg')
     for step in ('dpkg-source --before-build', 'dpkg-genchanges'):
         assert step in patched, step
-    deb, = workspace.repo.glob('pool/main/*/ros-humble-patched-pkg_*.deb')
-    target = tmp_path / 'patched'
-    subprocess.run(['dpkg-deb', '-x', str(deb), str(target)], check=True)
-    assert (target / 'opt/ros/humble/share/patched_pkg/data.txt'
-            ).read_text() == 'patched\n'
+    prefix = extracted_package(workspace, tmp_path, 'patched_pkg')
+    assert (prefix / 'share/patched_pkg/data.txt').read_text() == 'patched\n'
