@@ -8,6 +8,14 @@ from its report) and Debian's colcon, builds the workspace with `colcon
 build --merge-install` (Release, no tests, the parallel executor; a
 merged install, as /opt/ros is, which ros_workspace needs).  Only the `colcon
 build` itself is timed; the image is made beforehand.
+
+With `debian_flags` the same build compiles with what dpkg-buildpackage
+gives bloom's debian/rules instead of CMake's Release: CMAKE_BUILD_TYPE
+None (as dh_auto_configure passes) and dpkg-buildflags' CFLAGS/CXXFLAGS
+with its CPPFLAGS appended (as debhelper does for CMake), -DNDEBUG (bloom's
+DEB_CXXFLAGS_MAINT_APPEND) and no LDFLAGS (bloom's rules empty them):
+Debian's `-g -O2` and hardening.  Beside the Release build it parts what
+packaging costs from what the debug information costs.
 """
 
 import re
@@ -22,9 +30,20 @@ from colcon_deb_docker.errors import ContainerFailed
 IMAGE = 'colcon-deb-bench-plain:latest'
 
 
+#: the flags of bloom's debian/rules in dpkg-buildpackage (see above)
+DEBIAN_FLAGS = """export DEB_CXXFLAGS_MAINT_APPEND=-DNDEBUG
+eval "$(dpkg-buildflags --export=sh)"
+export CFLAGS="$CFLAGS $CPPFLAGS" CXXFLAGS="$CXXFLAGS $CPPFLAGS" LDFLAGS=
+build_type=None
+"""
+RELEASE_FLAGS = 'build_type=Release\n'
+
+
 def plain_colcon_build(*, source, base_image, system_packages, workers,
-                       packages_up_to=()):
+                       packages_up_to=(), debian_flags=False):
     """Build `source` (a workspace's src) with colcon; return the figures.
+
+    :param debian_flags: compile with Debian's flags, not Release's
 
     :returns: {'wall': seconds of `colcon build`, 'packages': {name: s}}
     """
@@ -37,13 +56,15 @@ def plain_colcon_build(*, source, base_image, system_packages, workers,
                     'RUN DEBIAN_FRONTEND=noninteractive apt-get install -y '
                     f'-q --install-recommends colcon {names}\n').encode()})
     up_to = ' '.join(packages_up_to)
+    flags = DEBIAN_FLAGS if debian_flags else RELEASE_FLAGS
     script = f"""set -e
 mkdir -p /ws && cp -r /colcon-deb/src /ws/src
 cd /ws
+{flags}echo "CXXFLAGS=${{CXXFLAGS:-}} CMAKE_BUILD_TYPE=$build_type"
 start=$(date +%s.%N)
 colcon build --merge-install --executor parallel --parallel-workers {workers} \\
     {'--packages-up-to ' + up_to if up_to else ''} \\
-    --cmake-args -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \\
+    --cmake-args -DCMAKE_BUILD_TYPE=$build_type -DBUILD_TESTING=OFF \\
     --event-handlers console_direct- console_cohesion- status-
 end=$(date +%s.%N)
 echo "WALL $(python3 -c "print($end - $start)")"
@@ -70,4 +91,5 @@ echo "WALL $(python3 -c "print($end - $start)")"
         if match:
             finished[match.group(1)] = 60 * int(match.group(2)) + \
                 float(match.group(3))
-    return {'wall': wall, 'packages': finished}
+    flags_line = next(line for line in lines if line.startswith('CXXFLAGS='))
+    return {'wall': wall, 'packages': finished, 'flags': flags_line}

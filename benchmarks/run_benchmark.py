@@ -22,16 +22,20 @@ a workspace of real packages (--workspace DIR), then runs:
       --no-bloom-ahead: what the caches save;
   (h) a plain `colcon build` of the same packages in one container of the
       same builder image with the same system packages (what a ROS user
-      compares against; see plain_colcon_build.py).
+      compares against; see plain_colcon_build.py);
+  (i) (h) with Debian's compile flags (-g -O2 and hardening, as
+      dpkg-buildpackage gives bloom's rules) instead of CMake's Release:
+      (b)/(i) is what the packaging costs, (i)/(h) what the debug
+      information and Debian's flags cost.
 
 (b) starts from cold caches: the dependency images of earlier runs are
 removed first (--keep-dependency-images keeps them).  With --workspace,
 (d) and (e) are left out (the benchmark never writes into your sources).
 
-It prints wall times, the ratio (b)/(a) and (b)/(h), where the time goes
-(the sum over all packages of each step, dpkg-buildpackage split into its
-phases, for (a) and (b)), the per-package overhead (a package's wall time
-minus its dpkg-buildpackage time), the critical-path lower bound (the
+It prints wall times, the ratios (b)/(a), (b)/(h) and (b)/(i), where the
+time goes (the sum over all packages of each step, dpkg-buildpackage split
+into its phases, for (a) and (b)), the per-package overhead (a package's
+wall time minus its dpkg-buildpackage time), the critical-path lower bound (the
 longest dependency chain, weighted with the packages' times in (a)), the
 picture of (b) (an SVG timeline) and the scale curve of planning
 (scale.py, --scale 50,200,500; --scale '' leaves it out).
@@ -352,10 +356,16 @@ def main():
             '--no-dependency-images', '--no-bloom-ahead', **common)
         print(f'(h) plain colcon build, {args.workers} workers ...',
               flush=True)
+        system_packages = {p for r in report_b.values()
+                           for p in r.get('dependency_set') or ()}
         plain = plain_colcon_build(
             source=source, base_image=args.base_image, workers=args.workers,
-            system_packages={p for r in report_b.values()
-                             for p in r.get('dependency_set') or ()})
+            system_packages=system_packages)
+        print(f"(i) plain colcon build, Debian's flags, {args.workers} "
+              'workers ...', flush=True)
+        plain_debian = plain_colcon_build(
+            source=source, base_image=args.base_image, workers=args.workers,
+            system_packages=system_packages, debian_flags=True)
         picture = sorted((root / 'log_b').glob(
             '*/colcon-deb-timeline-*.svg'))
         if picture and args.keep:
@@ -394,6 +404,10 @@ def main():
     print(f'| {"(h) plain colcon build (one container)":<40} | '
           f'{plain["wall"]:7.1f} | {len(plain["packages"]):5d} | '
           f'{len(deps):8d} |')
+    label_i = "(i) (h) with Debian's flags (-g -O2)"
+    print(f'| {label_i:<40} | '
+          f'{plain_debian["wall"]:7.1f} | '
+          f'{len(plain_debian["packages"]):5d} | {len(deps):8d} |')
     print()
     breakdown({'(a)': report_a, '(b)': report_b})
     print()
@@ -402,6 +416,10 @@ def main():
     print(f'ratio (b)/(h):                   {wall_b / plain["wall"]:.2f} '
           f'(plain colcon build, per-package sum '
           f'{sum(plain["packages"].values()):.1f} s)')
+    print(f'ratio (b)/(i):                   '
+          f"{wall_b / plain_debian['wall']:.2f} (the same with Debian's "
+          f'flags, per-package sum '
+          f'{sum(plain_debian["packages"].values()):.1f} s)')
     print(f'per-package overhead (a), mean:  {overhead(report_a):.2f} s '
           '(wall minus dpkg-buildpackage), '
           f'{overhead(report_a, build_deps=False):.2f} s without the build '

@@ -55,23 +55,55 @@ def main():
         print('the run replayed on 2 workers with its own durations ends '
               'at: ' + ', '.join(f'{s:.1f} s ({order})'
                                  for order, s in shape['replays'].items()))
-    print('plain colcon build of the same packages ...', flush=True)
-    plain = plain_colcon_build(
-        source=workspace / 'src', base_image='local/debian:bookworm',
-        workers=2, packages_up_to=up_to,
-        system_packages={p for r in report.values()
-                         for p in r.get('dependency_set') or ()})
-    slowest = sorted(plain['packages'].items(), key=lambda i: -i[1])[:3]
-    print(f'plain colcon build: {plain["wall"]:.1f} s wall, '
-          f'{len(plain["packages"])} packages, per-package sum '
-          f'{sum(plain["packages"].values()):.1f} s; slowest: ' +
-          ', '.join(f'{n} {s:.0f} s' for n, s in slowest))
-    print(f'colcon deb: {wall:.1f} s wall, {wall / plain["wall"]:.2f}x the '
-          'plain colcon build' + (
-              f'; the builds alone (first start to last end) '
-              f'{shape["span"] / plain["wall"]:.2f}x' if shape else ''))
+    system_packages = {p for r in report.values()
+                       for p in r.get('dependency_set') or ()}
+    plains = {}
+    for label, debian_flags in (('plain colcon build', False),
+                                ("plain colcon build, Debian's flags", True)):
+        print(f'{label} of the same packages ...', flush=True)
+        plain = plains[label] = plain_colcon_build(
+            source=workspace / 'src', base_image='local/debian:bookworm',
+            workers=2, packages_up_to=up_to, debian_flags=debian_flags,
+            system_packages=system_packages)
+        slowest = sorted(plain['packages'].items(), key=lambda i: -i[1])[:3]
+        print(f'{label}: {plain["wall"]:.1f} s wall, '
+              f'{len(plain["packages"])} packages, per-package sum '
+              f'{sum(plain["packages"].values()):.1f} s; slowest: ' +
+              ', '.join(f'{n} {s:.0f} s' for n, s in slowest) +
+              f' ({plain["flags"]})')
+    print()
+    for label, plain in plains.items():
+        print(f'colcon deb: {wall:.1f} s wall, {wall / plain["wall"]:.2f}x '
+              f'the {label}' + (
+                  f'; the builds alone (first start to last end) '
+                  f'{shape["span"] / plain["wall"]:.2f}x' if shape else ''))
+    print_slowest(report, plains)
     print(machine_parallelism.describe(2))
     return 0
+
+
+def print_slowest(report, plains, count=6):
+    """Print the slowest packages' times on every side.
+
+    colcon deb's compile phase (dpkg-buildpackage's build target) and whole
+    job beside each plain build's time for the package: where the two
+    plain builds differ, the debug information and Debian's flags cost
+    that much before any packaging.
+    """
+    labels = list(plains)
+    names = sorted(
+        (n for n, r in report.items() if r['status'] == 'built'),
+        key=lambda n: -report[n]['seconds'])[:count]
+    print(f'\n| {"package (s)":<36} | {"job":>6} | {"compile":>7} | ' +
+          ' | '.join(f'{label:>36}' for label in labels) + ' |')
+    print(f'| {"-" * 36} | {"-" * 6} | {"-" * 7} | ' +
+          ' | '.join('-' * 36 for _ in labels) + ' |')
+    for name in names:
+        steps = report[name]['steps']
+        print(f'| {name:<36} | {report[name]["seconds"]:6.1f} | '
+              f'{steps.get("dpkg:compile", 0.0):7.1f} | ' + ' | '.join(
+                  f'{plains[label]["packages"].get(name, float("nan")):36.1f}'
+                  for label in labels) + ' |')
 
 
 def run_shape(report, events_log):
