@@ -45,7 +45,8 @@ def plain_colcon_build(*, source, base_image, system_packages, workers,
 
     :param debian_flags: compile with Debian's flags, not Release's
 
-    :returns: {'wall': seconds of `colcon build`, 'packages': {name: s}}
+    :returns: {'wall': seconds of `colcon build`, 'packages': {name: s},
+      'flags': the CXXFLAGS and build type it compiled with}
     """
     engine = DockerEngine()
     builder = prepare_builder_image(engine=engine, base_image=base_image)
