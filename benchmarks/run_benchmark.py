@@ -35,8 +35,8 @@ removed first (--keep-dependency-images keeps them).  With --workspace,
 It prints wall times, the ratios (b)/(a), (b)/(h) and (b)/(i), where the
 time goes (the sum over all packages of each step, dpkg-buildpackage split
 into its phases, for (a) and (b)), the per-package overhead (a package's
-wall time minus its dpkg-buildpackage time), the critical-path lower bound (the
-longest dependency chain, weighted with the packages' times in (a)), the
+wall time minus its dpkg-buildpackage time), the critical-path lower bound
+(the longest dependency chain, weighted with the packages' times in (a)), the
 picture of (b) (an SVG timeline) and the scale curve of planning
 (scale.py, --scale 50,200,500; --scale '' leaves it out).
 
@@ -401,13 +401,11 @@ def main():
     for label, wall, report, expected in rows:
         print(f'| {label:<40} | {wall:7.1f} | {built(report):5d} | '
               f'{expected:8d} |')
-    print(f'| {"(h) plain colcon build (one container)":<40} | '
-          f'{plain["wall"]:7.1f} | {len(plain["packages"]):5d} | '
-          f'{len(deps):8d} |')
-    label_i = "(i) (h) with Debian's flags (-g -O2)"
-    print(f'| {label_i:<40} | '
-          f'{plain_debian["wall"]:7.1f} | '
-          f'{len(plain_debian["packages"]):5d} | {len(deps):8d} |')
+    for label, figures in (
+            ('(h) plain colcon build (one container)', plain),
+            ("(i) (h) with Debian's flags (-g -O2)", plain_debian)):
+        print(f'| {label:<40} | {figures["wall"]:7.1f} | '
+              f'{len(figures["packages"]):5d} | {len(deps):8d} |')
     print()
     breakdown({'(a)': report_a, '(b)': report_b})
     print()
