@@ -32,6 +32,9 @@ from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.task.deb import DEB_TASK_GROUP
 from colcon_deb_docker.task.deb import DebTask
+from colcon_deb_docker.workspace_dependencies import build_categories
+from colcon_deb_docker.workspace_dependencies import \
+    workspace_dependencies
 
 logger = colcon_logger.getChild(__name__)
 
@@ -80,7 +83,8 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
     to_build = list({
         p.name: p for p in plan if p.action == 'build'}.values())
     descriptors = {d.descriptor.name: d.descriptor for d in decorators}
-    set_build_closures(session, decorators)
+    set_build_closures(
+        session, decorators, with_tests=bool(args.run_tests))
     check = None
     if to_build:
         names = {p.name for p in to_build}
@@ -148,18 +152,19 @@ def run_started_event(session, invalid):
         if with_pin else '')
 
 
-def set_build_closures(session, decorators):
+def set_build_closures(session, decorators, *, with_tests):
     """Record the workspace packages each package's build installs.
 
-    What `apt-get build-dep` would pull from the workspace: its build and
-    test dependencies, and everything those need at run time.
+    What `apt-get build-dep` would pull from the workspace (see
+    workspace_dependencies.py): its build dependencies (and its test
+    dependencies when the tests run), and what those need at run time.
     """
     descriptors = {d.descriptor for d in decorators}
+    categories = build_categories(with_tests=with_tests)
     for decorator in decorators:
-        session.build_closure[decorator.descriptor.name] = {
-            str(d) for d in decorator.descriptor.get_recursive_dependencies(
-                descriptors, direct_categories=('build', 'test'),
-                recursive_categories=('run', ))}
+        session.build_closure[decorator.descriptor.name] = \
+            workspace_dependencies(
+                decorator.descriptor, descriptors, categories=categories)
 
 
 def _jobs(args, decorators, session, invalid):

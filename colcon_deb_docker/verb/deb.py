@@ -40,6 +40,7 @@ from colcon_deb_docker.unidentified import find_unidentified_packages
 from colcon_deb_docker.verb.arguments import add_deb_arguments
 from colcon_deb_docker.verb.arguments import DEFAULT_BASE_IMAGE
 from colcon_deb_docker.verify import verify_installation
+from colcon_deb_docker.workspace_dependencies import set_job_dependencies
 
 logger = colcon_logger.getChild(__name__)
 
@@ -96,6 +97,7 @@ class DebVerb(VerbExtensionPoint):
             args, additional_argument_names=['*'],
             recursive_categories=('run', ),
             augmentation_extensions=augmentations)
+        set_job_dependencies(decorators, with_tests=bool(args.run_tests))
         invalid = invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
             base_paths=search_paths(args),

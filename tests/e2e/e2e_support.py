@@ -17,9 +17,10 @@ SECOND_ENGINE_SOCKET = '/var/run/colcon-deb-second.sock'
 SECOND_ENGINE_TCP = 'tcp://127.0.0.1:23750'
 
 
-def cmake_package_xml(name, *, description, depends=()):
+def cmake_package_xml(name, *, description, depends=(), test_depends=()):
     """Return the package.xml of a small plain-CMake test package."""
-    depend_lines = ''.join(f'  <depend>{d}</depend>\n' for d in depends)
+    depend_lines = ''.join(f'  <depend>{d}</depend>\n' for d in depends) + \
+        ''.join(f'  <test_depend>{d}</test_depend>\n' for d in test_depends)
     return f"""<?xml version="1.0"?>
 <package format="3">
   <name>{name}</name>

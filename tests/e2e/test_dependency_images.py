@@ -4,7 +4,8 @@ Two packages that need the same Debian library share one dependency image,
 made once and reused in the next run; a package that needs that library
 and one more starts from the shared image and installs only the one more;
 a package that uses the library without declaring it still fails,
-although an image with the library exists.
+although an image with the library exists; and so does a package that
+uses a workspace library only one of its dependencies' tests need.
 """
 
 import re
@@ -117,3 +118,60 @@ def test_without_dependency_images_the_build_installs_them(
     _, progress, used = _images_used(workspace, 'fmt_a')
     assert not used
     assert 'build-deps: done (apt-get build-dep)' in progress, progress
+
+
+def _header_package(name, *, depends=(), test_depends=(), includes=None):
+    """Return a package that installs a header, or one that includes one."""
+    files = {'package.xml': cmake_package_xml(
+        name, description=f'Header test ({name}).', depends=depends,
+        test_depends=test_depends)}
+    if includes is None:
+        files['CMakeLists.txt'] = f"""cmake_minimum_required(VERSION 3.10)
+project({name} NONE)
+install(FILES {name}.hpp DESTINATION include/{name})
+"""
+        files[f'{name}.hpp'] = 'inline int answer() { return 42; }\n'
+        return files
+    files['CMakeLists.txt'] = f"""cmake_minimum_required(VERSION 3.10)
+project({name} CXX)
+add_executable({name} main.cpp)
+target_include_directories({name} PRIVATE /opt/ros/humble/include)
+install(TARGETS {name} DESTINATION bin)
+"""
+    files['main.cpp'] = f"""#include <{includes}/{includes}.hpp>
+int main() {{ return answer() == 42 ? 0 : 1; }}
+"""
+    return files
+
+
+def test_the_test_dependencies_of_a_dependency_stay_out(
+    make_workspace, engine, base_image
+):
+    # `base` needs `answers` for its tests only (not run: nocheck); `app`
+    # needs `base` to build and uses `answers` without declaring it
+    workspace = make_workspace([])
+    workspace.add_package('answers', _header_package('answers'))
+    workspace.add_package(
+        'base', _header_package('base', test_depends=['answers']))
+    workspace.add_package('app', _header_package(
+        'app', depends=['base'], includes='answers'))
+    workspace.add_package('app_declared', _header_package(
+        'app_declared', depends=['answers'], includes='answers'))
+    result = workspace.colcon_deb(
+        '--continue-on-error', '--event-handlers', 'console_cohesion+',
+        check=False)
+    assert result.returncode != 0
+    debs = workspace.debs()
+    # the header is where a build that declares it finds it
+    assert any(d.startswith('ros-humble-app-declared_') for d in debs), debs
+    assert re.search(r'answers/answers\.hpp: No such file or directory',
+                     result.stdout), result.stdout[-3000:]
+    assert re.search(r"colcon deb: 'app' failed", result.stdout)
+    assert not any(d.startswith('ros-humble-app_') for d in debs), debs
+    # nor does `app` wait for it
+    events = (workspace.root / 'log' / 'latest_deb' / 'events.log') \
+        .read_text()
+    queued = re.search(r'\(app\) JobQueued: (\{.*\})', events)
+    assert queued, events[-3000:]
+    assert "'answers'" not in queued.group(1), queued.group(1)
+    assert "'base'" in queued.group(1), queued.group(1)
