@@ -239,14 +239,27 @@ def overhead(report, *, build_deps=True):
 
 
 def critical_path(deps, seconds):
+    """Return the length of the longest chain of the job graph."""
+    chain = critical_chain(deps, seconds)
+    return sum(seconds.get(name, 0.0) for name in chain)
+
+
+def critical_chain(deps, seconds):
+    """Return the longest chain of the job graph, first package first."""
     longest = {}
 
     def visit(name):
         if name not in longest:
-            longest[name] = seconds.get(name, 0.0) + max(
-                (visit(d) for d in deps[name]), default=0.0)
-        return longest[name]
-    return max(visit(n) for n in deps)
+            before = max(deps[name], key=visit, default=None)
+            longest[name] = (seconds.get(name, 0.0) + (
+                visit(before) if before is not None else 0.0), before)
+        return longest[name][0]
+    name = max(deps, key=visit, default=None)
+    chain = []
+    while name is not None:
+        chain.append(name)
+        name = longest[name][1]
+    return chain[::-1]
 
 
 def replay(deps, seconds, order, *, workers):

@@ -9,7 +9,8 @@ wall times and their ratio.  Also the run's shape: how long the builds
 took from the first start to the last end, how much of it one build ran
 alone, and the longest chain of the job graph (from the JobQueued events
 of the run) with the packages' own times: a parallel run of that graph
-cannot end sooner, whatever order the jobs start in; and the run replayed
+cannot end sooner, whatever order the jobs start in (and its packages:
+what of each job compiled, what packaged); and the run replayed
 on two workers with its own durations in three start orders (the one it
 was queued in, and the critical-path order with durations unknown and
 known): what a better start order alone could gain.
@@ -29,6 +30,7 @@ import machine_parallelism  # noqa: E402 I100
 from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 from run_benchmark import breakdown  # noqa: E402
 from colcon_deb_docker.job_order import critical_path_order  # noqa: E402 I100
+from run_benchmark import critical_chain  # noqa: E402
 from run_benchmark import critical_path  # noqa: E402
 from run_benchmark import replay  # noqa: E402
 
@@ -55,6 +57,7 @@ def main():
         print('the run replayed on 2 workers with its own durations ends '
               'at: ' + ', '.join(f'{s:.1f} s ({order})'
                                  for order, s in shape['replays'].items()))
+        print_chain(report, shape['chain_packages'])
     system_packages = {p for r in report.values()
                        for p in r.get('dependency_set') or ()}
     plains = {}
@@ -106,6 +109,29 @@ def print_slowest(report, plains, count=6):
                   for label in labels) + ' |')
 
 
+def print_chain(report, chain):
+    """Print the longest chain: each package's job, and what of it compiled.
+
+    The compile phases are what a plain build has too (configure, compile,
+    install); the rest is what packaging adds on the path that decides
+    when the run can end.
+    """
+    phases = ('dpkg:configure', 'dpkg:compile', 'dpkg:install')
+    total = compiled = 0.0
+    parts = []
+    for name in chain:
+        steps = report[name]['steps']
+        seconds = report[name]['seconds']
+        compile_seconds = sum(steps.get(p, 0.0) for p in phases)
+        total += seconds
+        compiled += compile_seconds
+        parts.append(f'{name} {seconds:.1f}/{compile_seconds:.1f}')
+    print(f'longest chain, {len(chain)} packages, {total:.1f} s of jobs, '
+          f'{compiled:.1f} s of it configure, compile and install, '
+          f'{total - compiled:.1f} s the rest (job/compile s): ' +
+          ' -> '.join(parts))
+
+
 def run_shape(report, events_log):
     """Return the span, time alone and longest chain of a run, or None."""
     spans = {
@@ -138,6 +164,7 @@ def run_shape(report, events_log):
     return {
         'span': edges[-1][0] - edges[0][0], 'alone': alone,
         'chain': critical_path(deps, seconds),
+        'chain_packages': critical_chain(deps, seconds),
         'total': sum(seconds.values()),
         'replays': {
             'queued order': replay(
