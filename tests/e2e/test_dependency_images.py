@@ -5,7 +5,8 @@ made once and reused in the next run; a package that needs that library
 and one more starts from the shared image and installs only the one more;
 a package that uses the library without declaring it still fails,
 although an image with the library exists; and so does a package that
-uses a workspace library only one of its dependencies' tests need.
+uses a workspace library only one of its dependencies' tests need.  With
+--run-tests a package gets its own test dependencies, and its tests run.
 """
 
 import re
@@ -175,3 +176,35 @@ def test_the_test_dependencies_of_a_dependency_stay_out(
     assert queued, events[-3000:]
     assert "'answers'" not in queued.group(1), queued.group(1)
     assert "'base'" in queued.group(1), queued.group(1)
+
+
+def test_with_run_tests_a_package_gets_its_test_dependencies(
+    make_workspace, engine, base_image
+):
+    # `tested` needs `answers` for its test alone: with --run-tests its
+    # job waits for it, its build installs it and the test runs
+    workspace = make_workspace([])
+    workspace.add_package('answers', _header_package('answers'))
+    files = _header_package('tested', test_depends=['answers'])
+    files['CMakeLists.txt'] += """include(CTest)
+if(BUILD_TESTING)
+  enable_language(CXX)
+  add_executable(test_tested test.cpp)
+  target_include_directories(test_tested PRIVATE /opt/ros/humble/include)
+  add_test(NAME answer_is_42 COMMAND test_tested)
+endif()
+"""
+    files['test.cpp'] = """#include <answers/answers.hpp>
+#include <cstdio>
+int main() { std::printf("answer %d\\n", answer()); return answer() - 42; }
+"""
+    workspace.add_package('tested', files)
+    workspace.colcon_deb('--run-tests')
+    debs = workspace.debs()
+    assert any(d.startswith('ros-humble-tested_') for d in debs), debs
+    log_dir = workspace.root / 'log' / 'latest_deb'
+    text = (log_dir / 'tested' / 'stdout_stderr.log').read_text()
+    assert re.search(r'Test +#1: answer_is_42 .*Passed', text), text[-3000:]
+    queued = re.search(r'\(tested\) JobQueued: (\{.*\})',
+                       (log_dir / 'events.log').read_text())
+    assert "'answers'" in queued.group(1), queued.group(1)
