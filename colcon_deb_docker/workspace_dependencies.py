@@ -23,16 +23,22 @@ from collections.abc import Mapping
 
 
 class _RunDependenciesOnly(Mapping):
-    """Map every dependency category to its run dependencies."""
+    """Map every dependency category to its run dependencies.
+
+    colcon-ros knows 'build', 'run' and 'test'; any other category an
+    extension may add maps to 'run' as well.
+    """
+
+    _KNOWN = ('build', 'run', 'test')
 
     def __getitem__(self, category):
         return ('run', )
 
     def __iter__(self):
-        return iter(())
+        return iter(self._KNOWN)
 
     def __len__(self):
-        return 0
+        return len(self._KNOWN)
 
 
 #: recursive categories for colcon: the run dependencies, whatever the

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from colcon_core.package_selection import add_arguments
 from colcon_core.package_selection import get_packages
 from colcon_deb_docker.job_runner import set_build_closures
+from colcon_deb_docker.workspace_dependencies import RUN_DEPENDENCIES_ONLY
 from colcon_deb_docker.workspace_dependencies import set_job_dependencies
 import pytest
 
@@ -83,3 +84,10 @@ def test_a_build_gets_no_test_dependency_of_a_dependency(decorators):
     set_build_closures(session, decorators, with_tests=True)
     assert session.build_closure['app'] == {'base', 'runtime', 'tool'}
     assert session.build_closure['tested'] == {'library'}
+
+
+def test_any_category_recurses_into_run_dependencies_only():
+    assert RUN_DEPENDENCIES_ONLY['build'] == ('run', )
+    assert RUN_DEPENDENCIES_ONLY.get('doc') == ('run', )
+    assert dict(RUN_DEPENDENCIES_ONLY) == {
+        'build': ('run', ), 'run': ('run', ), 'test': ('run', )}

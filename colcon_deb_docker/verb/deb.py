@@ -97,6 +97,8 @@ class DebVerb(VerbExtensionPoint):
             args, additional_argument_names=['*'],
             recursive_categories=('run', ),
             augmentation_extensions=augmentations)
+        # colcon's recursion (and its order, valid for fewer edges too)
+        # counts the test dependencies of dependencies: replaced here
         set_job_dependencies(decorators, with_tests=bool(args.run_tests))
         invalid = invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
