@@ -21,6 +21,8 @@ on ROS 2's) and a dirtier clean room.  A mapping of every category to
 
 from collections.abc import Mapping
 
+from colcon_core.package_selection import get_packages
+
 
 class _RunDependenciesOnly(Mapping):
     """Map every dependency category to its run dependencies.
@@ -73,14 +75,23 @@ def workspace_dependencies(descriptor, descriptors, *, categories):
             recursive_categories=RUN_DEPENDENCIES_ONLY)}
 
 
-def set_job_dependencies(decorators, *, with_tests):
-    """Replace colcon's recursive dependencies by the job's (see above).
+def get_workspace_packages(args, *, with_tests, **kwargs):
+    """Return colcon's package decorators with the jobs' dependencies.
 
-    The jobs, their order and the fingerprints of the incremental plan
-    all read ``recursive_dependencies``.
+    The selection is colcon's, as `colcon build` selects (its
+    ``--packages-up-to`` counts every category of every dependency, test
+    dependencies included: a ROS user gets the packages that command
+    would build).  Each decorator's ``recursive_dependencies`` is then
+    what its job waits for (see above): the jobs, their order and the
+    fingerprints of the incremental plan read it.  colcon's topological
+    order stays valid: it counted these edges and more.
+
+    :param kwargs: more arguments of colcon's ``get_packages``
     """
+    decorators = get_packages(args, recursive_categories=('run', ), **kwargs)
     descriptors = {d.descriptor for d in decorators}
     categories = job_categories(with_tests=with_tests)
     for decorator in decorators:
         decorator.recursive_dependencies = workspace_dependencies(
             decorator.descriptor, descriptors, categories=categories)
+    return decorators

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from colcon_core.package_selection import add_arguments
 from colcon_core.package_selection import get_packages
 from colcon_deb_docker.job_runner import set_build_closures
+from colcon_deb_docker.workspace_dependencies import get_workspace_packages
 from colcon_deb_docker.workspace_dependencies import RUN_DEPENDENCIES_ONLY
-from colcon_deb_docker.workspace_dependencies import set_job_dependencies
 import pytest
 
 
@@ -34,7 +34,7 @@ def _package(root, name, **depends):
 
 
 @pytest.fixture
-def decorators(tmp_path):
+def workspace(tmp_path):
     src = tmp_path / 'src'
     src.mkdir()
     _package(src, 'library')  # a header a test of `base` uses
@@ -47,34 +47,54 @@ def decorators(tmp_path):
     _package(src, 'launcher', exec_depend=['app'])
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    args = parser.parse_args(['--base-paths', str(src)])
+    return parser.parse_args(['--base-paths', str(src)])
+
+
+def _jobs(args, *, with_tests):
     # as the verb asks colcon (verb/deb.py)
-    return get_packages(args, recursive_categories=('run', ))
+    decorators = get_workspace_packages(args, with_tests=with_tests)
+    return decorators, {d.descriptor.name: set(d.recursive_dependencies)
+                        for d in decorators}
 
 
-def _by_name(decorators):
-    return {d.descriptor.name: set(d.recursive_dependencies)
-            for d in decorators}
+def test_colcon_alone_recurses_into_every_category(workspace):
+    # what colcon-core makes of a plain list: the test dependency of
+    # `base` in `app`'s, which the verb must not take over
+    decorators = get_packages(workspace, recursive_categories=('run', ))
+    app = next(d for d in decorators if d.descriptor.name == 'app')
+    assert 'library' in app.recursive_dependencies
 
 
-def test_a_job_never_waits_for_the_tests_of_its_dependencies(decorators):
-    # what colcon-core makes of ('run', ): every category of a dependency
-    assert 'library' in _by_name(decorators)['app']
-    set_job_dependencies(decorators, with_tests=False)
-    jobs = _by_name(decorators)
+def test_a_job_never_waits_for_the_tests_of_its_dependencies(workspace):
+    decorators, jobs = _jobs(workspace, with_tests=False)
     # base's run and buildtool_export dependencies, not its test one
     assert jobs['app'] == {'base', 'runtime', 'tool'}
     assert jobs['tested'] == set()
     # run dependencies are waited for (the .deb requires this run's
     # versions of them), and theirs; not their build dependencies
     assert jobs['launcher'] == {'app'}
-    set_job_dependencies(decorators, with_tests=True)
-    jobs = _by_name(decorators)
+    # and the order: every job after what it waits for
+    names = [d.descriptor.name for d in decorators]
+    for name, dependencies in jobs.items():
+        assert all(names.index(d) < names.index(name) for d in dependencies)
+    _, jobs = _jobs(workspace, with_tests=True)
     assert jobs['app'] == {'base', 'runtime', 'tool'}
     assert jobs['tested'] == {'library'}
 
 
-def test_a_build_gets_no_test_dependency_of_a_dependency(decorators):
+def test_the_selection_stays_colcon_builds(workspace):
+    # --packages-up-to app: what `colcon build --packages-up-to app` would
+    # build, base's test dependency included; app's job does not wait for
+    # it
+    workspace.packages_up_to = ['app']
+    decorators, jobs = _jobs(workspace, with_tests=False)
+    assert {d.descriptor.name for d in decorators if d.selected} == {
+        'app', 'base', 'library', 'runtime', 'tool'}
+    assert 'library' not in jobs['app']
+
+
+def test_a_build_gets_no_test_dependency_of_a_dependency(workspace):
+    decorators, _ = _jobs(workspace, with_tests=False)
     session = SimpleNamespace(build_closure={})
     set_build_closures(session, decorators, with_tests=False)
     assert session.build_closure['app'] == {'base', 'runtime', 'tool'}

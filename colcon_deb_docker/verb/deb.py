@@ -9,7 +9,6 @@ import sys
 from colcon_core.logging import colcon_logger
 from colcon_core.package_augmentation import \
     get_package_augmentation_extensions
-from colcon_core.package_selection import get_packages
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
@@ -40,7 +39,8 @@ from colcon_deb_docker.unidentified import find_unidentified_packages
 from colcon_deb_docker.verb.arguments import add_deb_arguments
 from colcon_deb_docker.verb.arguments import DEFAULT_BASE_IMAGE
 from colcon_deb_docker.verify import verify_installation
-from colcon_deb_docker.workspace_dependencies import set_job_dependencies
+from colcon_deb_docker.workspace_dependencies import \
+    get_workspace_packages
 
 logger = colcon_logger.getChild(__name__)
 
@@ -93,13 +93,10 @@ class DebVerb(VerbExtensionPoint):
         augmentations = get_package_augmentation_extensions()
         augmentations['colcon_deb_bloom_release'] = \
             BloomReleaseAugmentation(ros_distro=args.ros_distro)
-        decorators = get_packages(
-            args, additional_argument_names=['*'],
-            recursive_categories=('run', ),
+        decorators = get_workspace_packages(
+            args, with_tests=bool(args.run_tests),
+            additional_argument_names=['*'],
             augmentation_extensions=augmentations)
-        # colcon's recursion (and its order, valid for fewer edges too)
-        # counts the test dependencies of dependencies: replaced here
-        set_job_dependencies(decorators, with_tests=bool(args.run_tests))
         invalid = invalid_packages(decorators, args.debian_overrides)
         invalid.update(find_unidentified_packages(
             base_paths=search_paths(args),
