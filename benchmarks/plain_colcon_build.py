@@ -63,7 +63,8 @@ mkdir -p /ws && cp -r /colcon-deb/src /ws/src
 cd /ws
 {flags}echo "CXXFLAGS=${{CXXFLAGS:-}} CMAKE_BUILD_TYPE=$build_type"
 start=$(date +%s.%N)
-colcon build --merge-install --executor parallel --parallel-workers {workers} \\
+colcon build --merge-install \\
+    --executor parallel --parallel-workers {workers} \\
     {'--packages-up-to ' + up_to if up_to else ''} \\
     --cmake-args -DCMAKE_BUILD_TYPE=$build_type -DBUILD_TESTING=OFF \\
     --event-handlers console_direct- console_cohesion- status-

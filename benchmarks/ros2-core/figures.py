@@ -31,7 +31,6 @@ from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
 from run_benchmark import breakdown  # noqa: E402
 from colcon_deb_docker.job_order import critical_path_order  # noqa: E402 I100
 from run_benchmark import critical_chain  # noqa: E402
-from run_benchmark import critical_path  # noqa: E402
 from run_benchmark import replay  # noqa: E402
 
 
@@ -161,17 +160,18 @@ def run_shape(report, events_log):
                     d for d in job['dependencies'] if d in spans}
     seconds = {name: end - start for name, (start, end) in spans.items()}
     graph = {n: deps[n] for n in queued_order}
+    chain = critical_chain(deps, seconds)
     return {
         'span': edges[-1][0] - edges[0][0], 'alone': alone,
-        'chain': critical_path(deps, seconds),
-        'chain_packages': critical_chain(deps, seconds),
+        'chain': sum(seconds[name] for name in chain),
+        'chain_packages': chain,
         'total': sum(seconds.values()),
         'replays': {
             'queued order': replay(
                 deps, seconds, queued_order, workers=2),
             'critical path, durations unknown': replay(
                 deps, seconds, critical_path_order(graph, {}), workers=2),
-            'critical path, the run\'s durations': replay(
+            "critical path, the run's durations": replay(
                 deps, seconds, critical_path_order(graph, seconds),
                 workers=2)}}
 
