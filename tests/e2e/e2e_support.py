@@ -194,7 +194,7 @@ def install_and_run(engine, base_image, repo, packages, script):
     return output.decode()
 
 
-def data_package(name, *, depends=(), cmake_extra=''):
+def data_package(name, *, depends=(), cmake_extra='', test_depends=()):
     """Return the files of a tiny CMake package that installs one file.
 
     No compiler runs (``project(... NONE)``), so these build in seconds;
@@ -203,7 +203,8 @@ def data_package(name, *, depends=(), cmake_extra=''):
     """
     return {
         'package.xml': cmake_package_xml(
-            name, description=f'Test package {name}.', depends=depends),
+            name, description=f'Test package {name}.', depends=depends,
+            test_depends=test_depends),
         'CMakeLists.txt': f"""cmake_minimum_required(VERSION 3.10)
 project({name} NONE)
 {cmake_extra}

@@ -81,6 +81,29 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
     assert set(_statuses(workspace).values()) == {'built'}
 
 
+def test_a_changed_test_dependency_rebuilds_what_runs_its_tests(
+    make_workspace, engine, base_image,
+):
+    # without --run-tests a build never sees its test dependencies, so a
+    # change there rebuilds only the changed package; with them, both
+    workspace = make_workspace([])
+    workspace.add_package('td_fixture', data_package('td_fixture'))
+    workspace.add_package('td_pkg', data_package(
+        'td_pkg', test_depends=['td_fixture']))
+    workspace.colcon_deb()
+    fixture = workspace.root / 'src' / 'td_fixture' / 'data.txt'
+    fixture.write_text('fixture 2\n')
+    workspace.colcon_deb()
+    assert _statuses(workspace) == {
+        'td_fixture': 'built', 'td_pkg': 'up to date'}
+
+    workspace.colcon_deb('--run-tests')
+    assert set(_statuses(workspace).values()) == {'built'}
+    fixture.write_text('fixture 3\n')
+    workspace.colcon_deb('--run-tests')
+    assert _statuses(workspace) == {'td_fixture': 'built', 'td_pkg': 'built'}
+
+
 def test_dry_run_prints_the_plan_and_builds_nothing(
     make_workspace, engine, base_image,
 ):
