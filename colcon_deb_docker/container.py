@@ -158,7 +158,7 @@ class DockerEngine:
         return container
 
     def run_created(self, container, *, on_line=None, timeout=None,
-                    remove_later=None):
+                    remove_later=None, on_started=None):
         """Start a created container, stream its output, wait and remove it.
 
         Blocking: call it from a worker thread when inside asyncio.
@@ -170,6 +170,7 @@ class DockerEngine:
           out; it may run that function in the background, so that the
           engine's removal (0.1-0.3 s) is not part of the build's time.
           None: the container is removed before this returns.
+        :param on_started: called with the container once it runs
         :returns: the last lines of the output, as an error report has them
         :raises ContainerFailed: on a non-zero exit code
         :raises ContainerTimeout: when the timeout expired
@@ -198,6 +199,8 @@ class DockerEngine:
                 timer = threading.Timer(timeout, kill)
                 timer.daemon = True
                 timer.start()
+            if on_started is not None:
+                on_started(container)
             _stream_lines(stream, tail, on_line)
             try:
                 result = container.wait()

@@ -14,8 +14,11 @@ the durations of the previous builds when known.
 import heapq
 
 
-def critical_path_order(dependencies, durations, *, default=None):
-    """Return the package names in critical-path order.
+def remaining_chains(dependencies, durations, *, default=None):
+    """Return each package's remaining chain in seconds.
+
+    Its own expected time plus the longest remaining chain of the packages
+    that depend on it: how long the run lasts after it starts, at least.
 
     :param dependencies: {name: names it depends on (others are ignored)}
       in a topological order
@@ -26,18 +29,36 @@ def critical_path_order(dependencies, durations, *, default=None):
     known = [durations[n] for n in names if durations.get(n) is not None]
     if default is None:
         default = sum(known) / len(known) if known else 1.0
-    deps = {n: {d for d in dependencies[n] if d in dependencies}
-            for n in names}
     dependents = {n: set() for n in names}
-    for name, wanted in deps.items():
-        for dependency in wanted:
-            dependents[dependency].add(name)
+    for name in names:
+        for dependency in dependencies[name]:
+            if dependency in dependents:
+                dependents[dependency].add(name)
     chain = {}
     for name in reversed(names):
         own = durations.get(name)
         own = default if own is None else own
         chain[name] = own + max(
             (chain[d] for d in dependents[name] if d in chain), default=0)
+    return chain
+
+
+def critical_path_order(dependencies, durations, *, default=None):
+    """Return the package names in critical-path order.
+
+    :param dependencies: {name: names it depends on (others are ignored)}
+      in a topological order
+    :param durations: {name: expected seconds} (missing: `default`, or the
+      mean of those known)
+    """
+    names = list(dependencies)
+    chain = remaining_chains(dependencies, durations, default=default)
+    deps = {n: {d for d in dependencies[n] if d in dependencies}
+            for n in names}
+    dependents = {n: set() for n in names}
+    for name, wanted in deps.items():
+        for dependency in wanted:
+            dependents[dependency].add(name)
     index = {name: i for i, name in enumerate(names)}
     waiting = {n: len(deps[n]) for n in names}
     ready = [(-chain[n], index[n], n) for n in names if not waiting[n]]

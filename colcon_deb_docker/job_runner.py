@@ -19,12 +19,14 @@ from colcon_core.executor import OnError
 from colcon_core.logging import colcon_logger
 from colcon_core.task import get_task_extension
 from colcon_core.task import TaskContext
+from colcon_deb_docker.cpu_priority import CpuPriority
 from colcon_deb_docker.events import DebPackageResult
 from colcon_deb_docker.events import DebRunStarted
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.interrupts import install_interrupt_handlers
 from colcon_deb_docker.job_order import critical_path_order
 from colcon_deb_docker.job_order import ready_first_order
+from colcon_deb_docker.job_order import remaining_chains
 from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.repository.consumer_files import PIN_FILE
 from colcon_deb_docker.repository.consumer_files import sources_file_name
@@ -187,9 +189,11 @@ def _jobs(args, decorators, session, invalid):
             identifier=pkg.name, dependencies=dependencies, task=task,
             task_context=TaskContext(
                 pkg=pkg, args=args, dependencies=dependencies))
-    order = critical_path_order(
-        {name: job.dependencies for name, job in jobs.items()},
-        {name: _expected_seconds(session, name) for name in jobs})
+    dependencies = {name: job.dependencies for name, job in jobs.items()}
+    durations = {name: _expected_seconds(session, name) for name in jobs}
+    order = critical_path_order(dependencies, durations)
+    session.cpu_priority = CpuPriority(
+        remaining_chains(dependencies, durations))
     return OrderedDict((name, jobs[name]) for name in order), unselected
 
 

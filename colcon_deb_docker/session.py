@@ -97,6 +97,8 @@ class DebSession:
     bloom_ahead: object = None
     #: the MemoryBudget of the build containers (None: no limit)
     memory: object = None
+    #: the CpuPriority of the build containers (None: even shares)
+    cpu_priority: object = None
     #: whether each package keeps a ccache (a volume of its own)
     ccache: bool = False
     #: the --apt-source underlays (AptSource), and the mounts of their

@@ -2,6 +2,7 @@
 
 from colcon_deb_docker.job_order import critical_path_order
 from colcon_deb_docker.job_order import ready_first_order
+from colcon_deb_docker.job_order import remaining_chains
 
 
 def _is_topological(order, dependencies):
@@ -52,3 +53,14 @@ def test_ready_first_puts_every_job_that_can_start_at_once_first():
     # not hold a job back
     assert ready_first_order({'a': {'outside'}, 'b': {'a'}}, ['a', 'b']) == \
         ['a', 'b']
+
+
+def test_remaining_chains_count_the_longest_path_of_dependents():
+    dependencies = {
+        'leaf': set(), 'root': set(), 'slow': {'root'}, 'top': {'slow'}}
+    durations = {'leaf': 30, 'root': 5, 'slow': 200, 'top': 10}
+    assert remaining_chains(dependencies, durations) == {
+        'leaf': 30, 'root': 215, 'slow': 210, 'top': 10}
+    # unknown durations count as the mean of the known ones (else 1 each)
+    assert remaining_chains(dependencies, {}) == {
+        'leaf': 1, 'root': 3, 'slow': 2, 'top': 1}

@@ -158,12 +158,23 @@ class PackageBuild:
             # created after the interrupt removed the run's containers
             await self._in_thread(self.engine.remove, self.container)
             raise asyncio.CancelledError()
+        priority = self.session.cpu_priority
+        key = (self.pkg.name, self.entry.arch)
         try:
             await self._in_thread(
                 self.engine.run_created, self.container,
                 on_line=self.output.on_line, timeout=self.session.timeout,
-                remove_later=self.session.remove_later)
+                remove_later=self.session.remove_later,
+                on_started=None if priority is None else functools.partial(
+                    priority.started, key, self.pkg.name))
         finally:
+            if priority is not None:
+                # the weights of the builds beside it, in the background
+                try:
+                    self.session.submit(
+                        functools.partial(priority.ended, key))
+                except RuntimeError:
+                    pass  # the run's threads are shut down: it is ending
             self.output.flush()
         self.output.end_step('container')
 
