@@ -14,6 +14,16 @@ the durations of the previous builds when known.
 import heapq
 
 
+def _dependents(dependencies):
+    """Return {name: the names that depend on it} (others are ignored)."""
+    dependents = {n: set() for n in dependencies}
+    for name, wanted in dependencies.items():
+        for dependency in wanted:
+            if dependency in dependents:
+                dependents[dependency].add(name)
+    return dependents
+
+
 def remaining_chains(dependencies, durations, *, default=None):
     """Return each package's remaining chain in seconds.
 
@@ -29,11 +39,7 @@ def remaining_chains(dependencies, durations, *, default=None):
     known = [durations[n] for n in names if durations.get(n) is not None]
     if default is None:
         default = sum(known) / len(known) if known else 1.0
-    dependents = {n: set() for n in names}
-    for name in names:
-        for dependency in dependencies[name]:
-            if dependency in dependents:
-                dependents[dependency].add(name)
+    dependents = _dependents(dependencies)
     chain = {}
     for name in reversed(names):
         own = durations.get(name)
@@ -43,22 +49,23 @@ def remaining_chains(dependencies, durations, *, default=None):
     return chain
 
 
-def critical_path_order(dependencies, durations, *, default=None):
+def critical_path_order(dependencies, durations, *, default=None,
+                        chains=None):
     """Return the package names in critical-path order.
 
     :param dependencies: {name: names it depends on (others are ignored)}
       in a topological order
     :param durations: {name: expected seconds} (missing: `default`, or the
       mean of those known)
+    :param chains: the packages' remaining chains when already known (see
+      :func:`remaining_chains`; then `durations` and `default` are unused)
     """
     names = list(dependencies)
-    chain = remaining_chains(dependencies, durations, default=default)
+    chain = chains if chains is not None else remaining_chains(
+        dependencies, durations, default=default)
     deps = {n: {d for d in dependencies[n] if d in dependencies}
             for n in names}
-    dependents = {n: set() for n in names}
-    for name, wanted in deps.items():
-        for dependency in wanted:
-            dependents[dependency].add(name)
+    dependents = _dependents(deps)
     index = {name: i for i, name in enumerate(names)}
     waiting = {n: len(deps[n]) for n in names}
     ready = [(-chain[n], index[n], n) for n in names if not waiting[n]]

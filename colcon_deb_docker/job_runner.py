@@ -191,9 +191,9 @@ def _jobs(args, decorators, session, invalid):
                 pkg=pkg, args=args, dependencies=dependencies))
     dependencies = {name: job.dependencies for name, job in jobs.items()}
     durations = {name: _expected_seconds(session, name) for name in jobs}
-    order = critical_path_order(dependencies, durations)
-    session.cpu_priority = CpuPriority(
-        remaining_chains(dependencies, durations))
+    chains = remaining_chains(dependencies, durations)
+    order = critical_path_order(dependencies, durations, chains=chains)
+    session.cpu_priority = CpuPriority(chains)
     return OrderedDict((name, jobs[name]) for name in order), unselected
 
 
