@@ -58,3 +58,20 @@ def invalid_packages(decorators, debian_overrides=None):
                 f"(bloom knows {', '.join(BLOOM_BUILD_TYPES)}; give the "
                 'package a debian/ directory or --debian-overrides)')
     return invalid
+
+
+def unused_overrides(decorators, debian_overrides):
+    """Return the names under --debian-overrides that no package has.
+
+    Each DIR/<name>/debian/ replaces bloom for the package <name>; one that
+    names no package of the workspace (a typo, a renamed package) replaces
+    nothing, and the package it was meant for gets bloom's debian/ without
+    a word.  Selected or not: an override of a package left out of this
+    run is still in use.
+    """
+    if debian_overrides is None:
+        return []
+    names = {str(decorator.descriptor.name) for decorator in decorators}
+    return sorted(
+        entry.name for entry in Path(debian_overrides).iterdir()
+        if (entry / 'debian').is_dir() and entry.name not in names)

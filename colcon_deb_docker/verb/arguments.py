@@ -7,6 +7,7 @@ selection options.
 """
 
 import argparse
+import math
 import os
 
 from colcon_core.event_handler import add_event_handler_arguments
@@ -65,7 +66,7 @@ def add_deb_arguments(parser):
              'its rosdep YAML with --rosdep-source; workspace packages win '
              'over same-named underlay packages')
     parser.add_argument(
-        '--debian-overrides', metavar='DIR',
+        '--debian-overrides', type=existing_directory, metavar='DIR',
         help='A directory holding DIR/<package>/debian/ to use instead '
              'of bloom for those packages')
     parser.add_argument(
@@ -73,7 +74,7 @@ def add_deb_arguments(parser):
         help='After building, install every built package from the '
              'repository in a fresh container of the base image')
     parser.add_argument(
-        '--timeout', type=float, metavar='SECONDS',
+        '--timeout', type=positive_seconds, metavar='SECONDS',
         help='Kill a package build that runs longer than this')
     parser.add_argument(
         '--build-jobs', type=positive_int, metavar='N',
@@ -202,6 +203,33 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f'expected a number >= 1: {text!r}')
     return value
+
+
+def positive_seconds(text):
+    """Parse a finite number of seconds above 0 (argparse type).
+
+    0, a negative number, nan or inf would otherwise pass as a float and
+    end in a confusing kill, no limit at all or a traceback.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f'expected a number of seconds above 0: {text!r}')
+    return value
+
+
+def existing_directory(text):
+    """Parse the path of a directory that exists (argparse type).
+
+    A mistyped path would otherwise be taken as a directory without
+    overrides: bloom would quietly generate what the user meant to replace.
+    """
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f'no such directory: {text!r}')
+    return text
 
 
 def memory_size(text):

@@ -24,6 +24,7 @@ from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
+from colcon_deb_docker.package_checks import unused_overrides
 from colcon_deb_docker.plan import plan_run
 from colcon_deb_docker.reporting import print_dry_run
 from colcon_deb_docker.reporting import report_check
@@ -110,6 +111,11 @@ class DebVerb(VerbExtensionPoint):
                 'directory that holds src/), or pass --base-paths')
         for name, reason in invalid.items():
             print(f"colcon deb: error: package '{name}': {reason}",
+                  file=sys.stderr)
+        for name in unused_overrides(decorators, args.debian_overrides):
+            print('colcon deb: warning: --debian-overrides '
+                  f'{args.debian_overrides}: no package of the workspace is '
+                  f"named '{name}', so its debian/ is not used",
                   file=sys.stderr)
         if invalid and not args.continue_on_error:
             return 1
