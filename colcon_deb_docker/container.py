@@ -64,6 +64,16 @@ def _connect(base_url, shown_url):
             client = docker.DockerClient(base_url=base_url)
         else:
             client = docker.from_env()
+    except (docker.errors.DockerException, OSError) as e:
+        if 'Invalid bind address' not in str(e):
+            raise EngineUnreachable(
+                base_url=shown_url, reason=_reason(e)) from None
+        # a mistyped address: starting an engine would not help
+        raise EngineUnreachable(
+            base_url=shown_url, reason='not an engine address',
+            hint='give one like unix:///var/run/docker.sock, '
+                 'tcp://HOST:2376 or ssh://USER@HOST') from None
+    try:
         client.ping()
     except (docker.errors.DockerException, OSError) as e:
         raise EngineUnreachable(

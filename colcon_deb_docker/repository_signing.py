@@ -11,6 +11,7 @@ could clean up is cleaned up after by the next run of that build base.
 Signatures are made on the host; nothing of the key is ever logged.
 """
 
+import logging
 import os
 from pathlib import Path
 import shutil
@@ -19,6 +20,11 @@ import tempfile
 
 from colcon_deb_docker.errors import DebDockerError
 import gnupg
+
+# python-gnupg logs every non-zero exit of gpg as a warning ("gpg returned
+# a non-zero error code: 2" for a key file holding no key), which colcon
+# prints beside the one error this module raises with what to do
+logging.getLogger('gnupg').setLevel(logging.ERROR)
 
 
 class SigningError(DebDockerError):

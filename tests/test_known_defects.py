@@ -1,6 +1,7 @@
 """Defects found by reading the code, each fixed and kept fixed."""
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -70,3 +71,29 @@ def test_key_material_given_as_sign_key_file_is_never_echoed(tmp_path):
     # a missing file is still named
     with pytest.raises(SigningError, match='missing.asc: No such file'):
         RepositorySigner(key_file=tmp_path / 'missing.asc')
+
+
+@pytest.mark.parametrize('url', ['nonsense://x', 'htp://builder:2376'])
+def test_a_mistyped_engine_address_is_not_told_to_start_an_engine(url):
+    # it used to end in "...: Invalid bind address protocol: nonsense://x;
+    # start the engine (e.g. `sudo systemctl start docker` ...)"
+    with pytest.raises(EngineUnreachable) as error:
+        DockerEngine(base_url=url)
+    assert str(error.value) == (
+        f'cannot reach the Docker engine at {url}: not an engine address; '
+        'give one like unix:///var/run/docker.sock, tcp://HOST:2376 or '
+        'ssh://USER@HOST')
+
+
+def test_a_key_file_without_a_key_is_one_error_and_no_gpg_warning(
+    tmp_path, caplog,
+):
+    # python-gnupg's own warning ("gpg returned a non-zero error code: 2")
+    # used to reach the console beside this module's error
+    key_file = tmp_path / 'garbage.key'
+    key_file.write_text('garbage\n')
+    with caplog.at_level(logging.WARNING):
+        with pytest.raises(SigningError, match='no secret key in it'):
+            RepositorySigner(key_file=str(key_file))
+    assert [r.getMessage() for r in caplog.records
+            if r.name.startswith('gnupg')] == []
