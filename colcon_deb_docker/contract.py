@@ -66,6 +66,10 @@ APT_ARCHIVES = '/var/cache/apt/archives'
 #: where bloom's packages install (/opt/ros/<distro>): the sibling .debs a
 #: build installs land here
 ROS_ROOT = '/opt/ros'
+#: the build user's copy of the package, BUILD_SOURCES/<package>, where
+#: dpkg-buildpackage runs (scratch in the container, not a mount); the
+#: compiler's messages name files under it
+BUILD_SOURCES = '/build/src'
 
 #: The other variables the host sets for the helpers (besides rosdep's and
 #: dpkg's own: ROS_HOME, ROSDEP_SOURCE_PATH, DEB_BUILD_OPTIONS ...).

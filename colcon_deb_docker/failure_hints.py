@@ -12,6 +12,8 @@ over a gigabyte) is not a compile error.
 
 import re
 
+from colcon_deb_docker import contract
+
 _DOWNLOAD_FAILED = re.compile(
     r"Could not resolve host|Couldn't resolve host|"
     r'Temporary failure in name resolution|Failed to connect to|'
@@ -25,6 +27,20 @@ _URL = re.compile(r"(?:https?|git|ftp)://[^\s'\"<>)]+")
 _OUT_OF_MEMORY = re.compile(
     r'Killed signal terminated program|virtual memory exhausted|'
     r'Cannot allocate memory|out of memory allocating', re.IGNORECASE)
+
+#: the first line of what failed a build when no known cause shows: the
+#: compiler's (GCC's and Clang's `file:line[:column]: [fatal ]error:`), the
+#: linker's (`undefined reference to`) or CMake's (`CMake Error at
+#: file:line (command):`, its message on the next line)
+_FIRST_ERROR = re.compile(
+    r'^\S[^:\s]*:\d+:(?:\d+:)? (?:fatal )?error: |'
+    r': undefined reference to |'
+    r'^CMake Error( at \S+:\d+ \([\w.-]+\))?:')
+_CMAKE_ERROR = re.compile(r'^CMake Error( at \S+:\d+ \([\w.-]+\))?:\s*$')
+_IN_BUILD = re.compile(
+    '^' + re.escape(contract.BUILD_SOURCES.rstrip('/')) + r'/[^/\s]+/')
+#: characters of a quoted error line (a C++ template error can be pages)
+MAX_ERROR_LENGTH = 200
 
 _MEMORY_HINT = (
     'give each build more (--job-memory, within --memory), or build fewer '
@@ -46,6 +62,9 @@ class FailureEvidence:
     def __init__(self):  # noqa: D107
         self.lines = []
         self._previous = ''
+        #: the first error line (see :data:`_FIRST_ERROR`), as quoted
+        self.first_error = None
+        self._cmake_error = None
 
     def feed(self, line):
         """Keep `line` if it names a known cause (the first few)."""
@@ -53,13 +72,42 @@ class FailureEvidence:
                 _DOWNLOAD_FAILED.search(line) or
                 _OUT_OF_MEMORY.search(line)):
             self.lines += [self._previous, line]
+        if self.first_error is None:
+            self._keep_first_error(line)
         self._previous = line
 
+    def _keep_first_error(self, line):
+        if self._cmake_error is not None:
+            # CMake's message follows its header, indented
+            if line.strip():
+                self.first_error = _quoted(
+                    f'{self._cmake_error} {line.strip()}')
+            return
+        if not _FIRST_ERROR.search(line):
+            return
+        if _CMAKE_ERROR.match(line.rstrip()):
+            self._cmake_error = line.rstrip()
+            return
+        self.first_error = _quoted(_IN_BUILD.sub('', line.strip()))
+
     def explain(self, log_tail, *, oom_killed=False, limit=None):
-        """Return the explanation of the failure, or ''."""
+        """Return the explanation of the failure, or ''.
+
+        A known cause first; otherwise the first error line the build
+        printed, which is what a user looks for in the log (a compile
+        error often scrolls far above the last lines, under make's and
+        dpkg-buildpackage's own).
+        """
         return explain_failure(
             '\n'.join([*self.lines, log_tail or '']),
-            oom_killed=oom_killed, limit=limit)
+            oom_killed=oom_killed, limit=limit) or self.first_error or ''
+
+
+def _quoted(text):
+    """Return an error line as a reason quotes it: one line, not too long."""
+    if len(text) > MAX_ERROR_LENGTH:
+        text = text[:MAX_ERROR_LENGTH - 3].rstrip() + '...'
+    return text
 
 
 def explain_failure(log_tail, *, oom_killed=False, limit=None):

@@ -54,3 +54,88 @@ def test_a_wrapped_message_keeps_its_url():
                  *['//filler' for _ in range(100)]]:
         evidence.feed(line)
     assert '(https://github.invalid/v/src.tar.gz)' in evidence.explain('')
+
+
+def _evidence(lines):
+    evidence = FailureEvidence()
+    for line in lines:
+        evidence.feed(line)
+    return evidence
+
+
+#: what dpkg-buildpackage printed after a compile error (the tail)
+DPKG_TAIL = """ninja: build stopped: subcommand failed.
+dh_auto_build: error: cd .obj-x86_64-linux-gnu && LC_ALL=C.UTF-8 ninja -j2 \
+-v -l3 returned exit code 1
+make: *** [debian/rules:30: binary] Error 2
+dpkg-buildpackage: error: debian/rules binary subprocess returned exit \
+status 2"""
+
+
+def test_the_first_compile_error_is_the_reason():
+    # the reason used to be the exit status alone: the user had to find
+    # the compiler's message in the log
+    evidence = _evidence([
+        '[1/3] ccache /usr/bin/c++ -g -O2 -o x.cpp.o -c '
+        '/build/src/qa_bad/x.cpp',
+        'FAILED: CMakeFiles/qa_bad.dir/x.cpp.o',
+        "/build/src/qa_bad/x.cpp: In function 'int f()':",
+        "/build/src/qa_bad/x.cpp:1:19: error: expected ';' before '}' "
+        'token',
+        "/build/src/qa_bad/y.cpp:7:3: error: 'g' was not declared",
+        *DPKG_TAIL.splitlines()])
+    assert evidence.explain(DPKG_TAIL) == \
+        "x.cpp:1:19: error: expected ';' before '}' token"
+
+
+def test_a_header_the_package_did_not_declare_is_named():
+    # the clean room's failure: only declared build dependencies exist
+    evidence = _evidence([
+        '/build/src/uses_undeclared/src/main.cpp:2:10: fatal error: '
+        'yaml-cpp/yaml.h: No such file or directory',
+        'compilation terminated.'])
+    assert evidence.explain('') == (
+        'src/main.cpp:2:10: fatal error: yaml-cpp/yaml.h: No such file or '
+        'directory')
+
+
+def test_cmake_and_linker_errors_are_named():
+    evidence = _evidence([
+        '-- Configuring incomplete, errors occurred!',
+        'CMake Error at CMakeLists.txt:5 (find_package):',
+        '',
+        '  By not providing "Findfoo.cmake" in CMAKE_MODULE_PATH this '
+        'project has',
+        '  asked CMake to find a package configuration file provided by '
+        '"foo"'])
+    assert evidence.explain('') == (
+        'CMake Error at CMakeLists.txt:5 (find_package): By not providing '
+        '"Findfoo.cmake" in CMAKE_MODULE_PATH this project has')
+    evidence = _evidence([
+        "/usr/bin/ld: CMakeFiles/app.dir/main.cpp.o: in function `main':",
+        "main.cpp:(.text+0x9): undefined reference to `helper()'",
+        'collect2: error: ld returned 1 exit status'])
+    assert evidence.explain('') == \
+        "main.cpp:(.text+0x9): undefined reference to `helper()'"
+
+
+def test_a_known_cause_comes_before_the_first_error():
+    evidence = _evidence([
+        'x.cpp:1:1: error: something',
+        'c++: fatal error: Killed signal terminated program cc1plus'])
+    assert 'ran out of memory' in evidence.explain('')
+
+
+def test_a_long_error_line_is_cut():
+    evidence = _evidence(['a.hpp:3:4: error: ' + 'template<' * 100])
+    reason = evidence.explain('')
+    assert len(reason) == 200
+    assert reason.startswith('a.hpp:3:4: error: template<')
+    assert reason.endswith('...')
+
+
+def test_output_without_an_error_line_gets_no_reason():
+    assert _evidence([
+        'warning: x.cpp:1:1: error: in a sentence is no error line',
+        '-- Build files have been written to: /build/src/p/.obj',
+        *DPKG_TAIL.splitlines()]).explain(DPKG_TAIL) == ''

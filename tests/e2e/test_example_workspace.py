@@ -218,8 +218,11 @@ def test_continue_on_error_builds_independent_and_skips_dependents(
     assert {'ros-humble-demo-geometry', 'ros-humble-demo-tools'} <= packages
     assert not any('broken' in p for p in packages), packages
     summary = result.stdout.split('colcon deb summary')[1]
-    assert re.search(r'^  broken_lib +failed .*exited with code', summary,
-                     re.M), summary
+    # the reason quotes the compiler's first error, the file named as in
+    # the package (it used to be the exit status alone)
+    assert re.search(
+        r'^  broken_lib +failed .*exited with code \d+: broken\.cpp:1:\d+: '
+        r'error: ', summary, re.M), summary
     assert re.search(r'^  needs_broken +pending .*skipped', summary, re.M)
     # the compiler's complaint is in the package's log and in the tail shown
     log = workspace.root / 'log/latest_deb/broken_lib/stdout_stderr.log'
