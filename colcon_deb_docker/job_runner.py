@@ -32,6 +32,9 @@ from colcon_deb_docker.repository.consumer_files import PIN_FILE
 from colcon_deb_docker.repository.consumer_files import sources_file_name
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
 from colcon_deb_docker.session import PackageResult
+from colcon_deb_docker.siblings import describe_missing_siblings
+from colcon_deb_docker.siblings import describe_uninstallable
+from colcon_deb_docker.siblings import missing_siblings
 from colcon_deb_docker.task.deb import DEB_TASK_GROUP
 from colcon_deb_docker.task.deb import DebTask
 from colcon_deb_docker.workspace_dependencies import build_categories
@@ -90,6 +93,10 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
     check = None
     if to_build:
         names = {p.name for p in to_build}
+        # before the pre-check's container: nothing to wait for
+        if check_siblings(session, plan, decorators, invalid=invalid) and \
+                not args.continue_on_error:
+            return 1
         check = check_rosdep_keys(session, to_build, dependencies={
             name: descriptors[name].path
             for built in names
@@ -167,6 +174,50 @@ def set_build_closures(session, decorators, *, with_tests):
         session.build_closure[decorator.descriptor.name] = \
             workspace_dependencies(
                 decorator.descriptor, descriptors, categories=categories)
+
+
+def check_siblings(session, plan, decorators, *, invalid):
+    """Say which builds lack workspace packages; return those that do.
+
+    A build dependency that neither the run nor the repository provides is
+    an error (the build could not install it: the package is blocked with
+    the reason, for --continue-on-error); a run dependency is a warning (the
+    package builds, but apt cannot install it from the repository yet).
+    Needs the build closures (:func:`set_build_closures`).
+
+    :returns: {package: the workspace packages its build lacks}
+    """
+    builds = [p for p in plan if p.action == 'build']
+    names = {p.name for p in builds}
+    missing = missing_siblings(session, builds, building=names)
+    if missing:
+        print('colcon deb: error: ' + describe_missing_siblings(
+            missing, invalid=invalid), file=sys.stderr)
+        for name, needed in missing.items():
+            session.blocked.setdefault(name, (
+                f"needs {', '.join(needed)}, neither in this run nor in the "
+                'repository'))
+    uninstallable = missing_siblings(
+        session, [p for p in builds if p.name not in missing],
+        building=names, closures=run_closures(decorators, names))
+    if uninstallable:
+        # a package that builds, in a repository that cannot install it:
+        # said, not refused (the rest may come in a later run)
+        print('colcon deb: warning: ' + describe_uninstallable(
+            uninstallable), file=sys.stderr)
+    return missing
+
+
+def run_closures(decorators, names):
+    """Return {package: workspace packages its .deb needs at run time}.
+
+    For the packages `names`: their run dependencies, recursively.
+    """
+    descriptors = {d.descriptor for d in decorators}
+    return {
+        decorator.descriptor.name: workspace_dependencies(
+            decorator.descriptor, descriptors, categories=('run', ))
+        for decorator in decorators if decorator.descriptor.name in names}
 
 
 def _jobs(args, decorators, session, invalid):

@@ -57,3 +57,62 @@ def sibling_debs(session, package_name, arch):
                 continue
             files.append(path)
     return files
+
+
+def missing_siblings(session, planned, *, building, closures=None):
+    """Return {package: names} of workspace dependencies nobody provides.
+
+    A workspace package in a build's closure comes from its .deb: one this
+    run builds, or the last good build in the repository.  One that is
+    neither (left out by --packages-select, never built) would fail the
+    build late, in apt's words ("held broken packages"), after the
+    container and the index refresh; the run names it before any build.
+
+    :param planned: the planned builds of the run (one per architecture)
+    :param building: the names of the packages this run builds
+    :param closures: {package: workspace dependencies} to check (default:
+      the build closures)
+    """
+    if closures is None:
+        closures = session.build_closure
+    missing = {}
+    for entry in planned:
+        for name in sorted(closures.get(entry.name, ())):
+            if name in building or \
+                    built_stamp(session, name, entry.arch) is not None:
+                continue
+            names = missing.setdefault(entry.name, [])
+            if name not in names:
+                names.append(name)
+    return missing
+
+
+def describe_missing_siblings(missing, *, invalid=()):
+    """Return the lines that say which builds lack which siblings."""
+    lines = [
+        'workspace packages needed to build, but neither in this run nor '
+        'built into the repository:']
+    for name, needed in sorted(missing.items()):
+        lines.append(f"  {name} needs {', '.join(needed)}")
+    if any(name in invalid for names in missing.values() for name in names):
+        lines.append(
+            'A package that cannot be packaged (its error is above) cannot '
+            'be installed for the build either.')
+    lines.append(
+        'Build them in the same run (--packages-up-to '
+        f"{' '.join(sorted(missing))}) or before it.")
+    return '\n'.join(lines)
+
+
+def describe_uninstallable(missing):
+    """Return the lines that say which packages apt cannot install yet."""
+    lines = [
+        'packages whose .deb depends on workspace packages neither in this '
+        'run nor in the repository (apt cannot install them until those '
+        'are):']
+    for name, needed in sorted(missing.items()):
+        lines.append(f"  {name} needs {', '.join(needed)}")
+    lines.append(
+        f"Build those too (--packages-up-to {' '.join(sorted(missing))}), "
+        'in this run or a later one.')
+    return '\n'.join(lines)

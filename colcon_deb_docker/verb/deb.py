@@ -19,7 +19,9 @@ from colcon_deb_docker.build_layout import create_build_base
 from colcon_deb_docker.engines import connect_engines
 from colcon_deb_docker.engines import prepare_distributions
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.job_runner import check_siblings
 from colcon_deb_docker.job_runner import run_jobs
+from colcon_deb_docker.job_runner import set_build_closures
 from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.package_checks import invalid_packages
@@ -170,7 +172,12 @@ class DebVerb(VerbExtensionPoint):
             plan = plan_run(
                 args, session=session, decorators=decorators,
                 invalid=invalid)
-            return print_dry_run(session, plan)
+            rc = print_dry_run(session, plan)
+            set_build_closures(
+                session, decorators, with_tests=bool(args.run_tests))
+            if check_siblings(session, plan, decorators, invalid=invalid):
+                rc = 1
+            return rc
         removed = session.remove_leftover_containers()
         if removed:
             logger.warning(

@@ -245,3 +245,60 @@ def test_a_directory_without_packages_is_one_error_and_no_repository(
         f'{workspace.root}: run colcon deb in the root of a ROS workspace' \
         in result.stdout
     assert not workspace.repo.exists()
+
+
+def test_a_selected_package_whose_sibling_was_never_built(
+    make_workspace, engine, base_image,
+):
+    # --packages-select of a package whose workspace build dependency is
+    # neither selected nor in the repository: it used to start the build,
+    # refresh the apt indexes and fail in the container with apt's "you
+    # have held broken packages" (exit 100)
+    workspace = make_workspace([])
+    workspace.add_package('sib_base', data_package('sib_base'))
+    workspace.add_package('sib_user', data_package(
+        'sib_user', depends=['sib_base']))
+    runtime = data_package('sib_runtime')
+    runtime['package.xml'] = runtime['package.xml'].replace(
+        '<buildtool_depend>cmake</buildtool_depend>',
+        '<buildtool_depend>cmake</buildtool_depend>\n'
+        '  <exec_depend>sib_base</exec_depend>')
+    workspace.add_package('sib_runtime', runtime)
+
+    said = 'colcon deb: error: workspace packages needed to build, but ' \
+        'neither in this run nor built into the repository:\n' \
+        '  sib_user needs sib_base\n' \
+        'Build them in the same run (--packages-up-to sib_user) or before ' \
+        'it.'
+    # the dry run says so as well
+    dry = workspace.colcon_deb(
+        '--dry-run', '--packages-select', 'sib_user', check=False)
+    assert dry.returncode == 1
+    assert said in dry.stdout
+    since = int(time.time())
+    result = workspace.colcon_deb(
+        '--packages-select', 'sib_user', check=False)
+    assert result.returncode == 1
+    assert said in result.stdout
+    # said before any container: not even the rosdep pre-check's
+    assert created_containers(engine, since, workspace) == []
+    assert 'held broken packages' not in result.stdout
+
+    # a run dependency alone does not stop the build, but the repository
+    # could not install the package: said
+    result = workspace.colcon_deb('--packages-select', 'sib_runtime')
+    assert 'colcon deb: warning: packages whose .deb depends on workspace ' \
+        'packages neither in this run nor in the repository (apt cannot ' \
+        'install them until those are):\n  sib_runtime needs sib_base\n' \
+        in result.stdout
+    assert [d.split('_')[0] for d in workspace.bloom_debs()] == [
+        'ros-humble-sib-runtime']
+
+    # once sib_base is in the repository, both are fine on their own
+    workspace.colcon_deb('--packages-select', 'sib_base')
+    result = workspace.colcon_deb(
+        '--packages-select', 'sib_user', 'sib_runtime', '--force')
+    assert 'neither in this run nor' not in result.stdout
+    assert sorted({d.split('_')[0] for d in workspace.bloom_debs()}) == [
+        'ros-humble-sib-base', 'ros-humble-sib-runtime',
+        'ros-humble-sib-user']
