@@ -72,6 +72,12 @@ def unused_overrides(decorators, debian_overrides):
     if debian_overrides is None:
         return []
     names = {str(decorator.descriptor.name) for decorator in decorators}
+    try:
+        entries = list(Path(debian_overrides).iterdir())
+    except OSError:
+        # gone or unreadable since the command line was parsed (which
+        # checked it): the run goes on without the warning
+        return []
     return sorted(
-        entry.name for entry in Path(debian_overrides).iterdir()
+        entry.name for entry in entries
         if (entry / 'debian').is_dir() and entry.name not in names)

@@ -87,13 +87,17 @@ def missing_siblings(session, planned, *, building, closures=None):
     return missing
 
 
+def _needs(missing):
+    """Return a line for each package and what it lacks, by name."""
+    return [f"  {name} needs {', '.join(needed)}"
+            for name, needed in sorted(missing.items())]
+
+
 def describe_missing_siblings(missing, *, invalid=()):
     """Return the lines that say which builds lack which siblings."""
     lines = [
         'workspace packages needed to build, but neither in this run nor '
-        'built into the repository:']
-    for name, needed in sorted(missing.items()):
-        lines.append(f"  {name} needs {', '.join(needed)}")
+        'built into the repository:', *_needs(missing)]
     if any(name in invalid for names in missing.values() for name in names):
         lines.append(
             'A package that cannot be packaged (its error is above) cannot '
@@ -109,9 +113,7 @@ def describe_uninstallable(missing):
     lines = [
         'packages whose .deb depends on workspace packages neither in this '
         'run nor in the repository (apt cannot install them until those '
-        'are):']
-    for name, needed in sorted(missing.items()):
-        lines.append(f"  {name} needs {', '.join(needed)}")
+        'are):', *_needs(missing)]
     lines.append(
         f"Build those too (--packages-up-to {' '.join(sorted(missing))}), "
         'in this run or a later one.')

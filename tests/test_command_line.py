@@ -72,3 +72,14 @@ def test_overrides_that_name_no_package_are_found(tmp_path):
         _decorator('left_out', selected=False)]
     assert unused_overrides(decorators, str(tmp_path)) == ['demo_tool']
     assert unused_overrides(decorators, None) == []
+
+
+def test_an_unreadable_overrides_directory_is_refused(tmp_path, monkeypatch):
+    # as root every directory is readable: the check is faked here
+    monkeypatch.setattr(
+        'colcon_deb_docker.verb.arguments.os.access', lambda *_: False)
+    with pytest.raises(_Refused) as refused:
+        _parse('--debian-overrides', str(tmp_path))
+    assert str(refused.value) == (
+        'argument --debian-overrides: cannot read the directory '
+        f'{str(tmp_path)!r}')

@@ -229,6 +229,9 @@ def existing_directory(text):
     """
     if not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f'no such directory: {text!r}')
+    if not os.access(text, os.R_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f'cannot read the directory {text!r}')
     return text
 
 
