@@ -63,10 +63,12 @@ def missing_siblings(session, planned, *, building, closures=None):
     """Return {package: names} of workspace dependencies nobody provides.
 
     A workspace package in a build's closure comes from its .deb: one this
-    run builds, or the last good build in the repository.  One that is
-    neither (left out by --packages-select, never built) would fail the
-    build late, in apt's words ("held broken packages"), after the
-    container and the index refresh; the run names it before any build.
+    run builds, or the last good build in the repository (by its stamp, or,
+    when the build base lost that, by the repository's manifest: the build
+    then gets it through apt).  One that is neither (left out by
+    --packages-select, never built) would fail the build late, in apt's
+    words ("held broken packages"), after the container and the index
+    refresh; the run names it before any build.
 
     :param planned: the planned builds of the run (one per architecture)
     :param building: the names of the packages this run builds
@@ -79,7 +81,8 @@ def missing_siblings(session, planned, *, building, closures=None):
     for entry in planned:
         for name in sorted(closures.get(entry.name, ())):
             if name in building or \
-                    built_stamp(session, name, entry.arch) is not None:
+                    built_stamp(session, name, entry.arch) is not None or \
+                    _published(session, name, entry.arch):
                 continue
             names = missing.setdefault(entry.name, [])
             if name not in names:
@@ -91,6 +94,15 @@ def _needs(missing):
     """Return a line for each package and what it lacks, by name."""
     return [f"  {name} needs {', '.join(needed)}"
             for name, needed in sorted(missing.items())]
+
+
+def _published(session, name, arch):
+    """Return whether the repository holds a package of `name` for `arch`."""
+    debian_name = session.debian_name(name)
+    return any(
+        entry['package'] == debian_name and
+        entry['architecture'] in (arch, 'all')
+        for entry in session.repository.manifest.debs.values())
 
 
 def describe_missing_siblings(missing, *, invalid=()):

@@ -8,7 +8,11 @@ from colcon_deb_docker.siblings import describe_uninstallable
 from colcon_deb_docker.siblings import missing_siblings
 
 
-def _session(tmp_path, *, built, closures):
+def _debian_name(name):
+    return 'ros-humble-' + name.replace('_', '-')
+
+
+def _session(tmp_path, *, built, closures, published=()):
     def stamp_path(name, arch):
         return tmp_path / name / arch / 'stamp.json'
     for name in built:
@@ -17,9 +21,16 @@ def _session(tmp_path, *, built, closures):
         path.write_text(json.dumps({
             'version': '1.0.0-0bookworm',
             'files': [f'pool/main/{name}/{name}_1.0.0_amd64.deb']}))
+    debs = {
+        f'pool/main/{name}/{_debian_name(name)}_1.0.0_{arch}.deb': {
+            'package': _debian_name(name), 'architecture': arch,
+            'version': '1.0.0'}
+        for name, arch in published}
     return SimpleNamespace(
         layout=SimpleNamespace(stamp_path=stamp_path),
-        architectures=['amd64'], build_closure=closures)
+        architectures=['amd64'], build_closure=closures,
+        debian_name=_debian_name,
+        repository=SimpleNamespace(manifest=SimpleNamespace(debs=debs)))
 
 
 def _planned(*names, arch='amd64'):
@@ -76,3 +87,16 @@ def test_the_reports_say_what_to_do():
         '  robot needs tools',
         'Build those too (--packages-up-to robot), in this run or a later '
         'one.']
+
+
+def test_a_sibling_the_repository_holds_is_there_without_its_stamp(tmp_path):
+    # a build base removed since (rm -rf build_deb): the build gets it
+    # through apt from the repository, as it did before this check
+    session = _session(
+        tmp_path, built=[], closures={'tools': {'geometry', 'shapes'}},
+        published=[('geometry', 'all'), ('shapes', 'arm64')])
+    assert missing_siblings(
+        session, _planned('tools'), building={'tools'}) == {
+            'tools': ['shapes']}
+    assert missing_siblings(
+        session, _planned('tools', arch='arm64'), building={'tools'}) == {}

@@ -302,3 +302,9 @@ def test_a_selected_package_whose_sibling_was_never_built(
     assert sorted({d.split('_')[0] for d in workspace.bloom_debs()}) == [
         'ros-humble-sib-base', 'ros-humble-sib-runtime',
         'ros-humble-sib-user']
+
+    # the build base removed (its stamps with it): the repository still
+    # holds sib_base, and the build gets it from there
+    shutil.rmtree(workspace.root / 'build_deb')
+    result = workspace.colcon_deb('--packages-select', 'sib_user', '--force')
+    assert 'neither in this run nor' not in result.stdout
