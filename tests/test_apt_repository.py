@@ -200,3 +200,14 @@ def test_two_distributions_share_the_pool_and_keep_their_indexes(tmp_path):
         ['pool/main/p/p_1.0-0trixie_amd64.deb']))
     bookworm.check(repair=True)
     assert (root / 'pool/main/p/p_1.0-0trixie_amd64.deb').is_file()
+
+
+def test_the_sources_line_of_a_path_with_blanks_is_one_uri(tmp_path):
+    # apt splits the line at blanks: `file:/x/ci builds/deb` used to be
+    # read as the URI file:/x/ci and the suite builds/deb
+    repo = AptRepository(path=tmp_path / 'ci builds' / 'deb',
+                         codename='bookworm', architectures=['amd64'])
+    line = repo.apt_source_line()
+    assert line == (
+        f'deb [trusted=yes] file:{tmp_path}/ci%20builds/deb bookworm main')
+    assert len(line.split()) == 5

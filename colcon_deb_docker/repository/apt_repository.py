@@ -20,6 +20,7 @@ thread lock (between jobs of one process); a whole run holds ``.run.lock``.
 import os
 from pathlib import Path
 import secrets
+from urllib.parse import quote
 
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.repository.consumer_files import \
@@ -100,11 +101,18 @@ class AptRepository:
         return self.path / 'key.gpg'
 
     def apt_source_line(self, *, options=None):
-        """Return the sources.list line a consumer adds."""
+        """Return the sources.list line a consumer adds.
+
+        The path goes into the URI percent-encoded: apt splits the line at
+        blanks, so `file:/srv/ci builds/deb` would be read as the URI
+        `file:/srv/ci` and the suite `builds/deb` (apt decodes
+        `file:/srv/ci%20builds/deb`).
+        """
         if options is None:
             options = f'signed-by={self.public_key_path}' if self.signer \
                 else 'trusted=yes'
-        return f'deb [{options}] file:{self.path} {self.codename} {COMPONENT}'
+        uri = 'file:' + quote(str(self.path), safe='/')
+        return f'deb [{options}] {uri} {self.codename} {COMPONENT}'
 
     def locked(self):
         """Hold the repository's write lock (threads and processes)."""

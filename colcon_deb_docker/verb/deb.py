@@ -191,6 +191,13 @@ class DebVerb(VerbExtensionPoint):
             repository.signer = RepositorySigner(
                 key_id=args.sign_key, key_file=args.sign_key_file,
                 record=build_base / KEYRING_RECORD)
+            if any(c.isspace() for c in str(repository.public_key_path)):
+                # the URI is percent-encoded, apt's options are not
+                logger.warning(
+                    f'{repository.public_key_path}: apt cannot take a '
+                    'signed-by path with blanks: copy key.gpg to a path '
+                    'without (e.g. /etc/apt/keyrings/) and name that in '
+                    'the sources line')
         try:
             with repository.exclusive_run():
                 report_check(repository.check(repair=True), dry_run=False)

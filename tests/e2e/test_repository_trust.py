@@ -302,3 +302,30 @@ def _kill_a_run(workspace, engine, *, names, moment, contents):
     process.wait()
     # what a reader sees right after the kill is consistent already
     assert_entries_match(workspace.repo)
+
+
+def test_the_sources_list_of_a_path_with_blanks_works_in_apt(
+    make_workspace, engine, base_image,
+):
+    # the printed line and colcon-deb.list named `file:/x/deb out`: apt
+    # took `file:/x/deb` for the URI and `out` for the suite
+    workspace = make_workspace([])
+    workspace.add_package('blank_pkg', data_package('blank_pkg'))
+    repo = workspace.root / 'deb out'
+    result = workspace.colcon_deb('--output-base', str(repo))
+    line = (repo / 'colcon-deb.list').read_text().strip()
+    assert line in result.stdout
+    assert '%20' in line
+    output = engine.client.containers.run(
+        base_image, remove=True, command=['sh', '-ec', """
+            cp '/given/colcon-deb.list' /etc/apt/sources.list.d/
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                ros-humble-blank-pkg > /dev/null
+            cat /opt/ros/humble/share/blank_pkg/data.txt"""],
+        # the repository where the line says, as on the machine that built
+        volumes={str(repo): {'bind': str(repo), 'mode': 'ro'},
+                 str(repo / 'colcon-deb.list'): {
+                     'bind': '/given/colcon-deb.list', 'mode': 'ro'}},
+    ).decode()
+    assert output == 'blank_pkg 1\n'
