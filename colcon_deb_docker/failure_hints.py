@@ -30,13 +30,18 @@ _OUT_OF_MEMORY = re.compile(
 
 #: the first line of what failed a build when no known cause shows: the
 #: compiler's (GCC's and Clang's `file:line[:column]: [fatal ]error:`), the
-#: linker's (`undefined reference to`) or CMake's (`CMake Error at
-#: file:line (command):`, its message on the next line)
+#: linker's (`undefined reference to`), CMake's (`CMake Error at
+#: file:line (command):`, its message on the next line) or Python's (below)
 _FIRST_ERROR = re.compile(
     r'^\S[^:\s]*:\d+:(?:\d+:)? (?:fatal )?error: |'
     r': undefined reference to |'
     r'^CMake Error( at \S+:\d+ \([\w.-]+\))?:')
 _CMAKE_ERROR = re.compile(r'^CMake Error( at \S+:\d+ \([\w.-]+\))?:\s*$')
+#: Python's: the exception that ends a traceback (setup.py, a generator),
+#: the first unindented line after a frame, at the last frame in the
+#: package's own files
+_PYTHON_FRAME = re.compile(r'^\s+File "([^"]+)", line (\d+)')
+_PYTHON_EXCEPTION = re.compile(r'^[A-Za-z_][\w.]*(?:: |$)')
 _IN_BUILD = re.compile(
     '^' + re.escape(contract.BUILD_SOURCES.rstrip('/')) + r'/[^/\s]+/')
 #: characters of a quoted error line (a C++ template error can be pages)
@@ -65,6 +70,8 @@ class FailureEvidence:
         #: the first error line (see :data:`_FIRST_ERROR`), as quoted
         self.first_error = None
         self._cmake_error = None
+        self._python_frame = None
+        self._in_traceback = False
 
     def feed(self, line):
         """Keep `line` if it names a known cause (the first few)."""
@@ -83,6 +90,20 @@ class FailureEvidence:
                 self.first_error = _quoted(
                     f'{self._cmake_error} {line.strip()}')
             return
+        frame = _PYTHON_FRAME.match(line)
+        if frame:
+            self._in_traceback = True
+            path = _IN_BUILD.sub('', frame.group(1))
+            if path != frame.group(1):
+                self._python_frame = f'{path}:{frame.group(2)}'
+            return
+        if self._in_traceback and not line[:1].isspace():
+            self._in_traceback = False
+            if _PYTHON_EXCEPTION.match(line):
+                where = f'{self._python_frame}: ' \
+                    if self._python_frame else ''
+                self.first_error = _quoted(where + line.strip())
+                return
         if not _FIRST_ERROR.search(line):
             return
         if _CMAKE_ERROR.match(line.rstrip()):

@@ -139,3 +139,25 @@ def test_output_without_an_error_line_gets_no_reason():
         'warning: x.cpp:1:1: error: in a sentence is no error line',
         '-- Build files have been written to: /build/src/p/.obj',
         *DPKG_TAIL.splitlines()]).explain(DPKG_TAIL) == ''
+
+
+def test_a_python_error_is_named_at_the_package_s_own_file():
+    # ament_python's setup.py: pybuild prints the traceback, then its own
+    evidence = _evidence([
+        'I: pybuild base:240: python3.11 setup.py config',
+        '  File "/build/src/pyb/setup.py", line 2',
+        '    setup(name="pyb", version="0.1.0", packages=["pyb"] ,',
+        '         ^',
+        "SyntaxError: '(' was never closed",
+        'E: pybuild pybuild:388: configure: plugin distutils failed with: '
+        'exit code=1: python3.11 setup.py config'])
+    assert evidence.explain('') == \
+        "setup.py:2: SyntaxError: '(' was never closed"
+    # raised outside the package's files: the exception alone
+    evidence = _evidence([
+        'Traceback (most recent call last):',
+        '  File "/usr/lib/python3/dist-packages/rosidl_adapter/msg.py", '
+        'line 9, in parse',
+        'rosidl_adapter.parser.InvalidFieldDefinition: int32 1x'])
+    assert evidence.explain('') == \
+        'rosidl_adapter.parser.InvalidFieldDefinition: int32 1x'
