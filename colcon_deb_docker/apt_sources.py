@@ -26,6 +26,7 @@ from pathlib import Path
 import re
 import shutil
 import urllib.error
+from urllib.parse import unquote
 import urllib.request
 
 from colcon_deb_docker import contract
@@ -58,10 +59,14 @@ class AptSource:
 
     @property
     def local_path(self):
-        """The directory of a ``file:`` repository, else None."""
+        """The directory of a ``file:`` repository, else None.
+
+        Percent-decoded, as apt reads it: the sources line colcon deb
+        writes for a repository path with blanks has them as %20.
+        """
         if self.scheme != 'file':
             return None
-        return Path(re.sub(r'^file:(//)?', '', self.uri))
+        return Path(unquote(re.sub(r'^file:(//)?', '', self.uri)))
 
     def option(self, name):
         """Return the value of option `name`, or None."""

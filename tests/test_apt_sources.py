@@ -142,3 +142,15 @@ def test_an_http_underlays_release_file_is_fetched(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_percent_encoded_file_repository_is_found(tmp_path):
+    # the line colcon deb prints for a repository path with blanks, given
+    # back as the underlay of another workspace: it used to look for the
+    # directory `ci%20builds` and fail with "no repository at ..."
+    root = tmp_path / 'ci builds' / 'deb'
+    _underlay(root, 'bookworm')
+    source = parse_apt_source(
+        f'deb [trusted=yes] file:{tmp_path}/ci%20builds/deb bookworm main',
+        codename='bookworm')
+    assert source.local_path == root
