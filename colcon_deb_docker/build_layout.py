@@ -14,6 +14,31 @@ import os
 from pathlib import Path
 import shutil
 
+from colcon_deb_docker.errors import DebDockerError
+
+
+def check_apart(*, build_base, output_base):
+    """Refuse a build base that is the repository or inside it.
+
+    The same directory would have the run lock itself out ("another colcon
+    deb run (pid <its own>)"); one inside the repository would be published
+    with it: whoever serves the repository would serve the build's stamps,
+    caches and scratch.  (The repository inside the build base is fine.)
+
+    :raises DebDockerError: with what to change
+    """
+    build = Path(os.path.realpath(build_base))
+    output = Path(os.path.realpath(output_base))
+    if build == output:
+        raise DebDockerError(
+            f'--build-base and --output-base are the same directory '
+            f'({build}): give the build base a directory of its own')
+    if output in build.parents:
+        raise DebDockerError(
+            f'--build-base {build} is inside the repository {output}: it '
+            'would be published with it; give the build base a directory '
+            'outside --output-base')
+
 
 def create_build_base(path):
     """Create the build base (once) and return its absolute path.

@@ -15,6 +15,7 @@ from colcon_core.verb import VerbExtensionPoint
 from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
+from colcon_deb_docker.build_layout import check_apart
 from colcon_deb_docker.build_layout import create_build_base
 from colcon_deb_docker.engines import connect_engines
 from colcon_deb_docker.engines import prepare_distributions
@@ -76,6 +77,8 @@ class DebVerb(VerbExtensionPoint):
             raise DebDockerError(
                 f'invalid --ros-distro {args.ros_distro!r}') from None
 
+        check_apart(
+            build_base=args.build_base, output_base=args.output_base)
         with ExitStack() as stack:
             try:
                 for path, option in ((args.build_base, '--build-base'), (

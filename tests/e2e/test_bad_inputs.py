@@ -308,3 +308,23 @@ def test_a_selected_package_whose_sibling_was_never_built(
     shutil.rmtree(workspace.root / 'build_deb')
     result = workspace.colcon_deb('--packages-select', 'sib_user', '--force')
     assert 'neither in this run nor' not in result.stdout
+
+
+def test_a_build_base_that_is_or_is_in_the_repository_is_refused(
+    make_workspace,
+):
+    workspace = make_workspace([])
+    workspace.add_package('apart_pkg', data_package('apart_pkg'))
+    same = workspace.colcon_deb(
+        '--output-base', 'out', '--build-base', 'out', check=False)
+    assert same.returncode == 1
+    assert 'colcon deb: error: --build-base and --output-base are the ' \
+        f"same directory ({workspace.root / 'out'})" in same.stdout
+    # not the run's own lock reported as another run's
+    assert 'another colcon deb run' not in same.stdout
+    inside = workspace.colcon_deb(
+        '--output-base', 'out', '--build-base', 'out/build', check=False)
+    assert inside.returncode == 1
+    assert f"--build-base {workspace.root / 'out' / 'build'} is inside the " \
+        f"repository {workspace.root / 'out'}" in inside.stdout
+    assert not (workspace.root / 'out').exists()
