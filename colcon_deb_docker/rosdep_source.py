@@ -84,10 +84,15 @@ def write_rosdep_config(
         # validate early: a broken file should fail here, not in a container
         try:
             with user_source.open() as f:
-                yaml.safe_load(f)
+                rules = yaml.safe_load(f)
         except (OSError, yaml.YAMLError) as e:
             raise DebDockerError(
                 f'--rosdep-source {user_source}: {e}') from None
+        shape = rules_shape_error(rules)
+        if shape:
+            raise DebDockerError(
+                f'--rosdep-source {user_source}: not a rosdep rules file: '
+                f'{shape}')
         name = user_source_name(index)
         shutil.copyfile(user_source, path / name)
         lines.append(f'yaml file://{CONTAINER_PATH}/{name}')
@@ -108,6 +113,28 @@ def write_rosdep_config(
             f'yaml file://{CONTAINER_PATH}/base-keys.yaml\n')
     _make_world_readable(path)
     return env
+
+
+def rules_shape_error(rules):
+    """Return what is wrong with the shape of a rosdep YAML file, or ''.
+
+    rosdep wants a mapping of keys to a mapping of their rules by OS
+    (`key: {debian: [pkg]}`); anything else it rejects in the container,
+    after the pre-check's setup, in its own words ("is not a YAML
+    dictionary"), or ignores.  Empty is fine.
+    """
+    if rules is None:
+        return ''
+    if not isinstance(rules, dict):
+        return ('the top level must map rosdep keys to their rules, e.g. '
+                f'"my_key: {{debian: [libfoo-dev]}}" (it is a '
+                f'{type(rules).__name__})')
+    for key, value in rules.items():
+        if not isinstance(value, dict):
+            return (f'{key!r} must map operating systems to its rules, '
+                    f'e.g. "{key}: {{debian: [libfoo-dev]}}" (it is a '
+                    f'{type(value).__name__})')
+    return ''
 
 
 def _make_world_readable(path):

@@ -86,3 +86,35 @@ def test_hints_fit_the_cause_and_user_files_keep_their_paths(tmp_path):
     assert f'  {mine}\n' in shown
     assert f'  {tmp_path}/build_deb/.rosdep/workspace.yaml' in shown
     assert 'user-00.yaml' not in shown
+
+
+@pytest.mark.parametrize('text, said', [
+    ('- a\n- b\n', 'the top level must map rosdep keys to their rules, '
+     'e.g. "my_key: {debian: [libfoo-dev]}" (it is a list)'),
+    ('my_key: [libfoo-dev]\n', "'my_key' must map operating systems to "
+     'its rules, e.g. "my_key: {debian: [libfoo-dev]}" (it is a list)'),
+])
+def test_a_file_of_another_shape_fails_on_the_host(tmp_path, text, said):
+    # a list used to pass here and fail in the pre-check's container, in
+    # rosdep's words ("is not a YAML dictionary") after its setup lines
+    bad = tmp_path / 'bad.yaml'
+    bad.write_text(text)
+    with pytest.raises(DebDockerError) as error:
+        write_rosdep_config(
+            path=tmp_path / 'r', package_names=[], ros_distro='humble',
+            os_name='debian', os_codename='bookworm', user_sources=[bad])
+    assert str(error.value) == \
+        f'--rosdep-source {bad}: not a rosdep rules file: {said}'
+
+
+def test_the_shapes_rosdep_reads_pass(tmp_path):
+    good = tmp_path / 'good.yaml'
+    good.write_text(
+        'a: {debian: [liba-dev]}\n'
+        'b: {debian: {bookworm: [libb-dev]}, ubuntu: [libb-dev]}\n'
+        'c: {debian: {pip: {packages: [c]}}}\n')
+    empty = tmp_path / 'empty.yaml'
+    empty.write_text('# nothing yet\n')
+    write_rosdep_config(
+        path=tmp_path / 'r', package_names=[], ros_distro='humble',
+        os_name='debian', os_codename='bookworm', user_sources=[good, empty])
