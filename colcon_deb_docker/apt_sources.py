@@ -126,6 +126,27 @@ def parse_apt_source(text, *, codename=None):
     return source
 
 
+def check_reachable(source):
+    """Check that an ``http(s):`` underlay answers with its Release file.
+
+    A ``file:`` one was checked when its line was parsed.  Unchecked, an
+    unreachable underlay ends as apt's "Could not connect" in the logs of
+    bloom and of the first build that needs it, or not at all.
+
+    :raises DebDockerError: naming the line and the reason
+    """
+    if source.local_path is not None:
+        return
+    try:
+        release_file(source)
+    except (OSError, ValueError) as e:
+        reason = getattr(e, 'reason', None) or e
+        raise DebDockerError(
+            f'--apt-source {source.text!r}: cannot read its Release file '
+            f'({reason}); check the URL, the suite and the network (or the '
+            'proxy settings)') from None
+
+
 def source_digest(sources):
     """Return what the fingerprints count of the underlays.
 

@@ -154,3 +154,26 @@ def test_a_percent_encoded_file_repository_is_found(tmp_path):
         f'deb [trusted=yes] file:{tmp_path}/ci%20builds/deb bookworm main',
         codename='bookworm')
     assert source.local_path == root
+
+
+def test_an_unreachable_http_underlay_is_one_error(tmp_path):
+    # it used to go on: a warning with apt's "Could not connect" lines from
+    # bloom's container, then each build that needed it failing the same way
+    from colcon_deb_docker.apt_sources import check_reachable
+    import socket
+    with socket.socket() as closed:
+        closed.bind(('127.0.0.1', 0))
+        port = closed.getsockname()[1]
+    line = f'deb [trusted=yes] http://127.0.0.1:{port}/ bookworm main'
+    with pytest.raises(DebDockerError) as error:
+        check_reachable(parse_apt_source(line, codename='bookworm'))
+    assert str(error.value).startswith(
+        f'--apt-source {line!r}: cannot read its Release file (')
+    assert 'refused' in str(error.value)
+    assert str(error.value).endswith(
+        '); check the URL, the suite and the network (or the proxy '
+        'settings)')
+    # a file: underlay was checked when parsed: nothing more here
+    _underlay(tmp_path, 'bookworm')
+    check_reachable(parse_apt_source(
+        f'deb [trusted=yes] file:{tmp_path} bookworm main'))

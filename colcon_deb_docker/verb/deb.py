@@ -12,6 +12,7 @@ from colcon_core.package_augmentation import \
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
+from colcon_deb_docker.apt_sources import check_reachable
 from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
@@ -139,6 +140,9 @@ class DebVerb(VerbExtensionPoint):
                     line, codename=next(iter(builders.values())).os_codename)
                 for line in args.apt_source]
             for base_image, builders in distributions.items()}
+        for sources in apt_sources_of.values():
+            for source in sources:
+                check_reachable(source)
         rc = 0
         for base_image, builders in distributions.items():
             builder = next(iter(builders.values()))

@@ -136,6 +136,11 @@ def test_bad_apt_sources_are_clear_errors(make_workspace, base_image):
          'no repository at /nonexistent'),
         ('deb [trusted=yes] ftp://x/ bookworm main',
          'unsupported URL scheme'),
+        # nothing listens on port 9: it used to go on to bloom's and the
+        # builds' apt, with "Could not connect" in their logs
+        ('deb [trusted=yes] http://127.0.0.1:9/ bookworm main',
+         "--apt-source 'deb [trusted=yes] http://127.0.0.1:9/ bookworm "
+         "main': cannot read its Release file ("),
     ]:
         result = workspace.colcon_deb('--apt-source', line, check=False)
         assert result.returncode == 1
