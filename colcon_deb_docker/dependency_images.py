@@ -33,6 +33,8 @@ arguments, which neither the image nor its history keeps.
 """
 
 from collections import Counter
+import concurrent.futures
+import functools
 import hashlib
 import json
 import re
@@ -93,6 +95,8 @@ class DependencyImages:
         self._guard = threading.Lock()
         #: set when the jobs ended: nothing more is made ahead
         self._stopped = threading.Event()
+        #: the ahead pass in the session's threads (see :meth:`start_ahead`)
+        self._ahead = None
         #: package -> the sorted system packages of its build (known ones)
         self.sets = {}
         #: the sets this run remembered first (see :meth:`_seen_before`)
@@ -166,9 +170,21 @@ class DependencyImages:
         except DebDockerError as e:
             logger.info(f'dependency images not made ahead: {e}')
 
-    def stop(self):
-        """Make nothing more ahead (the jobs ended, e.g. one failed)."""
+    def start_ahead(self, *, order):
+        """Run :meth:`prepare_ahead` in the session's threads."""
+        self._ahead = self.session.submit(
+            functools.partial(self.prepare_ahead, order=order))
+
+    def stop(self, *, wait=0.0):
+        """Make nothing more ahead (the jobs ended, e.g. one failed).
+
+        :param wait: seconds to give the step under way to end: a run that
+          ended early (its builds blocked) must not find that step's
+          container still running and report it as left behind
+        """
         self._stopped.set()
+        if self._ahead is not None and wait:
+            concurrent.futures.wait([self._ahead], timeout=wait)
 
     def tag(self, *, arch, packages):
         """Return the tag of the image holding `packages` on `arch`."""

@@ -8,7 +8,6 @@ package type; Ctrl-C and SIGTERM end every container of the run.
 """
 
 from collections import OrderedDict
-import functools
 import signal
 import sys
 
@@ -62,7 +61,10 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
         if session.dependency_images is not None:
-            session.dependency_images.stop()
+            # the ahead pass's step under way (often listing what the
+            # builder image has, a second's container) may end first
+            session.dependency_images.stop(
+                wait=0 if session.interrupted.is_set() else 10)
         if session.bloom_ahead is not None:
             # its container ends by itself within seconds (or was removed
             # by an interrupt); the run's last check wants no container left
@@ -127,8 +129,7 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
         session.dependency_images.plan(
             check=check, descriptors=descriptors,
             with_tests=bool(args.run_tests))
-        session.submit(functools.partial(
-            session.dependency_images.prepare_ahead, order=list(jobs)))
+        session.dependency_images.start_ahead(order=list(jobs))
 
     def before_jobs(*, event_queue):
         for name in sorted(unselected):

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+import re
 import shutil
 import subprocess
 import tempfile
@@ -283,6 +284,16 @@ def test_a_selected_package_whose_sibling_was_never_built(
     # said before any container: not even the rosdep pre-check's
     assert created_containers(engine, since, workspace) == []
     assert 'held broken packages' not in result.stdout
+    # with --continue-on-error the package fails with the reason; the run
+    # ends at once, and the dependency images' ahead pass with it (its
+    # container used to be found running and reported as left behind)
+    result = workspace.colcon_deb(
+        '--packages-select', 'sib_user', '--continue-on-error', check=False)
+    assert result.returncode == 1
+    assert re.search(
+        r'^  sib_user +failed +\S+ +needs sib_base, neither in this run nor '
+        r'in the repository$', result.stdout, re.M), result.stdout
+    assert 'left running' not in result.stdout
 
     # a run dependency alone does not stop the build, but the repository
     # could not install the package: said
