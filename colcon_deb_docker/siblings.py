@@ -77,12 +77,16 @@ def missing_siblings(session, planned, *, building, closures=None):
     """
     if closures is None:
         closures = session.build_closure
+    published = {
+        (entry['package'], entry['architecture'])
+        for entry in session.repository.manifest.debs.values()}
     missing = {}
     for entry in planned:
         for name in sorted(closures.get(entry.name, ())):
             if name in building or \
                     built_stamp(session, name, entry.arch) is not None or \
-                    _published(session, name, entry.arch):
+                    {(session.debian_name(name), entry.arch),
+                     (session.debian_name(name), 'all')} & published:
                 continue
             names = missing.setdefault(entry.name, [])
             if name not in names:
@@ -94,15 +98,6 @@ def _needs(missing):
     """Return a line for each package and what it lacks, by name."""
     return [f"  {name} needs {', '.join(needed)}"
             for name, needed in sorted(missing.items())]
-
-
-def _published(session, name, arch):
-    """Return whether the repository holds a package of `name` for `arch`."""
-    debian_name = session.debian_name(name)
-    return any(
-        entry['package'] == debian_name and
-        entry['architecture'] in (arch, 'all')
-        for entry in session.repository.manifest.debs.values())
 
 
 def describe_missing_siblings(missing, *, invalid=()):
