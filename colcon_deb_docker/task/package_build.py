@@ -111,11 +111,21 @@ class PackageBuild:
                 self.engine.remove(self.container)
             shutil.rmtree(out_dir, ignore_errors=True)  # scratch
             raise
-        except ContainerFailed as e:
+        except NotReproducible:
+            raise
+        except DebDockerError as e:
             if session.interrupted.is_set():
-                # the interrupt handler removed the container under us
+                # the interrupt handler removed the container under us, while
+                # it ran or while its outputs were being copied out (then the
+                # engine answers with an error about a container it no
+                # longer has)
                 shutil.rmtree(out_dir, ignore_errors=True)  # scratch
                 raise BuildFailed('interrupted', interrupted=True) from None
+            if isinstance(e, ContainerTimeout):
+                raise BuildFailed(
+                    f'timed out after {e.seconds} s', e.log_tail) from None
+            if not isinstance(e, ContainerFailed):
+                raise BuildFailed(str(e)) from None
             reason = f'container exited with code {e.exit_code}'
             hint = self.output.evidence.explain(
                 e.log_tail, oom_killed=e.oom_killed,
@@ -124,13 +134,6 @@ class PackageBuild:
             raise BuildFailed(
                 f'{reason}: {hint}' if hint else reason, e.log_tail,
                 e.exit_code) from None
-        except ContainerTimeout as e:
-            raise BuildFailed(
-                f'timed out after {e.seconds} s', e.log_tail) from None
-        except NotReproducible:
-            raise
-        except DebDockerError as e:
-            raise BuildFailed(str(e)) from None
         finally:
             if session.apt_cache is not None and \
                     self.container is not None and \

@@ -4,6 +4,7 @@
 
 from contextlib import ExitStack
 import os
+import shutil
 import sys
 
 from colcon_core.logging import colcon_logger
@@ -50,6 +51,10 @@ from colcon_deb_docker.workspace_dependencies import \
 logger = colcon_logger.getChild(__name__)
 
 
+class NoPackagesFound(DebDockerError):
+    """The search paths hold no package: most likely the wrong directory."""
+
+
 class DebVerb(VerbExtensionPoint):
     """Build Debian packages of the workspace in Docker containers."""
 
@@ -80,6 +85,16 @@ class DebVerb(VerbExtensionPoint):
 
         check_apart(
             build_base=args.build_base, output_base=args.output_base)
+        new_build_base = not os.path.lexists(args.build_base)
+        try:
+            return self._in_build_base(args, context)
+        except NoPackagesFound:
+            # nothing of this run stays in a directory that was the wrong one
+            if new_build_base:
+                shutil.rmtree(args.build_base, ignore_errors=True)
+            raise
+
+    def _in_build_base(self, args, context):
         with ExitStack() as stack:
             try:
                 for path, option in ((args.build_base, '--build-base'), (
@@ -110,7 +125,7 @@ class DebVerb(VerbExtensionPoint):
             identified_paths=[d.descriptor.path for d in decorators]))
         if not decorators and not invalid:
             # most likely the wrong directory: no empty repository there
-            raise DebDockerError(
+            raise NoPackagesFound(
                 'no packages found in ' + ', '.join(
                     os.path.abspath(p) for p in search_paths(args)) +
                 ': run colcon deb in the root of a ROS workspace (the '

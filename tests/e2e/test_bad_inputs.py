@@ -246,6 +246,9 @@ def test_a_directory_without_packages_is_one_error_and_no_repository(
         f'{workspace.root}: run colcon deb in the root of a ROS workspace' \
         in result.stdout
     assert not workspace.repo.exists()
+    # nor a build base: a run in the wrong directory leaves nothing there
+    # (it left build_deb/ with its lock file and COLCON_IGNORE)
+    assert not (workspace.root / 'build_deb').exists()
 
 
 def test_a_selected_package_whose_sibling_was_never_built(

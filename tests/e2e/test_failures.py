@@ -127,6 +127,8 @@ def test_interrupt_removes_every_container(
         assert not _our_containers(engine, workspace), output
         assert anonymous_volumes(engine) == []
         assert 'Traceback' not in output
+        # the summary says what happened to it: nothing failed
+        assert re.search(r'^  slow_pkg +interrupted', output, re.M), output
         # the interrupted package's scratch output is gone
         scratch = workspace.root / 'build_deb' / 'bookworm' / 'slow_pkg'
         assert not list(scratch.glob('*/debs'))
