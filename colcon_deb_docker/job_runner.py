@@ -30,6 +30,7 @@ from colcon_deb_docker.reporting import show_host_paths
 from colcon_deb_docker.repository.consumer_files import PIN_FILE
 from colcon_deb_docker.repository.consumer_files import sources_file_name
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
+from colcon_deb_docker.rosdep_check import published_keys
 from colcon_deb_docker.session import PackageResult
 from colcon_deb_docker.siblings import describe_missing_siblings
 from colcon_deb_docker.siblings import describe_uninstallable
@@ -109,7 +110,8 @@ def _check_and_run_jobs(args, context, *, session, plan, decorators,
         if unresolved:
             report = check.describe_unresolved(
                 os_name=session.builder.os_name,
-                os_codename=session.builder.os_codename)
+                os_codename=session.builder.os_codename,
+                published=published_keys(session, unresolved))
             print('colcon deb: error: ' + show_host_paths(session, report),
                   file=sys.stderr)
             if not args.continue_on_error:

@@ -14,6 +14,7 @@ from colcon_core.location import get_log_path
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker.plan import expected_deb_name
 from colcon_deb_docker.rosdep_check import check_rosdep_keys
+from colcon_deb_docker.rosdep_check import published_keys
 from colcon_deb_docker.rosdep_source import host_paths
 
 logger = colcon_logger.getChild(__name__)
@@ -66,7 +67,8 @@ def print_dry_run(session, plan):
                 print(f'  {name}: {key} -> {where}')
         if check.unresolved():
             print(show_host_paths(session, check.describe_unresolved(
-                os_name=builder.os_name, os_codename=builder.os_codename)),
+                os_name=builder.os_name, os_codename=builder.os_codename,
+                published=published_keys(session, check.unresolved()))),
                 file=sys.stderr)
             return 1
     return 0

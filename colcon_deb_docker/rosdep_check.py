@@ -25,6 +25,7 @@ from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.kept_rosdep_check import check_context
 from colcon_deb_docker.kept_rosdep_check import KeptRosdepCheck
 from colcon_deb_docker.kept_rosdep_check import KEYS_FILE
+from colcon_deb_docker.naming import InvalidPackage
 from colcon_deb_docker.progress import log_lines
 
 logger = colcon_logger.getChild(__name__)
@@ -89,13 +90,19 @@ class RosdepCheck:
                 result[package] = missing
         return result
 
-    def describe_unresolved(self, *, os_name, os_codename):
+    def describe_unresolved(self, *, os_name, os_codename, published=None):
         """Return the readable report of every unresolvable key.
 
-        The hint fits the cause: a key named like a ROS package is most
-        likely a package missing from the workspace, not a system
-        dependency without a rule.
+        The hint fits the cause: a key that names a package the repository
+        holds from an earlier run is a package gone from the workspace; a
+        key named like a ROS package is most likely a package missing from
+        the workspace; any other is a system dependency without a rule,
+        and gets the rule's shape to fill in.
+
+        :param published: {key: Debian package} of keys whose package the
+          repository holds
         """
+        published = published or {}
         unresolved = self.unresolved()
         lines = [f'unresolvable rosdep keys for {os_name} {os_codename}:']
         for package, keys in sorted(unresolved.items()):
@@ -104,20 +111,54 @@ class RosdepCheck:
         lines.extend(f'  {source}' for source in self.sources)
         reasons = {k: reason for keys in unresolved.values()
                    for k, reason in keys.items()}
-        ros = sorted(k for k, reason in reasons.items()
-                     if reason == 'no rosdep rule' and
-                     looks_like_ros_package(k))
+        without_rule = {k for k, reason in reasons.items()
+                        if reason == 'no rosdep rule'}
+        gone = sorted(without_rule & set(published))
+        if gone:
+            lines.append(
+                'Built into the repository before, but no longer in this '
+                'workspace: ' + ', '.join(
+                    f'{k} ({published[k]})' for k in gone) + '. Put the '
+                'sources back into the workspace, or drop the dependency.')
+        ros = sorted(k for k in without_rule - set(gone)
+                     if looks_like_ros_package(k))
         if ros:
             lines.append(
                 'Not in this workspace: ' + ', '.join(ros) + '. Add their '
                 'sources to the workspace, or build against a repository '
                 'that has them: --apt-source "deb [signed-by=KEY] URL SUITE '
                 'main" with its rosdep YAML as --rosdep-source FILE.')
-        if set(reasons) - set(ros):
+        system = sorted(set(reasons) - set(ros) - set(gone))
+        if system:
             lines.append(
                 'Map each system dependency to a Debian package in a rosdep '
-                'YAML file and pass it with --rosdep-source FILE.')
+                'YAML file and pass it with --rosdep-source FILE:')
+            for key in system:
+                lines.append(f'  {key}:')
+                lines.append(f'    {os_name}: [<{os_name} package>]')
         return '\n'.join(lines)
+
+
+def published_keys(session, unresolved):
+    """Return {key: Debian package} of unresolved keys the repository holds.
+
+    A package removed from (or renamed in) the workspace keeps its .debs in
+    the repository; its dependents' key then resolves nowhere.
+
+    :param unresolved: {package: {key: reason}}
+    """
+    names = {entry['package']
+             for entry in session.repository.manifest.debs.values()}
+    found = {}
+    for keys in unresolved.values():
+        for key in keys:
+            try:
+                debian = session.debian_name(key)
+            except InvalidPackage:
+                continue  # not a name a workspace package could have
+            if debian in names:
+                found[key] = debian
+    return found
 
 
 #: name parts of the ROS core's packages (rclcpp, std_msgs, ament_cmake ...)

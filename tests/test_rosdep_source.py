@@ -75,6 +75,8 @@ def test_hints_fit_the_cause_and_user_files_keep_their_paths(tmp_path):
     assert 'Not in this workspace: rclcpp_components, std_msgs. Add their ' \
         'sources to the workspace' in text
     assert 'Map each system dependency to a Debian package' in text
+    # the rule's shape to fill in, for each system key
+    assert '\n  libfoo:\n    debian: [<debian package>]' in text
     only_ros = RosdepCheck(sources=[], packages={
         'talker': {'rclcpp': {'error': 'no rosdep rule'}}})
     assert 'system dependency' not in only_ros.describe_unresolved(
@@ -118,3 +120,32 @@ def test_the_shapes_rosdep_reads_pass(tmp_path):
     write_rosdep_config(
         path=tmp_path / 'r', package_names=[], ros_distro='humble',
         os_name='debian', os_codename='bookworm', user_sources=[good, empty])
+
+
+def test_a_key_of_a_package_gone_from_the_workspace_says_so():
+    # a package removed from the workspace keeps its .debs in the
+    # repository; its dependents' key resolved nowhere and was taken for a
+    # system dependency ("Map each system dependency ...")
+    from types import SimpleNamespace
+
+    from colcon_deb_docker.naming import debian_package_name
+    from colcon_deb_docker.rosdep_check import published_keys
+    from colcon_deb_docker.rosdep_check import RosdepCheck
+    check = RosdepCheck(sources=[], packages={'demo_robot': {
+        'demo_tools': {'error': 'no rosdep rule'},
+        'Not-A-Name': {'error': 'no rosdep rule'}}})
+    session = SimpleNamespace(
+        repository=SimpleNamespace(manifest=SimpleNamespace(debs={
+            'a.deb': {'package': 'ros-humble-demo-tools'},
+            'b.deb': {'package': 'ros-humble-other'}})),
+        debian_name=lambda name: debian_package_name(
+            ros_distro='humble', package_name=name))
+    published = published_keys(session, check.unresolved())
+    assert published == {'demo_tools': 'ros-humble-demo-tools'}
+    text = check.describe_unresolved(
+        os_name='debian', os_codename='bookworm', published=published)
+    assert 'Built into the repository before, but no longer in this ' \
+        'workspace: demo_tools (ros-humble-demo-tools). Put the sources ' \
+        'back into the workspace, or drop the dependency.' in text
+    assert '  demo_tools:\n' not in text
+    assert '  Not-A-Name:\n    debian: [<debian package>]' in text

@@ -323,6 +323,17 @@ def test_a_selected_package_whose_sibling_was_never_built(
     result = workspace.colcon_deb('--packages-select', 'sib_user', '--force')
     assert 'neither in this run nor' not in result.stdout
 
+    # sib_base removed from the workspace: its key resolves nowhere, and
+    # the error says why (it was taken for a system dependency)
+    shutil.rmtree(workspace.root / 'src' / 'sib_base')
+    result = workspace.colcon_deb(
+        '--packages-select', 'sib_user', '--force', check=False)
+    assert result.returncode == 1
+    assert 'Built into the repository before, but no longer in this ' \
+        'workspace: sib_base (ros-humble-sib-base). Put the sources back ' \
+        'into the workspace, or drop the dependency.' in result.stdout
+    assert 'Map each system dependency' not in result.stdout
+
 
 def test_a_build_base_that_is_or_is_in_the_repository_is_refused(
     make_workspace,
