@@ -22,6 +22,7 @@ from colcon_deb_docker.build_layout import create_build_base
 from colcon_deb_docker.engines import connect_engines
 from colcon_deb_docker.engines import prepare_distributions
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.interrupts import terminate_as_interrupt
 from colcon_deb_docker.job_runner import check_siblings
 from colcon_deb_docker.job_runner import run_jobs
 from colcon_deb_docker.job_runner import set_build_closures
@@ -67,7 +68,8 @@ class DebVerb(VerbExtensionPoint):
 
     def main(self, *, context):  # noqa: D102
         try:
-            return self._main(context.args, context)
+            with terminate_as_interrupt():
+                return self._main(context.args, context)
         except DebDockerError as e:
             print(f'colcon deb: error: {e}', file=sys.stderr)
             return 1

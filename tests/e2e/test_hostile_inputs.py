@@ -179,6 +179,51 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
     assert list_containers(engine, all=True, filters=ours) == []
 
 
+def test_sigterm_outside_the_builds_leaves_no_keyring_nor_container(
+    make_workspace, engine
+):
+    # a CI job cancelled while --verify ran: SIGTERM ended the process on
+    # the spot (Python's default outside the builds), leaving the temporary
+    # keyring with the secret key on disk, its gpg-agent running and the
+    # verify container behind, until the next run of the build base
+    workspace = make_workspace([])
+    workspace.add_package('term_pkg', data_package('term_pkg'))
+    secret = _make_key(workspace.root / 'gnupg', workspace.uid,
+                       workspace.gid)
+    key_file = workspace.root / 'key.asc'
+    key_file.write_bytes(secret)
+    os.chown(key_file, workspace.uid, workspace.gid)
+    cmd, kwargs = colcon_command(
+        workspace, '--sign-key-file', str(key_file), '--verify')
+    process = subprocess.Popen(
+        cmd, **kwargs, start_new_session=True, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    ours = {'label': 'io.colcon-deb-docker.build-base='
+                     f'{workspace.build_base_label}'}
+    record = workspace.root / 'build_deb' / '.signing-keyring'
+    keyring = None
+    deadline = time.monotonic() + 300
+    while not any(c.name.endswith('-verify')
+                  for c in list_containers(engine, filters=ours)):
+        assert time.monotonic() < deadline, 'no verify container'
+        assert process.poll() is None, process.stdout.read()
+        if keyring is None and record.exists():
+            keyring = record.read_text().strip()
+        time.sleep(0.2)
+    assert keyring and os.path.isdir(keyring)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=120)
+    print(output)
+    assert process.returncode == signal.SIGINT, output
+    assert 'Traceback' not in output
+    assert not os.path.exists(keyring)
+    assert not record.exists()
+    agents = subprocess.run(['pgrep', '-af', 'gpg-agent'],
+                            stdout=subprocess.PIPE, text=True).stdout
+    assert keyring not in agents
+    assert list_containers(engine, all=True, filters=ours) == []
+
+
 def test_an_unusable_build_base_says_which_and_why(make_workspace):
     workspace = make_workspace([])
     workspace.add_package('base_pkg', data_package('base_pkg'))
