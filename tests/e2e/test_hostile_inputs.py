@@ -133,17 +133,33 @@ def test_a_base_image_that_is_not_debian_says_so(make_workspace, engine):
     assert 'Step 1/' not in result.stdout  # no raw docker build output
 
 
+def _secret_key_file(workspace):
+    """Return a new secret key's file in the workspace, the tester's."""
+    secret = _make_key(workspace.root / 'gnupg', workspace.uid,
+                       workspace.gid)
+    key_file = workspace.root / 'key.asc'
+    key_file.write_bytes(secret)
+    os.chown(key_file, workspace.uid, workspace.gid)
+    return key_file
+
+
+def _assert_nothing_left(engine, *, keyring, record, ours):
+    """Assert no keyring, no record of it, no agent and no container."""
+    assert not os.path.exists(keyring)
+    assert not record.exists()
+    agents = subprocess.run(['pgrep', '-af', 'gpg-agent'],
+                            stdout=subprocess.PIPE, text=True).stdout
+    assert keyring not in agents
+    assert list_containers(engine, all=True, filters=ours) == []
+
+
 def test_kill_9_leaves_no_keyring_and_no_running_container(
     make_workspace, engine
 ):
     workspace = make_workspace([])
     workspace.add_package('slow_pkg', data_package(
         'slow_pkg', cmake_extra='execute_process(COMMAND sleep 300)'))
-    secret = _make_key(workspace.root / 'gnupg', workspace.uid,
-                       workspace.gid)
-    key_file = workspace.root / 'key.asc'
-    key_file.write_bytes(secret)
-    os.chown(key_file, workspace.uid, workspace.gid)
+    key_file = _secret_key_file(workspace)
     cmd, kwargs = colcon_command(
         workspace, '--sign-key-file', str(key_file), '--timeout', '5')
     process = subprocess.Popen(cmd, **kwargs, stdout=subprocess.DEVNULL,
@@ -171,12 +187,7 @@ def test_kill_9_leaves_no_keyring_and_no_running_container(
     assert 'deleted the temporary signing keyring a killed run left ' \
         'behind' in result.stdout
     assert 'a killed run of this build base left behind' in result.stdout
-    assert not os.path.exists(keyring)
-    assert not record.exists()
-    agents = subprocess.run(['pgrep', '-af', 'gpg-agent'],
-                            stdout=subprocess.PIPE, text=True).stdout
-    assert keyring not in agents
-    assert list_containers(engine, all=True, filters=ours) == []
+    _assert_nothing_left(engine, keyring=keyring, record=record, ours=ours)
 
 
 def test_sigterm_outside_the_builds_leaves_no_keyring_nor_container(
@@ -188,11 +199,7 @@ def test_sigterm_outside_the_builds_leaves_no_keyring_nor_container(
     # verify container behind, until the next run of the build base
     workspace = make_workspace([])
     workspace.add_package('term_pkg', data_package('term_pkg'))
-    secret = _make_key(workspace.root / 'gnupg', workspace.uid,
-                       workspace.gid)
-    key_file = workspace.root / 'key.asc'
-    key_file.write_bytes(secret)
-    os.chown(key_file, workspace.uid, workspace.gid)
+    key_file = _secret_key_file(workspace)
     cmd, kwargs = colcon_command(
         workspace, '--sign-key-file', str(key_file), '--verify')
     process = subprocess.Popen(
@@ -216,12 +223,7 @@ def test_sigterm_outside_the_builds_leaves_no_keyring_nor_container(
     print(output)
     assert process.returncode == signal.SIGINT, output
     assert 'Traceback' not in output
-    assert not os.path.exists(keyring)
-    assert not record.exists()
-    agents = subprocess.run(['pgrep', '-af', 'gpg-agent'],
-                            stdout=subprocess.PIPE, text=True).stdout
-    assert keyring not in agents
-    assert list_containers(engine, all=True, filters=ours) == []
+    _assert_nothing_left(engine, keyring=keyring, record=record, ours=ours)
 
 
 def test_an_unusable_build_base_says_which_and_why(make_workspace):
