@@ -47,6 +47,7 @@ from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.container_spec import LABEL_TOOL
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.failure_hints import explain_image_failure
 from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.rosdep_check import package_keys
 
@@ -93,6 +94,8 @@ class DependencyImages:
         self._installed = {}
         self._shared = {}
         self._guard = threading.Lock()
+        #: the tags that could not be made in this run (not tried again)
+        self._failed = set()
         #: set when the jobs ended: nothing more is made ahead
         self._stopped = threading.Event()
         #: the ahead pass in the session's threads (see :meth:`start_ahead`)
@@ -308,6 +311,8 @@ class DependencyImages:
         with self._lock_of(tag):
             if engine.has_image(tag):
                 return tag
+            if tag in self._failed:
+                return builder
             try:
                 if self.session.apt_sources:
                     self._commit_set(engine=engine, arch=arch, tag=tag,
@@ -320,10 +325,16 @@ class DependencyImages:
                         files={'Dockerfile': dockerfile(
                             builder=builder, packages=packages).encode()})
             except DebDockerError as e:
-                logger.warning(
-                    f"'{package_name}': no dependency image for "
-                    f"{' '.join(packages)} ({e}): building from the builder "
-                    'image')
+                # said once: the other builds of the set, and the ahead
+                # pass's asking again, go to the builder image quietly
+                if tag not in self._failed:
+                    self._failed.add(tag)
+                    cause = explain_image_failure(
+                        getattr(e, 'log_tail', None) or str(e))
+                    logger.warning(
+                        f"'{package_name}': no dependency image for "
+                        f"{' '.join(packages)} ({cause}): building from the "
+                        'builder image')
                 return builder
         return tag
 

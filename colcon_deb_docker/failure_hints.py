@@ -24,6 +24,15 @@ _DOWNLOAD_FAILED = re.compile(
 _URL = re.compile(r"(?:https?|git|ftp)://[^\s'\"<>)]+")
 
 
+#: apt's words for a package name no source has: a rosdep rule (ours or
+#: the user's) that maps a key to a name the distribution does not have
+_NO_SUCH_PACKAGE = re.compile(
+    r'^E: Unable to locate package (\S+)|'
+    r"^E: Package '([^']+)' has no installation candidate|"
+    r'Depends: (\S+)(?: \([^)]*\))? but it is not installable', re.M)
+
+_TERMINAL_ESCAPE = re.compile(r'\x1b\[[0-9;]*m')
+
 _OUT_OF_MEMORY = re.compile(
     r'Killed signal terminated program|virtual memory exhausted|'
     r'Cannot allocate memory|out of memory allocating', re.IGNORECASE)
@@ -142,6 +151,12 @@ def explain_failure(log_tail, *, oom_killed=False, limit=None):
     if log_tail and _OUT_OF_MEMORY.search(log_tail):
         return (f'the compiler ran out of memory{of_limit} (killed by the '
                 'kernel): ' + _MEMORY_HINT)
+    missing = _missing_packages(log_tail)
+    if missing:
+        return (
+            f"apt knows no package {', '.join(missing)}: fix the rosdep "
+            'rule that maps a key to it (--rosdep-source), or add the apt '
+            'repository that has it (--apt-source)')
     if not log_tail or not _DOWNLOAD_FAILED.search(log_tail):
         return ''
     urls = _URL.findall(log_tail)
@@ -150,3 +165,31 @@ def explain_failure(log_tail, *, oom_killed=False, limit=None):
         f'it tried to download during the build{where} and could not reach '
         'it: a vendor package that fetches its sources needs the network '
         '(not --isolate-network), or give it the system library it wraps')
+
+
+def _missing_packages(log_tail):
+    """Return the package names apt said it cannot find, in order."""
+    names = []
+    for match in _NO_SUCH_PACKAGE.finditer(log_tail or ''):
+        name = next(group for group in match.groups() if group)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def explain_image_failure(log_tail):
+    """Return one line for a dependency image that could not be made.
+
+    The build's own log follows (the build then installs the set itself
+    and fails or not on its own), so this names the cause only: apt's
+    known ones, else apt's first error line, else the last line.
+    """
+    # the engine's image build colours a step's stderr
+    log_tail = _TERMINAL_ESCAPE.sub('', log_tail or '')
+    missing = _missing_packages(log_tail)
+    if missing:
+        return f"apt knows no package {', '.join(missing)}"
+    lines = [line.strip() for line in (log_tail or '').splitlines()
+             if line.strip()]
+    errors = [line for line in lines if line.startswith('E: ')]
+    return _quoted((errors or lines or ['no output'])[0 if errors else -1])

@@ -305,3 +305,35 @@ def test_a_set_one_build_needs_starts_from_the_largest_shared_part(
     assert images.image_for(package_name='same', arch='amd64') == \
         images.tag(arch='amd64', packages=['libtinyxml2-dev', 'libyaml-dev'])
     assert len(made) == 2
+
+
+def test_a_set_that_does_not_install_is_tried_and_said_once(
+    tmp_path, monkeypatch, caplog
+):
+    # its image build failed; the ahead pass and each build of the set
+    # tried it again, each with a warning holding the whole build output
+    import colcon_deb_docker.dependency_images as module
+    from colcon_deb_docker.errors import ImageBuildFailed
+    tried = []
+
+    def failing_build(*, tag, **kwargs):
+        tried.append(tag)
+        raise ImageBuildFailed(tag=tag, log_tail=(
+            'Step 3/3 : RUN apt-get install\n'
+            '\x1b[91mE: Unable to locate package libyaml-devv\n\x1b[0m'))
+
+    monkeypatch.setattr(module, 'build_image', failing_build)
+    engine = SimpleNamespace(has_image=lambda tag: False)
+    session = SimpleNamespace(apt_sources=(), host_environment={})
+    images = DependencyImages(session)
+    for package in ('a', 'b'):
+        assert images._made(
+            engine=engine, arch='amd64', tag='colcon-deb-deps:x',
+            packages=['libyaml-devv'], builder='colcon-deb-builder:x',
+            package_name=package, on_line=None) == 'colcon-deb-builder:x'
+    assert tried == ['colcon-deb-deps:x']
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelname == 'WARNING']
+    assert warnings == [
+        "'a': no dependency image for libyaml-devv (apt knows no package "
+        'libyaml-devv): building from the builder image']

@@ -161,3 +161,40 @@ def test_a_python_error_is_named_at_the_package_s_own_file():
         'rosidl_adapter.parser.InvalidFieldDefinition: int32 1x'])
     assert evidence.explain('') == \
         'rosidl_adapter.parser.InvalidFieldDefinition: int32 1x'
+
+
+def test_a_package_name_apt_does_not_know_is_named_with_the_fix():
+    # a rosdep rule that maps a key to a name Debian does not have: the
+    # build failed as `container exited with code 100`, the cause in apt's
+    # words ("held broken packages") far above
+    build_dep = """The following packages have unmet dependencies:
+ builddeps:./ : Depends: libyaml-devv but it is not installable
+                Depends: libfoo-dev (>= 2) but it is not installable
+E: Unable to correct problems, you have held broken packages."""
+    assert explain_failure(build_dep) == (
+        'apt knows no package libyaml-devv, libfoo-dev: fix the rosdep rule '
+        'that maps a key to it (--rosdep-source), or add the apt '
+        'repository that has it (--apt-source)')
+    assert explain_failure(
+        'E: Unable to locate package libyaml-devv').startswith(
+        'apt knows no package libyaml-devv:')
+    # a conflict is not a missing package
+    assert explain_failure(
+        ' x : Depends: y but it is not going to be installed\n'
+        'E: Unable to correct problems, you have held broken packages.') == ''
+
+
+def test_a_dependency_image_failure_is_one_line():
+    from colcon_deb_docker.failure_hints import explain_image_failure
+    # the engine's image build output, stderr coloured
+    log = ('Step 3/3 : RUN apt-get install -y libyaml-devv\n'
+           ' ---> Running in 0601e434a1bc\nReading package lists...\n'
+           '\x1b[91mE: Unable to locate package libyaml-devv\n\x1b[0m\n'
+           "The command '/bin/sh -c apt-get install' returned a non-zero "
+           'code: 100')
+    assert explain_image_failure(log) == 'apt knows no package libyaml-devv'
+    assert explain_image_failure(
+        'Reading package lists...\nE: Could not get lock\nE: second\n'
+        'The command returned 100') == 'E: Could not get lock'
+    assert explain_image_failure('a\nno space left on device\n') == \
+        'no space left on device'

@@ -353,3 +353,24 @@ def test_a_build_base_that_is_or_is_in_the_repository_is_refused(
     assert f"--build-base {workspace.root / 'out' / 'build'} is inside the " \
         f"repository {workspace.root / 'out'}" in inside.stdout
     assert not (workspace.root / 'out').exists()
+
+
+def test_a_rule_naming_a_package_debian_lacks_says_so(
+    make_workspace, engine, base_image,
+):
+    # the rosdep check resolves the key (the rule exists), then apt cannot
+    # find the package: the build failed as `container exited with code
+    # 100`, with apt's "held broken packages" far above in the log
+    workspace = make_workspace([])
+    workspace.add_package('typo_user', data_package(
+        'typo_user', depends=['typo_key']))
+    rules = workspace.root / 'typo-rules.yaml'
+    rules.write_text('typo_key:\n  debian: [libno-such-package-dev]\n')
+    result = workspace.colcon_deb(
+        '--rosdep-source', str(rules), check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  typo_user +failed .*container exited with code 100: apt knows '
+        r'no package libno-such-package-dev: fix the rosdep rule that maps '
+        r'a key to it \(--rosdep-source\)', result.stdout, re.M), \
+        result.stdout
