@@ -24,12 +24,14 @@ if [ -f "$prefix/setup.sh" ]; then
     . "$prefix/setup.sh"
     set -u
 else
-    progress verify warning "no package installs $prefix/setup.sh (add ros_workspace to the workspace or build against a repository that has it); checking with $prefix/lib on the library path"
+    progress verify warning "no package installs $prefix/setup.sh (add ros_workspace, or catkin for ROS 1, to the workspace or build against a repository that has it); checking with $prefix/lib on the library path"
     multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || true)
     export LD_LIBRARY_PATH="$prefix/lib${multiarch:+:$prefix/lib/$multiarch}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export PATH="$prefix/bin:$PATH"
     pyver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
-    [ -n "$pyver" ] && export PYTHONPATH="$prefix/lib/python$pyver/site-packages:$prefix/local/lib/python$pyver/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
+    # ament's and setuptools' directories, and catkin's on Debian
+    # (lib/python3/dist-packages, where ROS 1 message packages put theirs)
+    [ -n "$pyver" ] && export PYTHONPATH="$prefix/lib/python$pyver/site-packages:$prefix/local/lib/python$pyver/dist-packages:$prefix/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
 fi
 
 fail() {
