@@ -31,6 +31,8 @@ import docker.errors
 logger = colcon_logger.getChild(__name__)
 
 LOG_TAIL_LINES = 40
+#: the longest line passed on whole (see :func:`_stream_lines`)
+MAX_LINE_BYTES = 64 * 1024
 
 
 def _reason(exc):
@@ -314,20 +316,41 @@ def _stream_lines(stream, tail, on_line):
     """Split the (stdout, stderr) chunk pairs of `stream` in lines.
 
     Each line goes to ``on_line(line, is_stderr)``, and to `tail` as
-    :func:`tail_line` has it.
+    :func:`tail_line` has it.  A line longer than :data:`MAX_LINE_BYTES`
+    goes on in pieces of that size: the pieces of an unfinished line are
+    kept apart and joined once, so a build that prints a hundred megabytes
+    without a newline costs the host the time of its bytes, not their
+    square, and never holds more than a piece of it.
     """
-    buffers = [b'', b'']
+    pending = [[], []]
+    sizes = [0, 0]
     for chunks in stream:
         for index, chunk in enumerate(chunks):
             if not chunk:
                 continue
-            buffers[index] += chunk
-            *lines, buffers[index] = buffers[index].split(b'\n')
+            *lines, rest = chunk.split(b'\n')
             for line in lines:
-                _emit(line, index, tail, on_line)
-    for index, rest in enumerate(buffers):
-        if rest:
-            _emit(rest, index, tail, on_line)
+                if pending[index]:
+                    line = b''.join(pending[index]) + line
+                    pending[index], sizes[index] = [], 0
+                _emit_pieces(line, index, tail, on_line)
+            if rest:
+                pending[index].append(rest)
+                sizes[index] += len(rest)
+            if sizes[index] >= MAX_LINE_BYTES:
+                rest = b''.join(pending[index])
+                cut = len(rest) - len(rest) % MAX_LINE_BYTES
+                _emit_pieces(rest[:cut], index, tail, on_line)
+                pending[index] = [rest[cut:]] if rest[cut:] else []
+                sizes[index] = len(rest) - cut
+    for index, pieces in enumerate(pending):
+        if pieces:
+            _emit_pieces(b''.join(pieces), index, tail, on_line)
+
+
+def _emit_pieces(raw, index, tail, on_line):
+    for start in range(0, max(len(raw), 1), MAX_LINE_BYTES):
+        _emit(raw[start:start + MAX_LINE_BYTES], index, tail, on_line)
 
 
 def _emit(raw, index, tail, on_line):

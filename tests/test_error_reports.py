@@ -102,3 +102,35 @@ def test_other_pre_check_failures_get_no_guess():
         'ERROR: unable to process source [file:///colcon-deb/rosdep/'
         'user-00.yaml]:\n\t<urlopen error [Errno 2] No such file or '
         'directory: /colcon-deb/rosdep/user-00.yaml>') == ''
+
+
+def test_a_line_without_end_goes_on_in_bounded_pieces():
+    # a build that printed 200 MB without a newline held the host for
+    # minutes (the unfinished line was joined and split again at every
+    # chunk) and hundreds of megabytes of its memory
+    from colcon_deb_docker.container import MAX_LINE_BYTES
+    huge = b'a' * (3 * MAX_LINE_BYTES + 123)
+    data = b'first\n' + huge + b'\nlast\n\nend'
+    stream = [(data[i:i + 4096], None) for i in range(0, len(data), 4096)]
+    seen = []
+    _stream_lines(stream, deque(maxlen=LOG_TAIL_LINES),
+                  lambda line, _: seen.append(line))
+    assert seen[0] == 'first'
+    assert seen[-3:] == ['last', '', 'end']
+    pieces = seen[1:-3]
+    assert [len(p) for p in pieces] == [MAX_LINE_BYTES] * 3 + [123]
+    assert ''.join(pieces).encode() == huge
+
+
+def test_lines_are_the_same_whatever_the_chunks():
+    data = ''.join(f'line {i} ' + 'x' * (i * 37 % 300) + '\n'
+                   for i in range(500)).encode() + b'no newline at the end'
+    expected = data.decode().split('\n')
+    for size in (1, 7, 97, 4096, len(data)):
+        seen = []
+        stream = [(None, data[i:i + size])
+                  for i in range(0, len(data), size)]
+        _stream_lines(stream, deque(maxlen=LOG_TAIL_LINES),
+                      lambda line, is_stderr: seen.append(
+                          (line, is_stderr)))
+        assert seen == [(line, True) for line in expected], size

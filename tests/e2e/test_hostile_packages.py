@@ -9,6 +9,7 @@ import stat
 from e2e_support import anonymous_volumes
 from e2e_support import data_package
 from e2e_support import own_debian_package
+from e2e_support import package_log
 
 PLANT = """#!/bin/sh
 # claim to be a sibling, with a higher version and a root postinst
@@ -128,3 +129,22 @@ def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
         '--packages-select', 'demo_catkin_util', '--force',
         '--no-dependency-images')
     assert 'ros-humble-demo-catkin-util' in result.stdout
+
+
+def test_output_without_newlines_reaches_the_log_in_bounded_lines(
+    make_workspace, base_image
+):
+    # 200 MB printed without a newline held the host for over five minutes
+    # and 835 MB of its memory (the unfinished line was joined and split
+    # again at every chunk of the stream); now it goes on in 64 KiB lines
+    workspace = make_workspace([])
+    workspace.add_package('no_newline', data_package(
+        'no_newline', cmake_extra='execute_process(COMMAND sh -c '
+        '"head -c 5000000 /dev/zero | tr -c x a")'))
+    workspace.colcon_deb()
+    log = package_log(workspace, 'no_newline')
+    lines = [line for line in log.splitlines() if line.startswith('aaa')]
+    # every byte is there (the last piece runs on into CMake's next line)
+    assert sum(len(line) - len(line.lstrip('a')) for line in lines) == \
+        5000000
+    assert max(len(line) for line in lines) == 64 * 1024
