@@ -98,6 +98,14 @@ class Download:
     host_path: str
 
 
+#: processes (and threads) a container may hold at once.  The kernel's
+#: process table is the machine's (32768 entries by default): a package
+#: that forks without end would leave the host, the engine and colcon deb
+#: itself unable to start a process.  A parallel C++ build holds a few
+#: hundred at most.
+PIDS_LIMIT = 4096
+
+
 @dataclass
 class ContainerSpec:
     """Everything needed to run one container, independent of the SDK."""
@@ -120,13 +128,15 @@ class ContainerSpec:
     #: container paths that get a fresh anonymous volume of the engine
     #: (removed with the container; what the image has there is copied in)
     fresh_volumes: tuple = ()
+    #: see :data:`PIDS_LIMIT`
+    pids_limit: int = PIDS_LIMIT
 
     def to_create_kwargs(self):
         """Return the keyword arguments for ``containers.create``.
 
         The security defaults live here so that no caller can forget them:
         never privileged, no new privileges, all capabilities dropped except
-        the ones a spec asks for.
+        the ones a spec asks for, a bounded number of processes.
         """
         kwargs = {
             'image': self.image,
@@ -143,6 +153,7 @@ class ContainerSpec:
             'security_opt': ['no-new-privileges'],
             'cap_drop': ['ALL'],
             'cap_add': list(self.cap_add),
+            'pids_limit': self.pids_limit,
             'detach': True,
         }
         for key in ('name', 'user', 'working_dir', 'platform'):

@@ -13,6 +13,7 @@ over a gigabyte) is not a compile error.
 import re
 
 from colcon_deb_docker import contract
+from colcon_deb_docker.container_spec import PIDS_LIMIT
 
 _DOWNLOAD_FAILED = re.compile(
     r"Could not resolve host|Couldn't resolve host|"
@@ -30,6 +31,12 @@ _NO_SUCH_PACKAGE = re.compile(
     r'^E: Unable to locate package (\S+)|'
     r"^E: Package '([^']+)' has no installation candidate|"
     r'Depends: (\S+)(?: \([^)]*\))? but it is not installable', re.M)
+
+#: a fork refused: the container's process limit (see PIDS_LIMIT)
+_NO_MORE_PROCESSES = re.compile(
+    r'Cannot fork|fork: (?:retry: )?Resource temporarily unavailable|'
+    r"can't start new thread|pthread_create failed: Resource temporarily "
+    r'unavailable', re.IGNORECASE)
 
 _TERMINAL_ESCAPE = re.compile(r'\x1b\[[0-9;]*m')
 
@@ -86,7 +93,8 @@ class FailureEvidence:
         """Keep `line` if it names a known cause (the first few)."""
         if len(self.lines) < self.MAX_LINES and (
                 _DOWNLOAD_FAILED.search(line) or
-                _OUT_OF_MEMORY.search(line)):
+                _OUT_OF_MEMORY.search(line) or
+                _NO_MORE_PROCESSES.search(line)):
             self.lines += [self._previous, line]
         if self.first_error is None:
             self._keep_first_error(line)
@@ -151,6 +159,11 @@ def explain_failure(log_tail, *, oom_killed=False, limit=None):
     if log_tail and _OUT_OF_MEMORY.search(log_tail):
         return (f'the compiler ran out of memory{of_limit} (killed by the '
                 'kernel): ' + _MEMORY_HINT)
+    if log_tail and _NO_MORE_PROCESSES.search(log_tail):
+        return (
+            f'it could not start a process: a build holds at most '
+            f'{PIDS_LIMIT} processes and threads at once (a build that '
+            'forks without end is stopped there)')
     missing = _missing_packages(log_tail)
     if missing:
         return (

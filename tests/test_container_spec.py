@@ -14,6 +14,9 @@ def test_security_defaults_cannot_be_forgotten():
     assert kwargs['cap_add'] == []
     assert kwargs['labels'] == {LABEL_TOOL: '1'}
     assert kwargs['detach'] is True
+    # a package that forks without end stops at its own limit, not at the
+    # machine's process table
+    assert kwargs['pids_limit'] == 4096
     # optional fields are left to the engine's defaults when not set
     for key in ('name', 'user', 'working_dir', 'platform'):
         assert key not in kwargs

@@ -198,3 +198,14 @@ def test_a_dependency_image_failure_is_one_line():
         'The command returned 100') == 'E: Could not get lock'
     assert explain_image_failure('a\nno space left on device\n') == \
         'no space left on device'
+
+
+def test_a_refused_fork_names_the_process_limit():
+    hint = explain_failure('sh: 1: Cannot fork\nmake: *** [all] Error 2')
+    assert hint.startswith('it could not start a process: a build holds '
+                           'at most 4096 processes and threads at once')
+    evidence = FailureEvidence()
+    evidence.feed('/bin/sh: fork: retry: Resource temporarily unavailable')
+    for line in range(100):
+        evidence.feed(f'make noise {line}')
+    assert 'could not start a process' in evidence.explain('tail')

@@ -4,6 +4,7 @@ And to the repository and other packages: nothing but produce their own
 .debs.
 """
 
+import re
 import stat
 
 from e2e_support import anonymous_volumes
@@ -148,3 +149,23 @@ def test_output_without_newlines_reaches_the_log_in_bounded_lines(
     assert sum(len(line) - len(line.lstrip('a')) for line in lines) == \
         5000000
     assert max(len(line) for line in lines) == 64 * 1024
+
+
+def test_a_package_that_forks_without_end_stops_at_its_limit(
+    make_workspace, base_image
+):
+    # no process limit: a package that forks without end took from the
+    # machine's process table (32768 entries here), which the host, the
+    # engine and colcon deb itself share; 5000 sleeping processes started
+    workspace = make_workspace([])
+    workspace.add_package('forker', data_package(
+        'forker', cmake_extra='execute_process(COMMAND sh -c '
+        '"i=0; while [ $i -lt 5000 ]; do sleep 60 >/dev/null 2>&1 & '
+        'i=$((i+1)); done" '
+        'COMMAND_ERROR_IS_FATAL ANY)'))
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  forker +failed .*: it could not start a process: a build '
+        r'holds at most 4096 processes and threads at once', result.stdout,
+        re.M), result.stdout[-3000:]

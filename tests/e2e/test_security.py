@@ -57,6 +57,7 @@ def test_live_container_is_locked_down(make_workspace, engine, base_image):
     assert host['Privileged'] is False
     assert host['SecurityOpt'] == ['no-new-privileges']
     assert host['CapDrop'] == ['ALL']
+    assert host['PidsLimit'] == 4096
     assert set(host['CapAdd'] or []) <= set(SETUP_CAPABILITIES)
     assert 'SYS_ADMIN' not in (host['CapAdd'] or [])
     mounts = {m['Destination']: m for m in attrs['Mounts']}
