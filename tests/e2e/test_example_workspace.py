@@ -233,6 +233,16 @@ def test_continue_on_error_builds_independent_and_skips_dependents(
         (kind, identifier) for kind, identifier, _ in events] or \
         'needs_broken' in [data.get('identifier') for kind, _, data in events
                            if kind == 'JobSkipped']
+    # colcon's selection of what failed last time works for colcon deb
+    # too (it read colcon build's results only and selected nothing)
+    again = workspace.colcon_deb(
+        '--packages-select-build-failed', '--dry-run', check=False)
+    planned = re.findall(r'^ +\d+\. (\w+) ', again.stdout, re.M)
+    assert planned == ['broken_lib'], again.stdout
+    again = workspace.colcon_deb(
+        '--packages-skip-build-finished', '--dry-run', check=False)
+    planned = re.findall(r'^ +\d+\. (\w+) ', again.stdout, re.M)
+    assert sorted(planned) == ['broken_lib', 'needs_broken'], again.stdout
 
 
 def test_caches_are_filled_and_owned_by_the_user(
