@@ -202,7 +202,8 @@ def explain_image_failure(log_tail):
     missing = _missing_packages(log_tail)
     if missing:
         return f"apt knows no package {', '.join(missing)}"
-    lines = [line.strip() for line in (log_tail or '').splitlines()
-             if line.strip()]
+    lines = [line.strip() for line in log_tail.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith('E: ')]
-    return _quoted((errors or lines or ['no output'])[0 if errors else -1])
+    if errors:
+        return _quoted(errors[0])
+    return _quoted(lines[-1] if lines else 'no output')
