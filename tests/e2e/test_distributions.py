@@ -69,6 +69,24 @@ def test_two_distributions_in_one_repository(
         packages = (repo / 'dists' / suite / 'main/binary-amd64/Packages')
         assert packages.read_text().count('Package: ') == 2
 
+    # a package that fails for bookworm only: its result is a failure, so
+    # --packages-select-build-failed (colcon-package-selection) picks it;
+    # the last distribution's success was kept before
+    workspace.add_package('picky', data_package(
+        'picky', cmake_extra='execute_process(COMMAND sh -c '
+        '"! grep -q ^12 /etc/debian_version" COMMAND_ERROR_IS_FATAL ANY)'))
+    result = workspace.colcon_deb(
+        '--base-image', second_base_image, '--continue-on-error',
+        check=False)
+    assert result.returncode != 0
+    assert [d for d in workspace.debs() if 'picky' in d and '-0trixie.' in d]
+    assert not [d for d in workspace.debs() if 'picky' in d and
+                '-0bookworm.' in d]
+    rc = workspace.root / 'build_deb' / 'picky' / 'colcon_build.rc'
+    assert rc.read_text().strip() not in ('', '0')
+    assert (workspace.root / 'build_deb/two_app/colcon_build.rc') \
+        .read_text() == '0\n'
+
 
 def test_one_base_image_per_distribution(
         make_workspace, engine, base_image):
