@@ -7,7 +7,9 @@ from pathlib import Path
 from catkin_pkg.package import parse_package
 from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import check_version
+from colcon_deb_docker.naming import debian_package_name
 from colcon_deb_docker.naming import InvalidPackage
+from debian.deb822 import Deb822
 
 
 def search_paths(args):
@@ -58,6 +60,104 @@ def invalid_packages(decorators, debian_overrides=None):
                 f"(bloom knows {', '.join(BLOOM_BUILD_TYPES)}; give the "
                 'package a debian/ directory or --debian-overrides)')
     return invalid
+
+
+def declared_binary_packages(*, package_path, package_name,
+                             debian_overrides=None):
+    """Return the binary package names a package's own debian/ declares.
+
+    Those of ``DIR/<name>/debian/control`` given with --debian-overrides,
+    else of the ``debian/control`` the package ships (the ``Package:``
+    field of each stanza, as dpkg reads them: any letter case, comments
+    left out); None when there is neither (bloom's one package then).  A
+    control that cannot be read declares nothing, so that no file of its
+    build is accepted.
+    """
+    control = None
+    if debian_overrides is not None:
+        override = Path(debian_overrides) / package_name / 'debian'
+        if override.is_dir():
+            control = override / 'control'
+    if control is None and (Path(package_path) / 'debian').is_dir():
+        control = Path(package_path) / 'debian' / 'control'
+    if control is None:
+        return None
+    try:
+        text = control.read_text()
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(
+        stanza['Package'] for stanza in Deb822.iter_paragraphs(text)
+        if 'Package' in stanza)
+
+
+def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
+    """Return {name: reason} of selected packages whose .deb names clash.
+
+    A package makes bloom's ros-<distro>-<name> (``_`` turned into ``-``),
+    its own name, or the binary packages its own debian/control declares,
+    each named ros-<distro>-<name> or ros-<distro>-<name>-<suffix>; each
+    comes with its ``-dbgsym``.  No two packages of the workspace, selected
+    or not, may make the same name.  Otherwise one package's build would
+    put .debs under another package's name into the repository (or a
+    Debian package's, on every machine that installs from it), and apt
+    would take whichever has the higher version.
+
+    A clash is the fault of the package that makes another's own name (a
+    suffix that is a sibling's name, a name outside its own): the sibling
+    still builds.  Two packages whose own names are the same (``foo_bar``
+    and ``foo-bar``) are both refused.
+    """
+    made_by = {}
+    makers = {}
+    for decorator in decorators:
+        name = str(decorator.descriptor.name)
+        try:
+            own = debian_package_name(
+                ros_distro=ros_distro, package_name=name)
+        except InvalidPackage:
+            continue  # invalid_packages() says why
+        declared = declared_binary_packages(
+            package_path=decorator.descriptor.path, package_name=name,
+            debian_overrides=debian_overrides)
+        names = {own} if declared is None else set(declared)
+        foreign = sorted(
+            n for n in names if n != own and not n.startswith(f'{own}-'))
+        made = {
+            made: made in (own, f'{own}-dbgsym')
+            for n in names if n not in foreign
+            for made in (n, f'{n}-dbgsym')}
+        made_by[name] = (own, foreign, made)
+        for debian_name, is_own in made.items():
+            makers.setdefault(debian_name, {})[name] = is_own
+
+    conflicts = {}
+    for decorator in decorators:
+        name = str(decorator.descriptor.name)
+        if not decorator.selected or name not in made_by:
+            continue
+        own, foreign, made = made_by[name]
+        if foreign:
+            conflicts[name] = (
+                f"its debian/control declares {', '.join(foreign)}: a "
+                f"package's .debs are named {own} or {own}-<suffix>, so "
+                'that none can take the place of a Debian package or of '
+                'another package in the repository (rename the binary '
+                'package)')
+            continue
+        clashes = sorted(
+            (debian_name, other)
+            for debian_name, is_own in made.items()
+            for other, other_is_own in makers[debian_name].items()
+            if other != name and (other_is_own or not is_own))
+        if clashes:
+            debian_name, other = clashes[0]
+            conflicts[name] = (
+                f"'{name}' and '{other}' both make the Debian package "
+                f'{debian_name}: the repository would hold one of them '
+                "under the other's name (bloom's names turn `_` into "
+                '`-`); rename one of them')
+    return conflicts
 
 
 def unused_overrides(decorators, debian_overrides):

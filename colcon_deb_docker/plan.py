@@ -21,6 +21,7 @@ from colcon_deb_docker.fingerprint import input_digests
 from colcon_deb_docker.fingerprint import is_up_to_date
 from colcon_deb_docker.fingerprint import read_stamp
 from colcon_deb_docker.fingerprint import tree_digest
+from colcon_deb_docker.package_checks import declared_binary_packages
 from colcon_deb_docker.provenance import vcs_info
 from colcon_deb_docker.repository.manifest import version_key
 from colcon_deb_docker.versioning import new_version
@@ -260,26 +261,15 @@ def expected_deb_name(*, session, planned):
 def binary_packages(*, session, planned):
     """Return the Debian names of the binary packages a build may produce.
 
-    Read on the host before the build, from what the build cannot change:
-    bloom's one package, or the ``Package:`` fields of a debian/control
-    given as an override or shipped with the package.
+    Read on the host before the build, from what the build cannot change
+    (see :func:`declared_binary_packages`).
     """
-    control = None
-    if session.debian_overrides is not None:
-        override = session.debian_overrides / planned.name / 'debian'
-        if override.is_dir():
-            control = override / 'control'
-    if control is None and (planned.path / 'debian').is_dir():
-        control = planned.path / 'debian' / 'control'
-    if control is None:
+    declared = declared_binary_packages(
+        package_path=planned.path, package_name=planned.name,
+        debian_overrides=session.debian_overrides)
+    if declared is None:
         return frozenset({session.debian_name(planned.name)})
-    try:
-        text = control.read_text()
-    except (OSError, UnicodeDecodeError):
-        return frozenset()
-    return frozenset(
-        line.split(':', 1)[1].strip() for line in text.splitlines()
-        if line.startswith('Package:'))
+    return declared
 
 
 def plan_run(args, *, session, decorators, invalid):

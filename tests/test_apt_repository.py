@@ -8,6 +8,7 @@ from pathlib import Path
 
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.repository.publish_rules import NotReproducible
+from colcon_deb_docker.repository.publish_rules import RejectedOutput
 from debian.deb822 import Packages
 from debian.deb822 import Release
 from debs import make_deb
@@ -77,6 +78,32 @@ def test_publish_indexes_every_deb_with_hashes(tmp_path):
     _check_release_hashes(repo)
     rosdep = (repo.path / 'rosdep.yaml').read_text()
     assert 'lib:\n  debian:\n    bookworm:\n    - ros-humble-lib' in rosdep
+
+
+def test_a_debian_name_stays_with_the_package_that_published_it(tmp_path):
+    work = tmp_path / 'work'
+    repo = AptRepository(
+        path=tmp_path / 'deb', codename='bookworm', architectures=['amd64'])
+    repo.publish(debs=[make_deb(work / 'one', name='ros-humble-core-lib')],
+                 provenance={'ros_package': 'core_lib'})
+    # another workspace package (core_lib may have left the workspace since)
+    # cannot put a higher version under core_lib's name
+    claim = make_deb(work / 'two', name='ros-humble-core-lib',
+                     version='9.0.0')
+    with pytest.raises(RejectedOutput, match=(
+            'refusing ros-humble-core-lib_9.0.0_amd64.deb: the repository '
+            'holds ros-humble-core-lib as built from the package '
+            "'core_lib', not 'core'")):
+        repo.publish(debs=[claim], provenance={'ros_package': 'core'})
+    assert [p['Version'] for p in _packages(repo, 'amd64')] == ['1.0.0']
+    assert not (repo.path / 'pool/main/ros-humble-core-lib' /
+                claim.name).exists()
+    # its own package publishes new versions under it
+    newer = make_deb(work / 'three', name='ros-humble-core-lib',
+                     version='2.0.0')
+    repo.publish(debs=[newer], provenance={'ros_package': 'core_lib'})
+    assert sorted(p['Version'] for p in _packages(repo, 'amd64')) == [
+        '1.0.0', '2.0.0']
 
 
 def test_architecture_all_is_listed_for_every_architecture(tmp_path):

@@ -33,6 +33,7 @@ from colcon_deb_docker.repository.indexes import release_label
 from colcon_deb_docker.repository.indexes import write_snapshot
 from colcon_deb_docker.repository.manifest import Manifest
 from colcon_deb_docker.repository.pool import copy_to_pool
+from colcon_deb_docker.repository.publish_rules import check_publisher
 from colcon_deb_docker.repository.publish_rules import NotReproducible
 from colcon_deb_docker.repository.publish_rules import pool_conflict
 from colcon_deb_docker.repository.publish_rules import read_deb
@@ -198,13 +199,17 @@ class AptRepository:
         :returns: the paths of the files in the pool
         :raises NotReproducible: if a file name is already published with
           other bytes (nothing is written then)
-        :raises RejectedOutput: for a file the build may not produce
+        :raises RejectedOutput: for a file the build may not produce, or
+          one under a Debian name another workspace package published
         """
         with self.locked():
             manifest = self._current_manifest().copy()
             entries = [dict(read_deb(deb, expected=expected),
                             provenance=dict(provenance or {}))
                        for deb in debs]
+            if provenance and 'ros_package' in provenance:
+                check_publisher(manifest, entries,
+                                ros_package=provenance['ros_package'])
             conflicts = [
                 Path(e['filename']).name for e in entries
                 if pool_conflict(self.path / e['filename'], e['sha256'])]

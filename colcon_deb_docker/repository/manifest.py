@@ -72,6 +72,16 @@ class Manifest:
         """Return the highest version of a package ever published, or None."""
         return self.highest.get(package)
 
+    def publishers(self, package):
+        """Return the workspace packages whose builds published `package`.
+
+        From the provenance of the files the manifest lists now.
+        """
+        return {
+            e['provenance']['ros_package'] for e in self.debs.values()
+            if e['package'] == package and
+            'ros_package' in e.get('provenance', {})}
+
     def find_build(self, *, package, architectures, fingerprint):
         """Return the newest entry of a package built from a fingerprint.
 

@@ -6,6 +6,9 @@
   binary packages the build was asked for (:class:`ExpectedOutputs`), for
   its version and architecture, as regular files whose control data says
   the same as their names, with no setuid or setgid file inside.
+- A Debian package name belongs to the workspace package that published
+  it first (:func:`check_publisher`): no other package's build may put
+  files under that name, even after the first left the workspace.
 - The pool is append-only: a file name, once published, never gets other
   bytes (:func:`pool_conflict`); a rebuild that does not reproduce them
   must take a new version.
@@ -122,6 +125,26 @@ def read_deb(path, *, expected=None):
     }
     entry.update(file_hashes(path))
     return entry
+
+
+def check_publisher(manifest, entries, *, ros_package):
+    """Refuse entries whose package another workspace package published.
+
+    The checks before the build (package_checks.debian_name_conflicts)
+    see the workspace only; the repository also remembers the packages
+    that have left it, whose names a new package could otherwise take over.
+
+    :raises RejectedOutput: naming the file and the package that owns it
+    """
+    for entry in entries:
+        others = manifest.publishers(entry['package']) - {ros_package}
+        if others:
+            raise RejectedOutput(
+                f"refusing {Path(entry['filename']).name}: the repository "
+                f"holds {entry['package']} as built from the package "
+                f"'{sorted(others)[0]}', not '{ros_package}' (a package "
+                "never takes over another's Debian name; rename one of "
+                'them)')
 
 
 def pool_dir(control):

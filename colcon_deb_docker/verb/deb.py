@@ -28,6 +28,7 @@ from colcon_deb_docker.job_runner import run_jobs
 from colcon_deb_docker.job_runner import set_build_closures
 from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import InvalidPackage
+from colcon_deb_docker.package_checks import debian_name_conflicts
 from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
 from colcon_deb_docker.package_checks import unused_overrides
@@ -122,6 +123,10 @@ class DebVerb(VerbExtensionPoint):
             additional_argument_names=['*'],
             augmentation_extensions=augmentations)
         invalid = invalid_packages(decorators, args.debian_overrides)
+        for name, reason in debian_name_conflicts(
+                decorators, ros_distro=args.ros_distro,
+                debian_overrides=args.debian_overrides).items():
+            invalid.setdefault(name, reason)
         invalid.update(find_unidentified_packages(
             base_paths=search_paths(args),
             identified_paths=[d.descriptor.path for d in decorators]))

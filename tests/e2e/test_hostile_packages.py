@@ -5,6 +5,7 @@ And to the repository and other packages: nothing but produce their own
 """
 
 import re
+import shutil
 import stat
 
 from e2e_support import anonymous_volumes
@@ -56,6 +57,23 @@ def _evil_lib():
     return own_debian_package(
         'evil_lib', description='a package with a hostile postinst',
         debian_files={'postinst': POSTINST})
+
+
+def _claiming_package(name, *claimed):
+    """Return a package whose own debian/control declares `claimed` too.
+
+    Each binary package it declares gets the data file.
+    """
+    files = own_debian_package(name, description='claims other names')
+    own = 'ros-humble-' + name.replace('_', '-')
+    files['debian/control'] += ''.join(
+        f'\nPackage: {n}\nArchitecture: all\nDescription: claimed\n'
+        for n in claimed)
+    files['debian/rules'] += ''.join(
+        f'\tinstall -D -m 644 data.txt debian/{n}/opt/ros/humble/share/'
+        f'{name}/{n}.txt\n' for n in claimed)
+    assert f'Package: {own}\n' in files['debian/control']
+    return files
 
 
 def _setuid_files(root):
@@ -169,3 +187,55 @@ def test_a_package_that_forks_without_end_stops_at_its_limit(
         r'^  forker +failed .*: it could not start a process: a build '
         r'holds at most 4096 processes and threads at once', result.stdout,
         re.M), result.stdout[-3000:]
+
+
+def test_a_package_never_makes_debs_under_another_packages_name(
+    make_workspace, base_image
+):
+    # a package's own debian/control declared its sibling's Debian name:
+    # both builds were published under it, and apt took whichever had the
+    # higher version; two packages bloom names alike (foo_bar, foo-bar)
+    # the same
+    workspace = make_workspace([])
+    workspace.add_package('core_lib', data_package('core_lib'))
+    workspace.add_package(
+        'evil', _claiming_package('evil', 'ros-humble-core-lib'))
+    workspace.add_package('foo_bar', data_package('foo_bar'))
+    workspace.add_package('foo-bar', data_package('foo-bar'))
+    (workspace.root / 'src/evil/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert re.search(
+        r'^  evil +invalid +its debian/control declares ros-humble-core-lib'
+        r": a package's \.debs are named ros-humble-evil or "
+        r'ros-humble-evil-<suffix>', summary, re.M), summary
+    for name, other in (('foo_bar', 'foo-bar'), ('foo-bar', 'foo_bar')):
+        assert re.search(
+            rf"^  {name} +invalid +'{name}' and '{other}' both make the "
+            r'Debian package ros-humble-foo-bar', summary, re.M), summary
+    # the package whose name was claimed built, and only it is published
+    assert [d.split('_')[0] for d in workspace.debs()] == [
+        'ros-humble-core-lib']
+
+    # the repository remembers who published a name: once core_lib has
+    # left the workspace, a package whose own names may start with
+    # ros-humble-core- still cannot take its name over
+    shutil.rmtree(workspace.root / 'src' / 'evil')
+    shutil.rmtree(workspace.root / 'src' / 'core_lib')
+    shutil.rmtree(workspace.root / 'src' / 'foo-bar')
+    workspace.add_package(
+        'core', _claiming_package('core', 'ros-humble-core-lib'))
+    (workspace.root / 'src/core/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert re.search(
+        r'^  core +failed .*refusing ros-humble-core-lib_\S+_all\.deb: the '
+        r'repository holds ros-humble-core-lib as built from the package '
+        r"'core_lib', not 'core'", summary, re.M), summary
+    packages = (workspace.repo / 'dists/bookworm/main/binary-amd64/'
+                'Packages').read_text()
+    assert packages.count('Package: ros-humble-core-lib\n') == 1
+    assert 'Package: ros-humble-core\n' not in packages
+    assert 'Package: ros-humble-foo-bar\n' in packages

@@ -1,0 +1,120 @@
+"""No workspace package may make .debs under another package's name."""
+
+from types import SimpleNamespace
+
+from colcon_deb_docker.package_checks import debian_name_conflicts
+from colcon_deb_docker.package_checks import declared_binary_packages
+
+
+def _package(root, name, *, control=None, selected=True):
+    """Return the decorator of a package, with its own debian/control."""
+    path = root / name
+    path.mkdir()
+    if control is not None:
+        (path / 'debian').mkdir()
+        (path / 'debian' / 'control').write_text(control)
+    return SimpleNamespace(
+        descriptor=SimpleNamespace(name=name, path=path), selected=selected)
+
+
+def _control(*packages):
+    return 'Source: x\nMaintainer: A <a@example.com>\n' + ''.join(
+        f'\nPackage: {p}\nArchitecture: all\n' for p in packages)
+
+
+def _conflicts(decorators, debian_overrides=None):
+    return debian_name_conflicts(
+        decorators, ros_distro='humble', debian_overrides=debian_overrides)
+
+
+def test_distinct_names_and_their_own_suffixes_pass(tmp_path):
+    decorators = [
+        _package(tmp_path, 'foo'),
+        _package(tmp_path, 'foo_bar'),
+        _package(tmp_path, 'tools', control=_control(
+            'ros-humble-tools', 'ros-humble-tools-dev')),
+    ]
+    assert _conflicts(decorators) == {}
+
+
+def test_names_bloom_makes_the_same_clash_both_ways(tmp_path):
+    decorators = [_package(tmp_path, 'foo_bar'), _package(tmp_path, 'foo-bar')]
+    conflicts = _conflicts(decorators)
+    assert set(conflicts) == {'foo_bar', 'foo-bar'}
+    assert conflicts['foo_bar'].startswith(
+        "'foo_bar' and 'foo-bar' both make the Debian package "
+        'ros-humble-foo-bar')
+    assert 'rename one of them' in conflicts['foo_bar']
+
+
+def test_a_package_named_as_a_debug_package_clashes(tmp_path):
+    decorators = [
+        _package(tmp_path, 'foo'), _package(tmp_path, 'foo_dbgsym')]
+    conflicts = _conflicts(decorators)
+    assert set(conflicts) == {'foo', 'foo_dbgsym'}
+    assert 'ros-humble-foo-dbgsym' in conflicts['foo']
+
+
+def test_a_control_claiming_a_siblings_name_clashes(tmp_path):
+    # 'core' may name packages ros-humble-core-*, but not the one its
+    # sibling 'core_lib' makes: 'core' is at fault, 'core_lib' builds
+    decorators = [
+        _package(tmp_path, 'core_lib'),
+        _package(tmp_path, 'core', control=_control(
+            'ros-humble-core', 'ros-humble-core-lib')),
+    ]
+    conflicts = _conflicts(decorators)
+    assert set(conflicts) == {'core'}
+    assert "'core' and 'core_lib' both make" in conflicts['core']
+
+
+def test_a_control_naming_outside_its_namespace_is_refused(tmp_path):
+    for name, claimed in (('evil', 'ros-humble-core-lib'),
+                          ('evil2', 'libc6'),
+                          ('evil3', 'ros-humble-evil3x'),
+                          ('evil4', 'ros-noetic-evil4')):
+        decorators = [_package(tmp_path, name, control=_control(claimed))]
+        conflicts = _conflicts(decorators)
+        assert set(conflicts) == {name}
+        assert conflicts[name].startswith(
+            f"its debian/control declares {claimed}: a package's .debs "
+            f'are named ros-humble-{name} or ros-humble-{name}-<suffix>')
+
+
+def test_the_package_whose_name_is_claimed_still_builds(tmp_path):
+    decorators = [
+        _package(tmp_path, 'core_lib'),
+        _package(tmp_path, 'evil', control=_control('ros-humble-core-lib'))]
+    assert set(_conflicts(decorators)) == {'evil'}
+
+
+def test_unselected_packages_are_not_reported(tmp_path):
+    decorators = [
+        _package(tmp_path, 'foo_bar', selected=False),
+        _package(tmp_path, 'foo-bar', selected=False)]
+    assert _conflicts(decorators) == {}
+
+
+def test_an_override_replaces_the_packages_own_control(tmp_path):
+    overrides = tmp_path / 'overrides'
+    (overrides / 'evil' / 'debian').mkdir(parents=True)
+    (overrides / 'evil' / 'debian' / 'control').write_text(
+        _control('libc6'))
+    (tmp_path / 'ws').mkdir()
+    decorators = [_package(tmp_path / 'ws', 'evil', control=_control(
+        'ros-humble-evil'))]
+    assert _conflicts(decorators) == {}
+    assert set(_conflicts(decorators, str(overrides))) == {'evil'}
+
+
+def test_declared_names_read_as_dpkg_does(tmp_path):
+    (tmp_path / 'debian').mkdir()
+    (tmp_path / 'debian' / 'control').write_text(
+        '# a comment\nSource: x\n\npackage: ros-humble-a\n'
+        'Architecture: all\n\n# the second\nPackage: ros-humble-a-dev\n')
+    assert declared_binary_packages(
+        package_path=tmp_path, package_name='a') == {
+            'ros-humble-a', 'ros-humble-a-dev'}
+    # no debian/: bloom's one package
+    assert declared_binary_packages(
+        package_path=tmp_path / 'none', package_name='a') is None
