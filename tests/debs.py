@@ -5,7 +5,7 @@ import subprocess
 
 
 def make_deb(directory, *, name, version='1.0.0', arch='amd64',
-             depends=None, payload=b'hello\n'):
+             depends=None, payload=b'hello\n', extra_control=''):
     """Build `name`_`version`_`arch`.deb in `directory` and return its path."""
     directory = Path(directory)
     root = directory / f'{name}-{version}-{arch}'
@@ -17,6 +17,7 @@ def make_deb(directory, *, name, version='1.0.0', arch='amd64',
                'Description: test package\n multi-line\n .\n description\n')
     if depends:
         control += f'Depends: {depends}\n'
+    control += extra_control
     (root / 'DEBIAN' / 'control').write_text(control)
     deb = directory / f'{name}_{version}_{arch}.deb'
     subprocess.run(

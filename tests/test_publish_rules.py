@@ -5,6 +5,7 @@ from pathlib import Path
 import shutil
 import subprocess
 
+from colcon_deb_docker.repository.indexes import package_stanza
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RejectedOutput
@@ -52,6 +53,31 @@ def test_a_file_whose_control_data_lies_is_refused(tmp_path):
     with pytest.raises(RejectedOutput, match='its control data says '
                                              'ros-humble-bar_'):
         read_deb(disguised, expected=EXPECTED)
+
+
+@pytest.mark.parametrize('field', ['filename', 'Size', 'SHA256', 'MD5sum'])
+def test_a_control_giving_index_fields_is_refused(tmp_path, field):
+    # a control's 'filename' stood in the index beside the index's own
+    # Filename: a field twice in one stanza, which Debian's policy forbids
+    # (field names are read in any letter case; apt and python-debian
+    # take the later, a stricter reader refuses the index or takes the
+    # first, the other package's file)
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1',
+                   extra_control=f'{field}: pool/main/x/other.deb\n')
+    with pytest.raises(RejectedOutput, match=(
+            f'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
+            f'control data has {field}, which only the repository')):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_the_index_writes_its_own_fields_only(tmp_path):
+    # an entry already trusted (published by an earlier version) keeps
+    # the index's fields, not its control's
+    deb = make_deb(tmp_path, name='p', extra_control='filename: x.deb\n')
+    stanza = package_stanza(read_deb(deb))
+    assert [k for k in stanza if k.lower() == 'filename'] == ['Filename']
+    assert stanza['Filename'] == 'pool/main/p/p_1.0.0_amd64.deb'
 
 
 def test_a_setuid_file_inside_is_refused(tmp_path):

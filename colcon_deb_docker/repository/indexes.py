@@ -27,6 +27,11 @@ COMPONENT = 'main'
 #: how many index snapshots stay on disk (the current one included)
 SNAPSHOTS_KEPT = 3
 HASHES = (('MD5Sum', 'md5'), ('SHA1', 'sha1'), ('SHA256', 'sha256'))
+#: the fields of a Packages stanza that the index writes, never a .deb's
+#: control data (apt reads field names in any letter case)
+GENERATED_FIELDS = frozenset(
+    {'filename', 'size', 'sha512'} |
+    {name.lower() for name, _ in HASHES})
 SNAPSHOTS_DIR = '.snapshots'
 
 
@@ -101,7 +106,9 @@ def current_snapshot(root, codename):
 
 def package_stanza(entry):
     """Return the Packages stanza (ordered dict) of a manifest entry."""
-    stanza = dict(entry['control'])
+    stanza = {
+        key: value for key, value in entry['control'].items()
+        if key.lower() not in GENERATED_FIELDS}
     stanza['Filename'] = entry['filename']
     stanza['Size'] = str(entry['size'])
     for name, algorithm in HASHES:

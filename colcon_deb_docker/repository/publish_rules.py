@@ -22,6 +22,7 @@ import tarfile
 
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.repository.indexes import COMPONENT
+from colcon_deb_docker.repository.indexes import GENERATED_FIELDS
 from colcon_deb_docker.repository.indexes import HASHES
 from debian.arfile import ArError
 from debian.debfile import DebError
@@ -105,6 +106,13 @@ def read_deb(path, *, expected=None):
         if field not in control:
             raise RejectedOutput(f'refusing {path.name}: no {field} field')
     if expected is not None:
+        generated = sorted(
+            key for key in control if key.lower() in GENERATED_FIELDS)
+        if generated:
+            raise RejectedOutput(
+                f'refusing {path.name}: its control data has '
+                f"{', '.join(generated)}, which only the repository's "
+                'index may give')
         name = f"{control['Package']}_" \
             f"{control['Version'].split(':', 1)[-1]}_" \
             f"{control['Architecture']}{path.suffix}"

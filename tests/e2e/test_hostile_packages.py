@@ -239,3 +239,25 @@ def test_a_package_never_makes_debs_under_another_packages_name(
     assert packages.count('Package: ros-humble-core-lib\n') == 1
     assert 'Package: ros-humble-core\n' not in packages
     assert 'Package: ros-humble-foo-bar\n' in packages
+
+
+def test_a_control_giving_the_index_fields_is_refused(
+    make_workspace, base_image
+):
+    # dpkg-gencontrol writes XB-filename into the .deb's control as
+    # Filename, which the index replaced with its own; a .deb made by hand
+    # keeps 'filename', which stood in the index beside the index's own
+    # (test_publish_rules.py): any such field is refused now
+    workspace = make_workspace([])
+    files = own_debian_package('fields', description='index fields')
+    files['debian/control'] += \
+        'XB-filename: pool/main/ros-humble-victim/victim.deb\n'
+    workspace.add_package('fields', files)
+    (workspace.root / 'src/fields/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  fields +failed .*refusing ros-humble-fields_\S+_all\.deb: its '
+        r"control data has Filename, which only the repository's index "
+        r'may give', result.stdout, re.M), result.stdout[-3000:]
+    assert workspace.debs() == []
