@@ -7,6 +7,7 @@ every published .deb can be traced to the source it was built from.  git is
 optional: without it, or outside a git checkout, there is no VCS record.
 """
 
+import os
 import shutil
 import subprocess
 
@@ -21,23 +22,68 @@ def vcs_info(path):
     `dirty`: the package's directory has changes (or untracked files) that
     the commit does not hold; `time`: the commit's time (seconds since the
     epoch), the reproducible-builds SOURCE_DATE_EPOCH of a clean checkout.
+
+    The checkout is the package's, and so untrusted: its ``.git/config``
+    can name commands that ``git status`` runs on the host (an fsmonitor,
+    a clean filter), and ``git log`` a gpg program.  Those are turned off
+    (:func:`_inert_git_environment`), and the commit's time is read from
+    the commit object itself.
     """
     if shutil.which('git') is None:
         return None
 
-    def git(*args):
+    def git(*args, env=None):
         return subprocess.run(
-            ['git', '-C', str(path), *args], stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, check=True,
-            timeout=30).stdout.strip()
+            ['git', '--no-optional-locks', '-C', str(path), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            check=True, timeout=30, env=env).stdout
 
     try:
-        commit = git('rev-parse', '--verify', 'HEAD')
-        status = git('status', '--porcelain', '--', '.')
-        time = int(git('log', '-1', '--format=%ct', commit))
+        commit = git('rev-parse', '--verify', 'HEAD').strip()
+        env = _inert_git_environment(git(
+            'config', '--null', '--name-only', '--get-regexp',
+            r'^filter\.', env=_inert_git_environment(())).split('\0'))
+        status = git('status', '--porcelain', '--ignore-submodules=all',
+                     '--', '.', env=env)
+        time = _committer_time(git('cat-file', 'commit', commit))
     except (subprocess.SubprocessError, OSError, ValueError):
         return None
-    return {'commit': commit, 'dirty': bool(status), 'time': time}
+    return {'commit': commit, 'dirty': bool(status.strip()), 'time': time}
+
+
+def _inert_git_environment(config_names):
+    """Return git's environment with no command of the checkout's config.
+
+    `config_names`: the checkout's ``filter.*`` settings; each filter's
+    commands are set empty and it is not required (git then passes the
+    content through), and the fsmonitor is off.  A file kept by such a
+    filter (git-lfs) whose index entry git must compare by content then
+    counts as a change: such a checkout may be called dirty.
+    Given as GIT_CONFIG_KEY_n, which takes any name verbatim (``-c``
+    splits at the first ``=``).
+    """
+    settings = {'core.fsmonitor': 'false'}
+    for name in config_names:
+        prefix, _, setting = name.rpartition('.')
+        if setting in ('clean', 'smudge', 'process', 'required'):
+            settings.update({
+                f'{prefix}.clean': '', f'{prefix}.smudge': '',
+                f'{prefix}.process': '', f'{prefix}.required': 'false'})
+    env = dict(os.environ, GIT_CONFIG_COUNT=str(len(settings)))
+    for index, (key, value) in enumerate(settings.items()):
+        env[f'GIT_CONFIG_KEY_{index}'] = key
+        env[f'GIT_CONFIG_VALUE_{index}'] = value
+    return env
+
+
+def _committer_time(commit_object):
+    """Return the committer time of a raw commit object (git cat-file)."""
+    for line in commit_object.splitlines():
+        if not line:
+            break  # the headers end here
+        if line.startswith('committer '):
+            return int(line.rsplit(' ', 2)[-2])
+    raise ValueError('no committer in the commit object')
 
 
 def describe_vcs(vcs):

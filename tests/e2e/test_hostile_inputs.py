@@ -17,6 +17,8 @@ from e2e_support import data_package
 from e2e_support import list_containers
 from e2e_support import report
 from e2e_support import Workspace
+from test_repository_trust import _git
+from test_repository_trust import _manifest
 from test_signing import _make_key
 
 PACKAGE_LABEL = 'io.colcon-deb-docker.package'
@@ -238,3 +240,26 @@ def test_an_unusable_build_base_says_which_and_why(make_workspace):
     assert f'colcon deb: error: cannot use the build base ' \
         f'{not_a_directory}/build: Not a directory' in result.stdout
     assert 'Traceback' not in result.stdout
+
+
+def test_a_checkouts_git_config_runs_nothing_on_the_host(make_workspace):
+    # colcon deb reads each package's commit with git on the host: git
+    # status ran the checkout's fsmonitor and clean filter as the user
+    workspace = make_workspace([])
+    workspace.add_package('gitty', data_package('gitty'))
+    (workspace.root / 'src/gitty/.gitattributes').write_text(
+        '*.txt filter=evil\n')
+    _git(workspace, 'init', '-q')
+    _git(workspace, 'add', 'src')
+    _git(workspace, 'commit', '-q', '-m', 'first')
+    for key, value in (
+            ('core.fsmonitor', f'touch {workspace.root}/fsmonitor-ran; false'),
+            ('filter.evil.clean', f'touch {workspace.root}/filter-ran; cat')):
+        _git(workspace, 'config', key, value)
+    time.sleep(1.1)
+    (workspace.root / 'src/gitty/data.txt').touch()
+    workspace.colcon_deb()
+    assert not list(workspace.root.glob('*-ran'))
+    entry, = _manifest(workspace.repo)['debs']
+    assert entry['provenance']['vcs']['commit'] == \
+        _git(workspace, 'rev-parse', 'HEAD')
