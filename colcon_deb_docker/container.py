@@ -33,6 +33,51 @@ logger = colcon_logger.getChild(__name__)
 LOG_TAIL_LINES = 40
 #: the longest line passed on whole (see :func:`_stream_lines`)
 MAX_LINE_BYTES = 64 * 1024
+#: the most output of one container that goes on to colcon's logs, each of
+#: which holds it again (see :class:`LoggedOutput`)
+MAX_LOGGED_BYTES = 100 * 1024 * 1024
+#: ... and of the helpers' progress lines after that
+MAX_PROGRESS_BYTES_AFTER_LIMIT = 1024 * 1024
+
+
+class LoggedOutput:
+    """Pass a container's lines on, up to :data:`MAX_LOGGED_BYTES`.
+
+    Without a bound, a build that prints without end filled the host's
+    disk with colcon's logs (four of them hold every line) until it was
+    killed.  Beyond it one line says so; the helpers' progress lines still
+    pass (they time the steps), up to
+    :data:`MAX_PROGRESS_BYTES_AFTER_LIMIT`; the error report's last lines
+    are kept apart from this (see :func:`_stream_lines`).
+    """
+
+    def __init__(self, on_line):
+        """Wrap `on_line`, called with ``(line, is_stderr)``."""
+        self._on_line = on_line
+        self._left = MAX_LOGGED_BYTES
+        self._progress_left = MAX_PROGRESS_BYTES_AFTER_LIMIT
+        self._told = False
+        #: bytes of output not passed on
+        self.left_out = 0
+
+    def __call__(self, line, is_stderr):  # noqa: D102
+        size = len(line) + 1
+        if not self._told and size <= self._left:
+            self._left -= size
+            self._on_line(line, is_stderr)
+            return
+        if not self._told:
+            self._told = True
+            self._on_line(
+                'colcon deb: this container printed more than '
+                f'{MAX_LOGGED_BYTES >> 20} MiB: the rest of its output is '
+                'left out of the logs', True)
+        if size <= self._progress_left and \
+                parse_progress_line(line) is not None:
+            self._progress_left -= size
+            self._on_line(line, is_stderr)
+            return
+        self.left_out += size
 
 
 def _reason(exc):
@@ -213,7 +258,9 @@ class DockerEngine:
                 timer.start()
             if on_started is not None:
                 on_started(container)
-            _stream_lines(stream, tail, on_line)
+            _stream_lines(
+                stream, tail,
+                LoggedOutput(on_line) if on_line is not None else None)
             try:
                 result = container.wait()
             except docker.errors.NotFound:

@@ -105,6 +105,13 @@ class Download:
 #: hundred at most.
 PIDS_LIMIT = 4096
 
+#: the engine's own copy of a container's output (its json-file log, which
+#: colcon deb never reads: it streams the output as it comes): at most one
+#: file of this size.  Unbounded, a build that prints without end filled
+#: the engine's disk with it.
+ENGINE_LOG_CONFIG = {
+    'type': 'json-file', 'config': {'max-size': '8m', 'max-file': '1'}}
+
 
 @dataclass
 class ContainerSpec:
@@ -136,7 +143,8 @@ class ContainerSpec:
 
         The security defaults live here so that no caller can forget them:
         never privileged, no new privileges, all capabilities dropped except
-        the ones a spec asks for, a bounded number of processes.
+        the ones a spec asks for, a bounded number of processes, a bounded
+        engine log.
         """
         kwargs = {
             'image': self.image,
@@ -154,6 +162,7 @@ class ContainerSpec:
             'cap_drop': ['ALL'],
             'cap_add': list(self.cap_add),
             'pids_limit': self.pids_limit,
+            'log_config': docker.types.LogConfig(**ENGINE_LOG_CONFIG),
             'detach': True,
         }
         for key in ('name', 'user', 'working_dir', 'platform'):

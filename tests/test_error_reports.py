@@ -134,3 +134,34 @@ def test_lines_are_the_same_whatever_the_chunks():
                       lambda line, is_stderr: seen.append(
                           (line, is_stderr)))
         assert seen == [(line, True) for line in expected], size
+
+
+def test_output_beyond_the_log_limit_is_left_out(monkeypatch):
+    # a build that printed without end filled the host's disk with
+    # colcon's logs until it was killed
+    import json
+
+    from colcon_deb_docker import container
+    from colcon_deb_docker.progress import PREFIX
+    monkeypatch.setattr(container, 'MAX_LOGGED_BYTES', 100)
+    monkeypatch.setattr(container, 'MAX_PROGRESS_BYTES_AFTER_LIMIT', 200)
+    progress = PREFIX + json.dumps({'step': 'compile', 'status': 'done'})
+    seen = []
+    logged = container.LoggedOutput(
+        lambda line, is_stderr: seen.append((line, is_stderr)))
+    for _ in range(9):
+        logged('x' * 9, False)  # 90 bytes with the newlines
+    logged('y' * 20, False)
+    logged('z' * 5, True)
+    for _ in range(10):
+        logged(progress, False)
+        logged('z' * 5, False)
+    assert seen[:9] == [('x' * 9, False)] * 9
+    assert seen[9] == (
+        'colcon deb: this container printed more than 0 MiB: the rest of '
+        'its output is left out of the logs', True)
+    # after the notice only progress lines, up to their own budget
+    after = seen[10:]
+    assert after == [(progress, False)] * (200 // (len(progress) + 1))
+    assert logged.left_out == 21 + 6 + 10 * 6 + (
+        10 - len(after)) * (len(progress) + 1)

@@ -12,6 +12,7 @@ from e2e_support import anonymous_volumes
 from e2e_support import data_package
 from e2e_support import own_debian_package
 from e2e_support import package_log
+from e2e_support import report
 
 PLANT = """#!/bin/sh
 # claim to be a sibling, with a higher version and a root postinst
@@ -167,6 +168,26 @@ def test_output_without_newlines_reaches_the_log_in_bounded_lines(
     assert sum(len(line) - len(line.lstrip('a')) for line in lines) == \
         5000000
     assert max(len(line) for line in lines) == 64 * 1024
+
+
+def test_output_without_end_fills_no_disk(make_workspace, engine, base_image):
+    # 110 MiB of output: colcon's logs (four of them hold every line) took
+    # all of it; a build that prints without end filled the disk until it
+    # was killed (the engine's log of it: test_security.py)
+    workspace = make_workspace([])
+    workspace.add_package('chatty', data_package(
+        'chatty', cmake_extra='execute_process(COMMAND sh -c "yes '
+        '$(head -c 1023 /dev/zero | tr -c a a) | head -c 115343360")'))
+    result = workspace.colcon_deb()
+    log = workspace.root / 'log' / 'latest_deb' / 'chatty'
+    for name in ('stdout_stderr.log', 'stdout.log', 'streams.log'):
+        assert (log / name).stat().st_size < 110 * 1024 * 1024, name
+    text = package_log(workspace, 'chatty')
+    assert 'colcon deb: this container printed more than 100 MiB: the ' \
+        'rest of its output is left out of the logs' in text
+    # the helpers' progress after the limit still timed the steps
+    assert 'ros-humble-chatty' in result.stdout
+    assert report(workspace)['chatty']['steps']['compile'] > 0
 
 
 def test_a_package_that_forks_without_end_stops_at_its_limit(

@@ -58,6 +58,10 @@ def test_live_container_is_locked_down(make_workspace, engine, base_image):
     assert host['SecurityOpt'] == ['no-new-privileges']
     assert host['CapDrop'] == ['ALL']
     assert host['PidsLimit'] == 4096
+    # the engine's copy of the output is bounded (a build printing without
+    # end filled the engine's disk with it)
+    assert host['LogConfig'] == {
+        'Type': 'json-file', 'Config': {'max-size': '8m', 'max-file': '1'}}
     assert set(host['CapAdd'] or []) <= set(SETUP_CAPABILITIES)
     assert 'SYS_ADMIN' not in (host['CapAdd'] or [])
     mounts = {m['Destination']: m for m in attrs['Mounts']}
