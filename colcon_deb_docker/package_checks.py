@@ -94,14 +94,15 @@ def declared_binary_packages(*, package_path, package_name,
 def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
     """Return {name: reason} of selected packages whose .deb names clash.
 
-    A package makes bloom's ros-<distro>-<name> (``_`` turned into ``-``),
-    its own name, or the binary packages its own debian/control declares,
-    each named ros-<distro>-<name> or ros-<distro>-<name>-<suffix>; each
-    comes with its ``-dbgsym``.  No two packages of the workspace, selected
-    or not, may make the same name.  Otherwise one package's build would
-    put .debs under another package's name into the repository (or a
-    Debian package's, on every machine that installs from it), and apt
-    would take whichever has the higher version.
+    A package's own name is bloom's ros-<distro>-<name> (``_`` turned into
+    ``-``).  It makes that one, or the binary packages its own
+    debian/control declares, each named ros-<distro>-<name> or
+    ros-<distro>-<name>-<suffix>; each comes with its ``-dbgsym``.  No two
+    packages of the workspace, selected or not, may make the same name.
+    Otherwise one package's build would put .debs under another package's
+    name into the repository (or a Debian package's, on every machine that
+    installs from it), and apt would take whichever has the higher
+    version.
 
     A clash is the fault of the package that makes another's own name (a
     suffix that is a sibling's name, a name outside its own): the sibling
@@ -152,11 +153,13 @@ def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
             if other != name and (other_is_own or not is_own))
         if clashes:
             debian_name, other = clashes[0]
+            alike = made_by[other][0] == own
             conflicts[name] = (
                 f"'{name}' and '{other}' both make the Debian package "
                 f'{debian_name}: the repository would hold one of them '
-                "under the other's name (bloom's names turn `_` into "
-                '`-`); rename one of them')
+                "under the other's name" +
+                (" (bloom's names turn `_` into `-`)" if alike else '') +
+                '; rename one of them')
     return conflicts
 
 

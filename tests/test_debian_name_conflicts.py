@@ -44,7 +44,8 @@ def test_names_bloom_makes_the_same_clash_both_ways(tmp_path):
     assert conflicts['foo_bar'].startswith(
         "'foo_bar' and 'foo-bar' both make the Debian package "
         'ros-humble-foo-bar')
-    assert 'rename one of them' in conflicts['foo_bar']
+    assert conflicts['foo_bar'].endswith(
+        "(bloom's names turn `_` into `-`); rename one of them")
 
 
 def test_a_package_named_as_a_debug_package_clashes(tmp_path):
@@ -65,7 +66,10 @@ def test_a_control_claiming_a_siblings_name_clashes(tmp_path):
     ]
     conflicts = _conflicts(decorators)
     assert set(conflicts) == {'core'}
-    assert "'core' and 'core_lib' both make" in conflicts['core']
+    assert conflicts['core'] == (
+        "'core' and 'core_lib' both make the Debian package "
+        'ros-humble-core-lib: the repository would hold one of them under '
+        "the other's name; rename one of them")
 
 
 def test_a_control_naming_outside_its_namespace_is_refused(tmp_path):
