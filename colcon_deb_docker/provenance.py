@@ -32,17 +32,22 @@ def vcs_info(path):
     if shutil.which('git') is None:
         return None
 
-    def git(*args, env=None):
-        return subprocess.run(
+    def git(*args, env=None, no_match_ok=False):
+        result = subprocess.run(
             ['git', '--no-optional-locks', '-C', str(path), *args],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            check=True, timeout=30, env=env).stdout
+            timeout=30, env=env)
+        # git config --get-regexp exits with 1 when nothing matches
+        if result.returncode and not (no_match_ok and result.returncode == 1):
+            raise subprocess.CalledProcessError(result.returncode, args)
+        return result.stdout
 
     try:
         commit = git('rev-parse', '--verify', 'HEAD').strip()
         env = _inert_git_environment(git(
             'config', '--null', '--name-only', '--get-regexp',
-            r'^filter\.', env=_inert_git_environment(())).split('\0'))
+            r'^filter\.', env=_inert_git_environment(()),
+            no_match_ok=True).split('\0'))
         status = git('status', '--porcelain', '--ignore-submodules=all',
                      '--', '.', env=env)
         time = _committer_time(git('cat-file', 'commit', commit))

@@ -60,5 +60,18 @@ def test_changes_and_untracked_files_still_count(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['pkg']
 
 
+def test_a_plain_checkout_has_its_record(tmp_path):
+    # no filter in its config (git config --get-regexp then exits with 1)
+    package = tmp_path / 'pkg'
+    package.mkdir()
+    _git(package, 'init', '-q')
+    (package / 'data.txt').write_text('data\n')
+    _git(package, 'add', '-A')
+    _git(package, 'commit', '-q', '-m', 'first')
+    assert vcs_info(package) == {
+        'commit': _git(package, 'rev-parse', 'HEAD'), 'dirty': False,
+        'time': int(_git(package, 'log', '-1', '--format=%ct'))}
+
+
 def test_no_checkout_no_record(tmp_path):
     assert vcs_info(tmp_path) is None
