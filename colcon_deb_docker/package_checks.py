@@ -91,8 +91,8 @@ def declared_binary_packages(*, package_path, package_name,
         if 'Package' in stanza)
 
 
-def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
-    """Return {name: reason} of selected packages whose .deb names clash.
+def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
+    """Return {name: reason} of selected packages whose .deb names are wrong.
 
     A package's own name is bloom's ros-<distro>-<name> (``_`` turned into
     ``-``).  It makes that one, or the binary packages its own
@@ -102,7 +102,8 @@ def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
     Otherwise one package's build would put .debs under another package's
     name into the repository (or a Debian package's, on every machine that
     installs from it), and apt would take whichever has the higher
-    version.
+    version.  A debian/control of its own must declare its own name: the
+    one its dependents, rosdep and apt ask for.
 
     A clash is the fault of the package that makes another's own name (a
     suffix that is a sibling's name, a name outside its own): the sibling
@@ -145,6 +146,12 @@ def debian_name_conflicts(decorators, *, ros_distro, debian_overrides=None):
                 'that none can take the place of a Debian package or of '
                 'another package in the repository (rename the binary '
                 'package)')
+            continue
+        if own not in made:
+            conflicts[name] = (
+                f'its debian/control declares no package {own}: that is '
+                'the name its dependents, rosdep and apt ask for (add a '
+                'stanza for it)')
             continue
         clashes = sorted(
             (debian_name, other)

@@ -138,7 +138,7 @@ def read_deb(path, *, expected=None):
 def check_publisher(manifest, entries, *, ros_package):
     """Refuse entries whose package another workspace package published.
 
-    The checks before the build (package_checks.debian_name_conflicts)
+    The checks before the build (package_checks.debian_name_problems)
     see the workspace only; the repository also remembers the packages
     that have left it, whose names a new package could otherwise take over.
 

@@ -28,7 +28,7 @@ from colcon_deb_docker.job_runner import run_jobs
 from colcon_deb_docker.job_runner import set_build_closures
 from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import InvalidPackage
-from colcon_deb_docker.package_checks import debian_name_conflicts
+from colcon_deb_docker.package_checks import debian_name_problems
 from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
 from colcon_deb_docker.package_checks import unused_overrides
@@ -123,7 +123,7 @@ class DebVerb(VerbExtensionPoint):
             additional_argument_names=['*'],
             augmentation_extensions=augmentations)
         invalid = invalid_packages(decorators, args.debian_overrides)
-        for name, reason in debian_name_conflicts(
+        for name, reason in debian_name_problems(
                 decorators, ros_distro=args.ros_distro,
                 debian_overrides=args.debian_overrides).items():
             invalid.setdefault(name, reason)

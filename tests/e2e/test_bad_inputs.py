@@ -374,3 +374,24 @@ def test_a_rule_naming_a_package_debian_lacks_says_so(
         r'no package libno-such-package-dev: fix the rosdep rule that maps '
         r'a key to it \(--rosdep-source\)', result.stdout, re.M), \
         result.stdout
+
+
+def test_an_own_control_without_the_packages_name_is_refused(
+    make_workspace, engine, base_image,
+):
+    # rosdep.yaml, its dependents and --verify asked for ros-humble-tooly,
+    # which its debian/control (ros-humble-tooly-tools only) never made
+    from e2e_support import own_debian_package
+    workspace = make_workspace([])
+    files = own_debian_package('tooly', description='tools only')
+    for path in ('debian/control', 'debian/rules'):
+        files[path] = files[path].replace(
+            'ros-humble-tooly', 'ros-humble-tooly-tools')
+    workspace.add_package('tooly', files)
+    (workspace.root / 'src/tooly/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode == 1
+    assert "colcon deb: error: package 'tooly': its debian/control declares " \
+        'no package ros-humble-tooly: that is the name its dependents, ' \
+        'rosdep and apt ask for' in result.stdout, result.stdout
+    assert not workspace.repo.exists() or workspace.debs() == []

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from colcon_deb_docker.package_checks import debian_name_conflicts
+from colcon_deb_docker.package_checks import debian_name_problems
 from colcon_deb_docker.package_checks import declared_binary_packages
 
 
@@ -23,7 +23,7 @@ def _control(*packages):
 
 
 def _conflicts(decorators, debian_overrides=None):
-    return debian_name_conflicts(
+    return debian_name_problems(
         decorators, ros_distro='humble', debian_overrides=debian_overrides)
 
 
@@ -90,6 +90,17 @@ def test_the_package_whose_name_is_claimed_still_builds(tmp_path):
         _package(tmp_path, 'core_lib'),
         _package(tmp_path, 'evil', control=_control('ros-humble-core-lib'))]
     assert set(_conflicts(decorators)) == {'evil'}
+
+
+def test_a_control_must_declare_the_packages_own_name(tmp_path):
+    # rosdep.yaml, the dependents and --verify ask for ros-humble-tooly,
+    # which a control declaring only ros-humble-tooly-tools never made
+    decorators = [_package(tmp_path, 'tooly', control=_control(
+        'ros-humble-tooly-tools'))]
+    assert _conflicts(decorators) == {'tooly': (
+        'its debian/control declares no package ros-humble-tooly: that is '
+        'the name its dependents, rosdep and apt ask for (add a stanza '
+        'for it)')}
 
 
 def test_unselected_packages_are_not_reported(tmp_path):
