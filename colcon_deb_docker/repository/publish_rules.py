@@ -5,7 +5,8 @@
 - A build's output is *accepted*, not collected: only the files of the
   binary packages the build was asked for (:class:`ExpectedOutputs`), for
   its version and architecture, as regular files whose control data says
-  the same as their names, with no setuid or setgid file inside.
+  the same as their names and gives none of the fields the index writes,
+  with no setuid or setgid file inside.
 - A Debian package name belongs to the workspace package that published
   it first (:func:`check_publisher`): no other package's build may put
   files under that name, even after the first left the workspace.
