@@ -44,10 +44,10 @@ def vcs_info(path):
 
     try:
         commit = git('rev-parse', '--verify', 'HEAD').strip()
+        # reading the config runs nothing of it
         env = _inert_git_environment(git(
             'config', '--null', '--name-only', '--get-regexp',
-            r'^filter\.', env=_inert_git_environment(()),
-            no_match_ok=True).split('\0'))
+            r'^filter\.', no_match_ok=True).split('\0'))
         status = git('status', '--porcelain', '--ignore-submodules=all',
                      '--', '.', env=env)
         time = _committer_time(git('cat-file', 'commit', commit))
@@ -64,6 +64,7 @@ def _inert_git_environment(config_names):
     content through), and the fsmonitor is off.  A file kept by such a
     filter (git-lfs) whose index entry git must compare by content then
     counts as a change: such a checkout may be called dirty.
+
     Given as GIT_CONFIG_KEY_n, which takes any name verbatim (``-c``
     splits at the first ``=``).
     """
