@@ -1,13 +1,17 @@
-"""The three fixes bloom-rosdebian.py makes to bloom's output.
+"""The fixes bloom-rosdebian.py makes to bloom's output.
 
 `dh $@ --parallel` (bloom writes compat 9, where dh ignores
 DEB_BUILD_OPTIONS=parallel=N otherwise), `Architecture: all` for an
-architecture-independent package, and `Rules-Requires-Root: no` (no
-fakeroot for `debian/rules binary`).  bloom itself lives in the builder
-image: stand-ins for the names the helper imports are enough here.
+architecture-independent package, `Rules-Requires-Root: no` (no
+fakeroot for `debian/rules binary`), and the cmake template's
+DEB_HOST_MULTIARCH taken from dpkg-buildpackage's environment (no
+dpkg-architecture each time make reads the rules).  bloom itself lives
+in the builder image: stand-ins for the names the helper imports are
+enough here.
 """
 
 import importlib
+import subprocess
 import sys
 import types
 
@@ -92,3 +96,61 @@ def test_a_declared_rules_requires_root_is_kept(monkeypatch):
     in_binary = CONTROL + 'Rules-Requires-Root: binary-targets\n'
     assert helper.without_root(in_binary).startswith(
         'Source: ros-humble-x\nRules-Requires-Root: no\n')
+
+
+CMAKE_RULES = """#!/usr/bin/make -f
+export DH_VERBOSE=1
+export DEB_HOST_MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH)
+
+DEB_HOST_GNU_TYPE ?= $(shell dpkg-architecture -qDEB_HOST_GNU_TYPE)
+
+show:
+\t@echo "make:$(DEB_HOST_MULTIARCH) shell:$${DEB_HOST_MULTIARCH}"
+"""
+
+
+def _make_show(rules, tmp_path, **environment):
+    """Run the rules' `show` target with a dpkg-architecture that counts."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / 'calls'
+    calls.write_text('')
+    fake = bin_dir / 'dpkg-architecture'
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {calls}\necho from-dpkg-arch\n')
+    fake.chmod(0o755)
+    env = {'PATH': f'{bin_dir}:/usr/bin:/bin', **environment}
+    result = subprocess.run(
+        ['make', '--no-print-directory', '-f', str(rules), 'show'],
+        env=env, stdout=subprocess.PIPE, check=True, text=True)
+    return result.stdout.strip(), calls.read_text().splitlines()
+
+
+def test_the_multiarch_comes_from_the_environment_when_it_has_it(
+    tmp_path, monkeypatch
+):
+    helper = _helper(monkeypatch)
+    debian = tmp_path / 'debian'
+    debian.mkdir()
+    (debian / 'rules').write_text(CMAKE_RULES)
+    (debian / 'control').write_text(CONTROL)
+    rules = debian / 'rules'
+    # bloom's line asks dpkg-architecture even when the value is given
+    assert _make_show(rules, tmp_path, DEB_HOST_MULTIARCH='given') == (
+        'make:from-dpkg-arch shell:from-dpkg-arch',
+        ['-qDEB_HOST_MULTIARCH'])
+    helper.fix_output(str(debian), arch_all=False)
+    fixed = rules.read_text()
+    assert fixed.count('dpkg-architecture -qDEB_HOST_MULTIARCH') == 1
+    # dpkg-buildpackage's value is kept, dpkg-architecture not run
+    assert _make_show(rules, tmp_path, DEB_HOST_MULTIARCH='given') == (
+        'make:given shell:given', [])
+    # without it (debian/rules run by hand), asked once, exported as before
+    assert _make_show(rules, tmp_path) == (
+        'make:from-dpkg-arch shell:from-dpkg-arch', ['-qDEB_HOST_MULTIARCH'])
+    # the rest untouched; applied twice, the same
+    assert fixed.replace(
+        'ifeq ($(origin DEB_HOST_MULTIARCH),undefined)\n', '').replace(
+        '-qDEB_HOST_MULTIARCH)\nendif\n', '-qDEB_HOST_MULTIARCH)\n') == \
+        CMAKE_RULES
+    helper.fix_output(str(debian), arch_all=False)
+    assert rules.read_text() == fixed
