@@ -61,7 +61,10 @@ class LoggedOutput:
         self.left_out = 0
 
     def __call__(self, line, is_stderr):  # noqa: D102
-        size = len(line) + 1
+        # the bytes the logs write (UTF-8), not the characters: a line of
+        # three-byte characters counted a third of its size before
+        size = (len(line) if line.isascii() else len(line.encode(
+            'utf-8', errors='replace'))) + 1
         if not self._told and size <= self._left:
             self._left -= size
             self._on_line(line, is_stderr)

@@ -165,3 +165,23 @@ def test_output_beyond_the_log_limit_is_left_out(monkeypatch):
     assert after == [(progress, False)] * (200 // (len(progress) + 1))
     assert logged.left_out == 21 + 6 + 10 * 6 + (
         10 - len(after)) * (len(progress) + 1)
+
+
+def test_the_log_limit_counts_bytes_not_characters(monkeypatch):
+    # a build printing non-ASCII text got up to four times the bound
+    from colcon_deb_docker import container
+    monkeypatch.setattr(container, 'MAX_LOGGED_BYTES', 100)
+    seen = []
+    logged = container.LoggedOutput(
+        lambda line, is_stderr: seen.append(line))
+    for _ in range(10):
+        logged('\u20ac' * 9, False)  # 9 characters, 27 bytes and a newline
+    assert seen[:3] == ['\u20ac' * 9] * 3
+    assert seen[3].startswith('colcon deb: this container printed more')
+    assert len(seen) == 4
+    assert logged.left_out == 7 * 28
+    # a byte that is not UTF-8 is read as the replacement character,
+    # which the logs write in 3 bytes: 40 of them are over the bound
+    logged = container.LoggedOutput(lambda line, is_stderr: None)
+    logged(b'\xff'.decode('utf-8', errors='replace') * 40, False)
+    assert logged.left_out == 121
