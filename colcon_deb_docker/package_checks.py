@@ -3,6 +3,7 @@
 """Which selected packages can become .debs, and why the others cannot."""
 
 from pathlib import Path
+import re
 
 from catkin_pkg.package import parse_package
 from colcon_deb_docker.naming import check_package_name
@@ -62,33 +63,87 @@ def invalid_packages(decorators, debian_overrides=None):
     return invalid
 
 
+def _own_control(*, package_path, package_name, debian_overrides):
+    """Return the debian/control that stands for bloom's, or None.
+
+    ``DIR/<name>/debian/control`` given with --debian-overrides, else the
+    ``debian/control`` the package ships.
+    """
+    if debian_overrides is not None:
+        override = Path(debian_overrides) / package_name / 'debian'
+        if override.is_dir():
+            return override / 'control'
+    if (Path(package_path) / 'debian').is_dir():
+        return Path(package_path) / 'debian' / 'control'
+    return None
+
+
+def _stanzas(control):
+    """Return the stanzas of a debian/control as dpkg reads them, or None.
+
+    Any letter case, comments left out; None when it cannot be read.
+    """
+    try:
+        text = control.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return list(Deb822.iter_paragraphs(text))
+
+
 def declared_binary_packages(*, package_path, package_name,
                              debian_overrides=None):
     """Return the binary package names a package's own debian/ declares.
 
-    Those of ``DIR/<name>/debian/control`` given with --debian-overrides,
-    else of the ``debian/control`` the package ships (the ``Package:``
-    field of each stanza, as dpkg reads them: any letter case, comments
-    left out); None when there is neither (bloom's one package then).  A
-    control that cannot be read declares nothing, so that no file of its
-    build is accepted.
+    The ``Package:`` field of each stanza of its own debian/control (see
+    :func:`_own_control`); None when there is none (bloom's one package
+    then).  A control that cannot be read declares nothing, so that no
+    file of its build is accepted.
     """
-    control = None
-    if debian_overrides is not None:
-        override = Path(debian_overrides) / package_name / 'debian'
-        if override.is_dir():
-            control = override / 'control'
-    if control is None and (Path(package_path) / 'debian').is_dir():
-        control = Path(package_path) / 'debian' / 'control'
+    control = _own_control(
+        package_path=package_path, package_name=package_name,
+        debian_overrides=debian_overrides)
     if control is None:
         return None
-    try:
-        text = control.read_text()
-    except (OSError, UnicodeDecodeError):
-        return frozenset()
+    stanzas = _stanzas(control) or ()
     return frozenset(
-        stanza['Package'] for stanza in Deb822.iter_paragraphs(text)
-        if 'Package' in stanza)
+        stanza['Package'] for stanza in stanzas if 'Package' in stanza)
+
+
+def claimed_packages(*, package_path, package_name, ros_distro,
+                     debian_overrides=None):
+    """Return the Debian names whose place a package's .debs would take.
+
+    ``Replaces`` lets an installed package overwrite the files of the
+    packages it names, ``Provides`` lets it satisfy dependencies on them.
+    Those of every stanza of its own debian/control; with bloom's, the
+    ``<replace>`` of its package.xml (bloom's ``Replaces``, each a
+    workspace package's Debian name when it is one).
+    """
+    control = _own_control(
+        package_path=package_path, package_name=package_name,
+        debian_overrides=debian_overrides)
+    if control is not None:
+        return frozenset(
+            re.split(r'[\s(:\[<]', alternative.strip(), 1)[0].lower()
+            for stanza in _stanzas(control) or ()
+            for field in ('Provides', 'Replaces') if field in stanza
+            for relation in stanza[field].split(',')
+            for alternative in relation.split('|') if alternative.strip())
+    manifest = Path(package_path) / 'package.xml'
+    try:
+        if b'<replace' not in manifest.read_bytes():
+            return frozenset()
+        replaces = parse_package(str(manifest)).replaces
+    except Exception:  # noqa: B902
+        return frozenset()  # invalid_packages() says why
+    claimed = set()
+    for dependency in replaces:
+        try:
+            claimed.add(debian_package_name(
+                ros_distro=ros_distro, package_name=dependency.name))
+        except InvalidPackage:
+            continue  # not a workspace package's name
+    return frozenset(claimed)
 
 
 def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
@@ -108,7 +163,11 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
     A clash is the fault of the package that makes another's own name (a
     suffix that is a sibling's name, a name outside its own): the sibling
     still builds.  Two packages whose own names are the same (``foo_bar``
-    and ``foo-bar``) are both refused.
+    and ``foo-bar``) are both refused.  Nor may a package take another's
+    place by ``Replaces`` (installed, it would overwrite the other's files
+    without a word from dpkg) or ``Provides`` (it would stand in for the
+    other where apt finds no version of it that fits): see
+    :func:`claimed_packages`.
     """
     made_by = {}
     makers = {}
@@ -129,7 +188,7 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
             made: made in (own, f'{own}-dbgsym')
             for n in names if n not in foreign
             for made in (n, f'{n}-dbgsym')}
-        made_by[name] = (own, foreign, made)
+        made_by[name] = (own, foreign, made, declared is not None)
         for debian_name, is_own in made.items():
             makers.setdefault(debian_name, {})[name] = is_own
 
@@ -138,7 +197,7 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
         name = str(decorator.descriptor.name)
         if not decorator.selected or name not in made_by:
             continue
-        own, foreign, made = made_by[name]
+        own, foreign, made, own_control = made_by[name]
         if foreign:
             conflicts[name] = (
                 f"its debian/control declares {', '.join(foreign)}: a "
@@ -167,6 +226,24 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
                 "under the other's name" +
                 (" (bloom's names turn `_` into `-`)" if alike else '') +
                 '; rename one of them')
+            continue
+        taken = sorted(
+            (debian_name, other)
+            for debian_name in claimed_packages(
+                package_path=decorator.descriptor.path, package_name=name,
+                ros_distro=ros_distro, debian_overrides=debian_overrides)
+            for other in makers.get(debian_name, ()) if other != name)
+        if taken:
+            debian_name, other = taken[0]
+            where, fix = (
+                'debian/control provides or replaces',
+                'remove the name from Provides and Replaces') \
+                if own_control else (
+                    'package.xml replaces', 'remove its <replace>')
+            conflicts[name] = (
+                f"its {where} {debian_name}, which '{other}' makes: "
+                "installed, it could overwrite that package's files or "
+                f'stand in for it ({fix})')
     return conflicts
 
 

@@ -133,3 +133,68 @@ def test_declared_names_read_as_dpkg_does(tmp_path):
     # no debian/: bloom's one package
     assert declared_binary_packages(
         package_path=tmp_path / 'none', package_name='a') is None
+
+
+def _with_manifest(decorator, *, replaces=()):
+    """Give a package a package.xml (format 2) with <replace> tags."""
+    name = decorator.descriptor.name
+    (decorator.descriptor.path / 'package.xml').write_text(
+        '<?xml version="1.0"?>\n<package format="2">\n'
+        f'  <name>{name}</name>\n  <version>1.0.0</version>\n'
+        '  <description>d</description>\n'
+        '  <maintainer email="a@example.com">A</maintainer>\n'
+        '  <license>MIT</license>\n' +
+        ''.join(f'  <replace>{r}</replace>\n' for r in replaces) +
+        '</package>\n')
+    return decorator
+
+
+def test_a_control_may_not_provide_or_replace_a_siblings_package(tmp_path):
+    # Replaces: dpkg lets it overwrite core_lib's files without a word;
+    # Provides: apt may take it for core_lib
+    core_lib = _package(tmp_path, 'core_lib')
+    fields = {
+        'provides': 'Provides: ros-humble-tools-legacy, ros-humble-core-lib',
+        'replaces': 'Replaces: python3-old | ros-humble-core-lib-dbgsym '
+                    '(<< 2)',
+    }
+    for index, field in enumerate(fields.values()):
+        tools = _package(tmp_path, f'tools{index}', control=(
+            'Source: x\n\n'
+            f'Package: ros-humble-tools{index}\nArchitecture: all\n'
+            f'{field}\n'))
+        conflicts = _conflicts([core_lib, tools])
+        assert set(conflicts) == {f'tools{index}'}, field
+        assert conflicts[f'tools{index}'].startswith(
+            'its debian/control provides or replaces ros-humble-core-lib'
+            if index == 0 else
+            'its debian/control provides or replaces '
+            'ros-humble-core-lib-dbgsym')
+        assert "which 'core_lib' makes" in conflicts[f'tools{index}']
+
+
+def test_provides_and_replaces_of_names_no_sibling_makes_pass(tmp_path):
+    decorators = [
+        _package(tmp_path, 'core_lib'),
+        _package(tmp_path, 'tools', control=(
+            'Source: x\n\nPackage: ros-humble-tools\nArchitecture: all\n'
+            'Provides: ros-humble-tools-legacy, python3-tools\n'
+            'Replaces: ros-humble-old-tools (<< 2.0)\n')),
+    ]
+    assert _conflicts(decorators) == {}
+
+
+def test_a_package_xml_may_not_replace_a_sibling(tmp_path):
+    # bloom writes <replace> into Replaces, a workspace package's key as
+    # its Debian name
+    core_lib = _with_manifest(_package(tmp_path, 'core_lib'))
+    app = _with_manifest(
+        _package(tmp_path, 'app'), replaces=['old_app', 'core_lib'])
+    conflicts = _conflicts([core_lib, app])
+    assert conflicts == {'app': (
+        'its package.xml replaces ros-humble-core-lib, which '
+        "'core_lib' makes: installed, it could overwrite that package's "
+        'files or stand in for it (remove its <replace>)')}
+    # a package that left the workspace may be replaced
+    assert _conflicts([core_lib, _with_manifest(
+        _package(tmp_path, 'app2'), replaces=['old_app'])]) == {}

@@ -262,6 +262,41 @@ def test_a_package_never_makes_debs_under_another_packages_name(
     assert 'Package: ros-humble-foo-bar\n' in packages
 
 
+def test_a_package_never_takes_a_siblings_place_by_replaces_or_provides(
+    make_workspace, base_image
+):
+    # a package.xml's <replace>core_lib</replace> became bloom's `Replaces:
+    # ros-humble-core-lib`: installed after core_lib, its share/core_lib
+    # file overwrote core_lib's without a word from dpkg ("Replacing files
+    # in old package"); an own control's Provides could stand in for it
+    workspace = make_workspace([])
+    workspace.add_package('core_lib', data_package('core_lib'))
+    evil = data_package('evil')
+    evil['package.xml'] = evil['package.xml'].replace(
+        '  <export>', '  <replace>core_lib</replace>\n  <export>')
+    evil['CMakeLists.txt'] += \
+        'install(FILES data.txt DESTINATION share/core_lib)\n'
+    workspace.add_package('evil', evil)
+    stand_in = own_debian_package('stand_in', description='stands in')
+    stand_in['debian/control'] += 'Provides: ros-humble-core-lib (= 99)\n'
+    workspace.add_package('stand_in', stand_in)
+    (workspace.root / 'src/stand_in/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    summary = result.stdout.split('colcon deb summary:')[1]
+    assert re.search(
+        r'^  evil +invalid +its package\.xml replaces ros-humble-core-lib, '
+        r"which 'core_lib' makes: installed, it could overwrite that "
+        r"package's files or stand in for it \(remove its <replace>\)",
+        summary, re.M), summary
+    assert re.search(
+        r'^  stand_in +invalid +its debian/control provides or replaces '
+        r"ros-humble-core-lib, which 'core_lib' makes", summary, re.M), \
+        summary
+    assert [d.split('_')[0] for d in workspace.debs()] == [
+        'ros-humble-core-lib']
+
+
 def test_a_control_giving_the_index_fields_is_refused(
     make_workspace, base_image
 ):
