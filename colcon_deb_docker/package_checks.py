@@ -124,7 +124,8 @@ def claimed_packages(*, package_path, package_name, ros_distro,
         debian_overrides=debian_overrides)
     if control is not None:
         return frozenset(
-            re.split(r'[\s(:\[<]', alternative.strip(), 1)[0].lower()
+            re.split(r'[\s(:\[<]', alternative.strip(),
+                     maxsplit=1)[0].lower()
             for stanza in _stanzas(control) or ()
             for field in ('Provides', 'Replaces') if field in stanza
             for relation in stanza[field].split(',')
