@@ -2,14 +2,17 @@
 
 import os
 from pathlib import Path
+import re
 import shutil
 import subprocess
+import tarfile
 
 from colcon_deb_docker.repository.indexes import package_stanza
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RejectedOutput
 from debs import make_deb
+from debs import with_data_members
 import pytest
 
 EXPECTED = ExpectedOutputs(
@@ -110,3 +113,64 @@ def test_links_and_garbage_are_refused(tmp_path):
     junk.write_bytes(b'not a deb')
     with pytest.raises(RejectedOutput, match='not a readable .deb'):
         read_deb(junk, expected=EXPECTED)
+
+
+def _member(name, *, kind=tarfile.REGTYPE, mode=0o644, uid=0, gid=0,
+            uname='root', gname='root', linkname='', device=(0, 0)):
+    member = tarfile.TarInfo(name)
+    member.type, member.mode, member.linkname = kind, mode, linkname
+    member.uid, member.gid, member.uname, member.gname = \
+        uid, gid, uname, gname
+    member.devmajor, member.devminor = device
+    return member
+
+
+@pytest.mark.parametrize('member,problem', [
+    # installed as root, each hands a local user what only root has
+    (_member('./opt/ros/humble/share/foo/disk', kind=tarfile.BLKTYPE,
+             mode=0o666, device=(8, 0)), 'is a device node'),
+    (_member('./opt/ros/humble/share/foo/mem', kind=tarfile.CHRTYPE,
+             mode=0o666, device=(1, 1)), 'is a device node'),
+    (_member('./opt/ros/humble/share/foo/pipe', kind=tarfile.FIFOTYPE),
+     'is not a file, directory or link'),
+    (_member('./opt/ros/humble/lib/libfoo.so', uid=1000, uname=''),
+     'is owned by 1000, not root'),
+    # uid 0, but dpkg takes the name when the machine knows it
+    (_member('./opt/ros/humble/lib/libfoo.so', uname='pi'),
+     'is owned by pi, not root'),
+    (_member('./opt/ros/humble/lib/libfoo.so', mode=0o664, gid=27,
+             gname='sudo'), 'is writable by the group sudo'),
+    (_member('./opt/ros/humble/lib/python3/dist-packages',
+             kind=tarfile.DIRTYPE, mode=0o777), 'is writable by every user'),
+    (_member('./opt/ros/humble/bin/tool', mode=0o4755), 'is setuid/setgid'),
+    (_member('./opt/../../etc/cron.d/foo'), 'names a path out of'),
+    (_member('./opt/ros/humble/lib/shadow', kind=tarfile.LNKTYPE,
+             linkname='/etc/shadow'), 'names a path out of'),
+])
+def test_data_that_gives_a_local_user_more_is_refused(
+        tmp_path, member, problem):
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1')
+    with_data_members(deb, [(member, b'x' if member.isreg() else None)])
+    with pytest.raises(RejectedOutput, match=(
+            f'refusing {deb.name}: {re.escape(member.name)} {problem}')):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_what_a_package_may_hold_is_accepted(tmp_path):
+    # root's files, directories, links anywhere, a group that cannot write
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1')
+    with_data_members(deb, [
+        (_member('./opt/ros/humble/lib', kind=tarfile.DIRTYPE, mode=0o755),
+         None),
+        (_member('./opt/ros/humble/lib/libfoo.so.1', mode=0o644), b'elf'),
+        (_member('./opt/ros/humble/lib/libfoo.so', kind=tarfile.SYMTYPE,
+                 mode=0o777, linkname='/usr/lib/libfoo.so.1'), None),
+        (_member('./opt/ros/humble/lib/libfoo.so.2', kind=tarfile.LNKTYPE,
+                 linkname='./opt/ros/humble/lib/libfoo.so.1'), None),
+        (_member('./opt/ros/humble/share/foo.log', mode=0o640, gid=4,
+                 gname='adm'), b'log'),
+    ])
+    entry = read_deb(deb, expected=EXPECTED)
+    assert entry['package'] == 'ros-humble-foo'

@@ -6,7 +6,8 @@
   binary packages the build was asked for (:class:`ExpectedOutputs`), for
   its version and architecture, as regular files whose control data says
   the same as their names and gives none of the fields the index writes,
-  with no setuid or setgid file inside.
+  and whose data installs nothing that hands a local user more than the
+  package's own files (:func:`member_problem`).
 - A Debian package name belongs to the workspace package that published
   it first (:func:`check_publisher`): no other package's build may put
   files under that name, even after the first left the workspace.
@@ -18,6 +19,7 @@
 from dataclasses import dataclass
 import hashlib
 from pathlib import Path
+from pathlib import PurePosixPath
 import stat
 import tarfile
 
@@ -121,9 +123,10 @@ def read_deb(path, *, expected=None):
             raise RejectedOutput(
                 f'refusing {path.name}: its control data says {name}')
         for member in members:
-            if member.mode & (stat.S_ISUID | stat.S_ISGID):
+            problem = member_problem(member)
+            if problem:
                 raise RejectedOutput(
-                    f'refusing {path.name}: {member.name} is setuid/setgid')
+                    f'refusing {path.name}: {member.name} {problem}')
     entry = {
         'package': control['Package'],
         'version': control['Version'],
@@ -134,6 +137,52 @@ def read_deb(path, *, expected=None):
     }
     entry.update(file_hashes(path))
     return entry
+
+
+def member_problem(member):
+    """Say what is wrong with one member of a .deb's data, else None.
+
+    dpkg installs a package's data as root, exactly as the archive gives
+    it: a member could hand every local user of the machine that installs
+    the package what only root has.  So the data may hold files,
+    directories and links only (a device node such as ``b 8,0`` with mode
+    0666 gave every user the whole disk; Debian's policy, 10.6, forbids
+    them), nothing setuid or setgid, nothing another user than root owns
+    or may write (the owner of a library root loads, or any user for a
+    world-writable directory on a path Python or the loader search,
+    changes what root runs), by id or by name (dpkg takes the name when
+    the machine knows it: uid 0 named ``pi`` is pi's on a Raspberry Pi),
+    and no path out of the tree.  Symbolic links
+    may point anywhere: dpkg creates the link, not what it names.
+
+    :param member: a :class:`tarfile.TarInfo` of the data archive
+    """
+    if member.ischr() or member.isblk():
+        return 'is a device node (a package holds files, directories and ' \
+            'links only)'
+    if not (member.isreg() or member.isdir() or member.issym() or
+            member.islnk()):
+        return 'is not a file, directory or link (a package holds those ' \
+            'only)'
+    for name in (member.name, member.linkname if member.islnk() else ''):
+        if name.startswith('/') or '..' in PurePosixPath(name).parts:
+            return f'names a path out of the package ({name})'
+    if member.issym():
+        return None
+    if member.mode & (stat.S_ISUID | stat.S_ISGID):
+        return 'is setuid/setgid'
+    # dpkg takes the owner's name when the machine knows it, else the id
+    user = member.uname or member.uid
+    group = member.gname or member.gid
+    if member.uid != 0 or user not in (0, 'root'):
+        return f'is owned by {user}, not root: installed, that user could ' \
+            'change it'
+    if member.mode & stat.S_IWGRP and (
+            member.gid != 0 or group not in (0, 'root')):
+        return f"is writable by the group {group}, not root's"
+    if member.mode & stat.S_IWOTH:
+        return f'is writable by every user (mode {member.mode:o})'
+    return None
 
 
 def check_publisher(manifest, entries, *, ros_package):

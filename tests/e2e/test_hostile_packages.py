@@ -53,6 +53,31 @@ exit 0
 """
 
 
+CRAFT = """import glob, os, subprocess, tarfile
+# dh_builddeb made the package; put a block device node (the machine's
+# first disk, writable by every user) into its data, as a build can
+deb = os.path.abspath(glob.glob('../ros-humble-disk-node_*_all.deb')[0])
+work = 'debian/craft'
+os.makedirs(work)
+subprocess.run(['ar', 'x', deb], cwd=work, check=True)
+data = [f for f in os.listdir(work) if f.startswith('data.tar')][0]
+with tarfile.open(os.path.join(work, data)) as old, \\
+        tarfile.open(os.path.join(work, 'data.tar'), 'w') as new:
+    for member in old.getmembers():
+        new.addfile(member, old.extractfile(member)
+                    if member.isreg() else None)
+    node = tarfile.TarInfo('./opt/ros/humble/share/disk_node/disk')
+    node.type, node.mode = tarfile.BLKTYPE, 0o666
+    node.devmajor, node.devminor = 8, 0
+    new.addfile(node)
+os.remove(os.path.join(work, data))
+os.remove(deb)
+control = [f for f in os.listdir(work) if f.startswith('control.tar')][0]
+subprocess.run(['ar', 'rc', deb, 'debian-binary', control, 'data.tar'],
+               cwd=work, check=True)
+"""
+
+
 def _evil_lib():
     """Return a package with its own debian/ whose postinst runs as root."""
     return own_debian_package(
@@ -316,4 +341,24 @@ def test_a_control_giving_the_index_fields_is_refused(
         r'^  fields +failed .*refusing ros-humble-fields_\S+_all\.deb: its '
         r"control data has Filename, which only the repository's index "
         r'may give', result.stdout, re.M), result.stdout[-3000:]
+    assert workspace.debs() == []
+
+
+def test_a_device_node_in_a_package_is_refused(make_workspace, base_image):
+    # dpkg made the node when the package was installed: brw-rw-rw- 8,0,
+    # the machine's first disk for every local user (reproduced with
+    # dpkg -i of the published package before the pool refused it)
+    workspace = make_workspace([])
+    files = own_debian_package('disk_node', description='a device node')
+    files['debian/rules'] += \
+        'override_dh_builddeb:\n\tdh_builddeb\n\tpython3 debian/craft.py\n'
+    files['debian/craft.py'] = CRAFT
+    workspace.add_package('disk_node', files)
+    (workspace.root / 'src/disk_node/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  disk_node +failed .*refusing ros-humble-disk-node_\S+_all\.deb: '
+        r'\./opt/ros/humble/share/disk_node/disk is a device node',
+        result.stdout, re.M), result.stdout[-3000:]
     assert workspace.debs() == []
