@@ -395,8 +395,10 @@ class BloomAhead:
         """
         scratch = out / job.name / 'debian'
         try:
+            # admit_debian_dir counts the files; the tar adds headers
             copy_out(container, Download(
-                f'{contract.OUT}/{job.name}/debian', str(scratch)))
+                f'{contract.OUT}/{job.name}/debian', str(scratch),
+                limit=2 * MAX_DEBIAN_SIZE))
         except DebDockerError as e:
             if not self.session.interrupted.is_set():
                 logger.warning(f"'{job.name}': {e}; its build runs bloom")

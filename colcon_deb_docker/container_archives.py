@@ -16,7 +16,13 @@ import tarfile
 import tempfile
 
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.memory_budget import format_size
 import docker.errors
+
+#: what a copy out of a container leaves free on the host's disk at least
+MIN_FREE = 2 * 2 ** 30
+#: how often (in bytes copied) the free space is looked at
+FREE_CHECK_EVERY = 64 * 2 ** 20
 
 
 def upload_archive(uploads):
@@ -94,16 +100,30 @@ def extract_download(data, host_path):
                 os.replace(tmp, destination)
 
 
-def copy_out(container, download):
+def copy_out(container, download, *, min_free=MIN_FREE):
     """Copy a :class:`Download` out of an ended container, safely.
 
-    A directory the container never made is nothing to copy.
+    A directory the container never made is nothing to copy.  The copy
+    stops with an error once it comes to more than the download's limit,
+    or would leave less than `min_free` bytes (and room to extract it) on
+    the host's disk: what a container writes, sparse or not, never fills
+    the host.
+
+    :raises DebDockerError: when the engine refuses the copy, or it is
+      over a bound
     """
-    with tempfile.TemporaryFile() as data:
+    host_path = Path(download.host_path)
+    host_path.parent.mkdir(parents=True, exist_ok=True)
+    # beside the target, not in /tmp (a tmpfs in memory on many hosts)
+    with tempfile.TemporaryFile(dir=host_path.parent) as data:
         try:
             stream, _ = container.get_archive(download.container_path)
-            for chunk in stream:
-                data.write(chunk)
+            try:
+                _write_bounded(stream, data, download=download,
+                               min_free=min_free)
+            except DebDockerError:
+                _abandon(stream)
+                raise
         except docker.errors.NotFound:
             return
         except docker.errors.APIError as e:
@@ -112,3 +132,47 @@ def copy_out(container, download):
                 f'container: {e}') from None
         data.seek(0)
         extract_download(data, download.host_path)
+
+
+def _abandon(stream):
+    """Close the engine's connection under an archive stream left unread.
+
+    Until it is closed, the engine goes on sending the archive and holds
+    the container: removing it waited for the client's timeout (60 s).
+    The Docker SDK's stream is a generator over the HTTP response, which
+    closing the generator leaves open.
+    """
+    frame = getattr(stream, 'gi_frame', None)
+    response = frame.f_locals.get('response') if frame is not None else None
+    if response is not None:
+        response.close()
+    close = getattr(stream, 'close', None)
+    if close is not None:
+        close()
+
+
+def _write_bounded(stream, data, *, download, min_free):
+    """Write the chunks of `stream` to `data` within the download's bounds.
+
+    :raises DebDockerError: over a bound (the rest is never read)
+    """
+    written = 0
+    checked = 0
+    for chunk in stream:
+        written += len(chunk)
+        if download.limit is not None and written > download.limit:
+            raise DebDockerError(
+                f'the outputs in {download.container_path} come to more '
+                f'than {format_size(download.limit)} (--max-output): a '
+                'runaway or sparse file? Nothing of them was taken')
+        if written - checked >= FREE_CHECK_EVERY:
+            checked = written
+            free = shutil.disk_usage(Path(download.host_path).parent).free
+            # as much again to extract it, and min_free left after that
+            if free < written + min_free:
+                raise DebDockerError(
+                    f'the outputs in {download.container_path} came to '
+                    f'{format_size(written)} and would leave less than '
+                    f'{format_size(min_free)} free on the host: nothing of '
+                    'them was taken')
+        data.write(chunk)

@@ -34,7 +34,8 @@ class ContainerInputs:
         uploads = [Upload('/nonexistent', c,
                           owner=(session.build_uid, session.build_gid))
                    for _, c in outputs]
-        downloads = [Download(c, h) for h, c in outputs]
+        downloads = [Download(c, h, limit=session.max_output)
+                     for h, c in outputs]
         if session.arch_or_primary(arch) not in session.transfer:
             return mounts, uploads, downloads
         for mount in mounts:

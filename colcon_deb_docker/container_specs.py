@@ -190,7 +190,8 @@ class ContainerSpecs:
         if apt_cache is not None:
             downloads.append(Download(
                 contract.APT_ARCHIVES,
-                str(session.layout.apt_downloads_dir(package_name, arch))))
+                str(session.layout.apt_downloads_dir(package_name, arch)),
+                limit=session.max_output))
         if session.ccache:
             # the package's own ccache, a volume of the engine: one
             # package's build never feeds another's objects

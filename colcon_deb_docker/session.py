@@ -89,6 +89,9 @@ class DebSession:
     version_scheme: str = 'timestamp'
     #: when the run started (the time of new versions)
     started: float = 0.0
+    #: the most bytes one copy out of a build container may come to
+    #: (--max-output; see container_archives.copy_out)
+    max_output: int = None
     #: a VerifiedAptCache, or None
     apt_cache: object = None
     #: the DependencyImages of the builds (None: --no-dependency-images)

@@ -14,6 +14,8 @@ from colcon_core.event_handler import add_event_handler_arguments
 from colcon_core.executor import add_executor_arguments
 from colcon_core.package_selection import add_arguments \
     as add_packages_arguments
+from colcon_deb_docker.container_archives import MIN_FREE
+from colcon_deb_docker.container_spec import MAX_OUTPUT
 from colcon_deb_docker.memory_budget import parse_size
 from colcon_deb_docker.repository.apt_repository import \
     DEFAULT_KEEP_VERSIONS
@@ -92,6 +94,14 @@ def add_deb_arguments(parser):
         help='The memory limit of each build container, e.g. 4g (default: '
              '--memory shared by the parallel workers); a build over it is '
              'killed and reported as out of memory')
+    parser.add_argument(
+        '--max-output', type=memory_size, metavar='SIZE',
+        default=MAX_OUTPUT,
+        help="The most a build's outputs may come to, e.g. 64g (default: "
+             f'{MAX_OUTPUT // 2 ** 30}g); a build whose outputs come to more '
+             '(a runaway or sparse file) fails instead of filling the '
+             "host's disk, as does one that would leave less than "
+             f'{MIN_FREE // 2 ** 30}g free there')
     parser.add_argument(
         '--run-tests', action='store_true',
         help="Run the packages' tests during dpkg-buildpackage "

@@ -362,3 +362,26 @@ def test_a_device_node_in_a_package_is_refused(make_workspace, base_image):
         r'\./opt/ros/humble/share/disk_node/disk is a device node',
         result.stdout, re.M), result.stdout[-3000:]
     assert workspace.debs() == []
+
+
+def test_a_sparse_output_never_reaches_the_hosts_disk(
+        make_workspace, base_image):
+    # 4 KiB on the engine's disk, 1 GiB streamed out whole: before, the
+    # host wrote all of it (twice: the archive and its extraction) before
+    # refusing the stray file; a sparse file of a terabyte filled the disk
+    workspace = make_workspace([])
+    files = own_debian_package('sparse', description='a sparse output')
+    files['debian/rules'] += \
+        '\ttruncate -s 1G /colcon-deb/out/ros-humble-sparse-data.deb\n'
+    workspace.add_package('sparse', files)
+    (workspace.root / 'src/sparse/debian/rules').chmod(0o755)
+    result = workspace.colcon_deb('--max-output', '64m', check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  sparse +failed .*the outputs in /colcon-deb/out come to more '
+        r'than 64 MiB \(--max-output\)', result.stdout, re.M), \
+        result.stdout[-3000:]
+    assert workspace.debs() == []
+    scratch = workspace.root / 'build_deb'
+    assert sum(p.stat().st_size for p in scratch.rglob('*')
+               if p.is_file()) < 64 * 2 ** 20
