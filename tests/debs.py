@@ -1,6 +1,7 @@
 """Make small real .deb files with dpkg-deb for repository tests."""
 
 import io
+import lzma
 from pathlib import Path
 import subprocess
 import tarfile
@@ -28,7 +29,7 @@ def make_deb(directory, *, name, version='1.0.0', arch='amd64',
     return deb
 
 
-def with_data_members(deb, members):
+def with_data_members(deb, members, *, compression=None):
     """Rewrite `deb` with `members` added to its data, as a crafted .deb.
 
     dpkg-deb never makes such members from a tree a build user owns (a
@@ -37,10 +38,15 @@ def with_data_members(deb, members):
     unchanged and an uncompressed data.tar (which dpkg reads).
 
     :param members: ``(tarfile.TarInfo, bytes or None)`` pairs
+    :param compression: None (data.tar), 'xz' or 'zst'
     """
     parts = dict(_ar_members(Path(deb).read_bytes()))
     data_name = next(n for n in parts if n.startswith('data.tar'))
-    with tarfile.open(fileobj=io.BytesIO(parts.pop(data_name))) as old:
+    old_data = parts.pop(data_name)
+    if data_name.endswith('.zst'):
+        old_data = subprocess.run(['zstd', '-q', '-d', '-c'], input=old_data,
+                                  stdout=subprocess.PIPE, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(old_data)) as old:
         data = io.BytesIO()
         with tarfile.open(fileobj=data, mode='w',
                           format=tarfile.GNU_FORMAT) as new:
@@ -52,11 +58,19 @@ def with_data_members(deb, members):
                     member.size = len(content)
                 new.addfile(member, io.BytesIO(content)
                             if content is not None else None)
+    data = data.getvalue()
+    data_name = 'data.tar'
+    if compression == 'xz':
+        data, data_name = lzma.compress(data), 'data.tar.xz'
+    elif compression == 'zst':
+        data = subprocess.run(['zstd', '-q', '-c'], input=data,
+                              stdout=subprocess.PIPE, check=True).stdout
+        data_name = 'data.tar.zst'
     control_name = next(n for n in parts if n.startswith('control.tar'))
     out = [b'!<arch>\n']
     for name, content in (('debian-binary', parts['debian-binary']),
                           (control_name, parts[control_name]),
-                          ('data.tar', data.getvalue())):
+                          (data_name, data)):
         out.append(f'{name:<16}{0:<12}{0:<6}{0:<6}{100644:<8}'
                    f'{len(content):<10}`\n'.encode())
         out.append(content + (b'\n' if len(content) % 2 else b''))

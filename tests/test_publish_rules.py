@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import tarfile
 
+from colcon_deb_docker.repository import publish_rules
 from colcon_deb_docker.repository.indexes import package_stanza
 from colcon_deb_docker.repository.publish_rules import ExpectedOutputs
 from colcon_deb_docker.repository.publish_rules import read_deb
@@ -174,3 +175,71 @@ def test_what_a_package_may_hold_is_accepted(tmp_path):
     ])
     entry = read_deb(deb, expected=EXPECTED)
     assert entry['package'] == 'ros-humble-foo'
+
+
+def _zeros(name, size):
+    return _member(name), bytes(size)
+
+
+@pytest.mark.parametrize('compression', [None, 'xz', 'zst'])
+def test_a_data_part_over_its_bound_is_refused_at_its_header(
+        tmp_path, monkeypatch, compression):
+    # 4 GiB of zeros are 625 KB of xz and less of zstd: python-debian
+    # decompressed a zstd part whole into memory, tarfile skipped an xz
+    # one by decompressing it (8 s for those 4 GiB); the bound stops at
+    # the header of the member that crosses it
+    monkeypatch.setattr(publish_rules, 'MAX_DATA_SIZE', 2 ** 20)
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1')
+    with_data_members(deb, [_zeros('./opt/ros/humble/share/foo/zeros',
+                                   32 * 2 ** 20)], compression=compression)
+    if compression:
+        assert deb.stat().st_size < 2 ** 20
+    with pytest.raises(RejectedOutput, match=(
+            f'refusing {deb.name}: its data.tar\\S* unpacks to more than '
+            '1 MiB or 500000 files')):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_a_data_part_of_too_many_files_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish_rules, 'MAX_MEMBERS', 10)
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1')
+    with_data_members(deb, [
+        (_member(f'./opt/ros/humble/share/foo/{i}'), b'')
+        for i in range(20)], compression='xz')
+    with pytest.raises(RejectedOutput, match='or 10 files'):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_a_control_part_over_its_bound_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish_rules, 'MAX_CONTROL_SIZE', 2 ** 20)
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1',
+                   extra_control='X-Padding: ' + 'x' * 2 ** 21 + '\n')
+    with pytest.raises(RejectedOutput, match=(
+            'its control.tar.xz unpacks to more than 1 MiB')):
+        read_deb(deb, expected=EXPECTED)
+
+
+def test_zstd_packages_within_their_bounds_are_read(tmp_path):
+    # Ubuntu's dpkg-deb compresses with zstd
+    root = tmp_path / 'root'
+    (root / 'DEBIAN').mkdir(parents=True)
+    (root / 'DEBIAN' / 'control').write_text(
+        'Package: ros-humble-foo\nVersion: 1.0.0-0bookworm.1\n'
+        'Architecture: amd64\nMaintainer: T <t@example.com>\n'
+        'Description: x\n')
+    (root / 'opt/ros/humble').mkdir(parents=True)
+    (root / 'opt/ros/humble/data').write_text('data\n')
+    deb = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
+    subprocess.run(['dpkg-deb', '-Zzstd', '--root-owner-group', '--build',
+                    str(root), str(deb)], check=True,
+                   stdout=subprocess.DEVNULL)
+    entry = read_deb(deb, expected=EXPECTED)
+    assert entry['control']['Package'] == 'ros-humble-foo'
+    with_data_members(deb, [(_member('./opt/ros/humble/dev', mode=0o666,
+                                     kind=tarfile.CHRTYPE), None)],
+                      compression='zst')
+    with pytest.raises(RejectedOutput, match='is a device node'):
+        read_deb(deb, expected=EXPECTED)

@@ -20,16 +20,29 @@ from dataclasses import dataclass
 import hashlib
 from pathlib import Path
 from pathlib import PurePosixPath
+import shutil
 import stat
+import subprocess
 import tarfile
+import tempfile
 
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.memory_budget import format_size
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import GENERATED_FIELDS
 from colcon_deb_docker.repository.indexes import HASHES
 from debian.arfile import ArError
+from debian.arfile import ArFile
+from debian.deb822 import Deb822
 from debian.debfile import DebError
 from debian.debfile import DebFile
+
+#: what a built .deb's data (its files and their tar headers) and its
+#: control part may unpack to, and how many files its data may hold: a
+#: ROS package holds a few thousand files, Debian's largest about 100,000
+MAX_DATA_SIZE = 64 * 2 ** 30
+MAX_CONTROL_SIZE = 256 * 2 ** 20
+MAX_MEMBERS = 500_000
 
 
 class RepositoryError(DebDockerError):
@@ -97,12 +110,15 @@ def read_deb(path, *, expected=None):
             f"(expected {', '.join(sorted(expected.packages))} "
             f'{expected.version} for {expected.architecture})')
     try:
-        deb = DebFile(str(path))
-        control = deb.debcontrol()
+        if expected is None:
+            deb = DebFile(str(path))
+            control = deb.debcontrol()
+            members = []
+        else:
+            control, members = _read_untrusted(path)
         control = {key: control[key] for key in control}
-        members = deb.data.tgz().getmembers() if expected else []
     except (ArError, DebError, OSError, KeyError, ValueError, EOFError,
-            tarfile.TarError) as e:
+            StopIteration, tarfile.TarError) as e:
         raise RejectedOutput(
             f'refusing {path.name}: not a readable .deb ({e})') from None
     for field in ('Package', 'Version', 'Architecture'):
@@ -137,6 +153,81 @@ def read_deb(path, *, expected=None):
     }
     entry.update(file_hashes(path))
     return entry
+
+
+def _read_untrusted(path):
+    """Return the control fields and the data members of a built .deb.
+
+    Read as a stream, within bounds: a few hundred KiB of xz or zstd can
+    hold terabytes of zeros, which python-debian decompresses (the
+    whole of a zstd part into memory) and tarfile skips over by
+    decompressing them: 4 GiB of zeros in 625 KB of xz held the host for
+    8 s.  Here a member's size is counted from its header, before its
+    data is read, and a part over its bound is refused there.
+
+    :raises RejectedOutput: over a bound
+    """
+    ar = ArFile(str(path))
+    names = ar.getnames()
+    control_name = next(n for n in names if n.startswith('control.tar'))
+    data_name = next(n for n in names if n.startswith('data.tar'))
+    control = None
+    for tar, member in _stream_members(
+            ar.getmember(control_name), path=path, part=control_name,
+            limit=MAX_CONTROL_SIZE):
+        if member.name in ('./control', 'control') and member.isreg():
+            control = Deb822(tar.extractfile(member).read())
+    if control is None:
+        raise RejectedOutput(f'refusing {path.name}: no control file')
+    members = [member for _, member in _stream_members(
+        ar.getmember(data_name), path=path, part=data_name,
+        limit=MAX_DATA_SIZE)]
+    return control, members
+
+
+def _stream_members(member, *, path, part, limit):
+    """Yield (tar, member) of one tar part of a .deb, read as a stream.
+
+    zstd parts (Ubuntu's dpkg-deb makes them) go through unzstd, its
+    output read as it comes; the others through tarfile's own
+    decompressors.  Stops with RejectedOutput once the members' sizes and
+    headers come to more than `limit` bytes, or there are more than
+    :data:`MAX_MEMBERS`.
+    """
+    if not part.endswith('.zst'):
+        yield from _bounded(tarfile.open(fileobj=member, mode='r|*'),
+                            path=path, part=part, limit=limit)
+        return
+    with tempfile.TemporaryFile(dir=Path(path).parent) as compressed:
+        shutil.copyfileobj(member, compressed)
+        compressed.seek(0)
+        unzstd = subprocess.Popen(
+            ['unzstd', '--stdout', '--quiet'], stdin=compressed,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            yield from _bounded(
+                tarfile.open(fileobj=unzstd.stdout, mode='r|'),
+                path=path, part=part, limit=limit)
+        finally:
+            unzstd.kill()
+            unzstd.stdout.close()
+            unzstd.wait()
+
+
+def _bounded(tar, *, path, part, limit):
+    """Yield (tar, member) while the part stays within its bounds."""
+    total = 0
+    with tar:
+        for count, member in enumerate(tar, start=1):
+            # the header's block too: empty members add up as well
+            total += member.size + tarfile.BLOCKSIZE
+            if total > limit or count > MAX_MEMBERS:
+                raise RejectedOutput(
+                    f'refusing {path.name}: its {part} unpacks to more than '
+                    f'{format_size(limit)} or {MAX_MEMBERS} files (a '
+                    'runaway file, or a few KiB that decompress to '
+                    'terabytes?)')
+            yield tar, member
 
 
 def member_problem(member):
