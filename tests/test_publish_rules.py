@@ -84,20 +84,28 @@ def test_the_index_writes_its_own_fields_only(tmp_path):
     assert stanza['Filename'] == 'pool/main/p/p_1.0.0_amd64.deb'
 
 
-def test_a_setuid_file_inside_is_refused(tmp_path):
+def _deb_of_tree(tmp_path, path, *, text, mode=0o644, options=()):
+    """Build ros-humble-foo with dpkg-deb from a tree of one file."""
     root = tmp_path / 'root'
     (root / 'DEBIAN').mkdir(parents=True)
     (root / 'DEBIAN' / 'control').write_text(
         'Package: ros-humble-foo\nVersion: 1.0.0-0bookworm.1\n'
         'Architecture: amd64\nMaintainer: T <t@example.com>\n'
         'Description: x\n')
-    tool = root / 'opt' / 'ros' / 'humble' / 'bin' / 'tool'
-    tool.parent.mkdir(parents=True)
-    tool.write_text('#!/bin/sh\n')
-    os.chmod(tool, 0o4755)
+    file = root / path
+    file.parent.mkdir(parents=True)
+    file.write_text(text)
+    os.chmod(file, mode)
     deb = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
-    subprocess.run(['dpkg-deb', '--root-owner-group', '--build', str(root),
-                    str(deb)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(['dpkg-deb', *options, '--root-owner-group', '--build',
+                    str(root), str(deb)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return deb
+
+
+def test_a_setuid_file_inside_is_refused(tmp_path):
+    deb = _deb_of_tree(tmp_path, 'opt/ros/humble/bin/tool',
+                       text='#!/bin/sh\n', mode=0o4755)
     with pytest.raises(RejectedOutput, match='bin/tool is setuid/setgid'):
         read_deb(deb, expected=EXPECTED)
 
@@ -224,18 +232,8 @@ def test_a_control_part_over_its_bound_is_refused(tmp_path, monkeypatch):
 
 def test_zstd_packages_within_their_bounds_are_read(tmp_path):
     # Ubuntu's dpkg-deb compresses with zstd
-    root = tmp_path / 'root'
-    (root / 'DEBIAN').mkdir(parents=True)
-    (root / 'DEBIAN' / 'control').write_text(
-        'Package: ros-humble-foo\nVersion: 1.0.0-0bookworm.1\n'
-        'Architecture: amd64\nMaintainer: T <t@example.com>\n'
-        'Description: x\n')
-    (root / 'opt/ros/humble').mkdir(parents=True)
-    (root / 'opt/ros/humble/data').write_text('data\n')
-    deb = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
-    subprocess.run(['dpkg-deb', '-Zzstd', '--root-owner-group', '--build',
-                    str(root), str(deb)], check=True,
-                   stdout=subprocess.DEVNULL)
+    deb = _deb_of_tree(tmp_path, 'opt/ros/humble/data', text='data\n',
+                       options=['-Zzstd'])
     entry = read_deb(deb, expected=EXPECTED)
     assert entry['control']['Package'] == 'ros-humble-foo'
     with_data_members(deb, [(_member('./opt/ros/humble/dev', mode=0o666,
