@@ -243,8 +243,8 @@ def member_problem(member):
     world-writable directory on a path Python or the loader search,
     changes what root runs), by id or by name (dpkg takes the name when
     the machine knows it: uid 0 named ``pi`` is pi's on a Raspberry Pi),
-    and no path out of the tree.  Symbolic links
-    may point anywhere: dpkg creates the link, not what it names.
+    and no path out of the tree.  Symbolic links may point anywhere:
+    dpkg creates the link, not what it names.
 
     :param member: a :class:`tarfile.TarInfo` of the data archive
     """
