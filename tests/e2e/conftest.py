@@ -99,13 +99,28 @@ def make_workspace(tester):
         return workspace
 
     yield make
-    volumes = DockerEngine().client.volumes
     for root in created:
         shutil.rmtree(root, ignore_errors=True)
-        # the per-package ccache volumes of the workspace's build base
-        label = Workspace(root, 0, 0).build_base_label
-        for volume in volumes.list(filters={'name': f'colcon-deb-ccache-'
-                                                    f'{label}-'}):
+
+
+@pytest.fixture(autouse=True)
+def no_ccache_volume_left():
+    """Remove the ccache volumes a test's runs made, after the test.
+
+    Whatever build base they used (a workspace of make_workspace, a
+    --build-base of a test's own, a CI recipe's checkout): the suite left
+    one for each such package and architecture on every run before.
+    """
+    volumes = DockerEngine().client.volumes
+
+    def ccache_volumes():
+        return {v.name: v for v in volumes.list(
+            filters={'name': 'colcon-deb-ccache-'})}
+
+    before = set(ccache_volumes())
+    yield
+    for name, volume in ccache_volumes().items():
+        if name not in before:
             volume.remove(force=True)
 
 
