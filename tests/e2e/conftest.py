@@ -103,13 +103,15 @@ def make_workspace(tester):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope='session', autouse=True)
 def no_ccache_volume_left():
-    """Remove the ccache volumes a test's runs made, after the test.
+    """Remove the ccache volumes the suite's runs made, at its end.
 
     Whatever build base they used (a workspace of make_workspace, a
     --build-base of a test's own, a CI recipe's checkout): the suite left
-    one for each such package and architecture on every run before.
+    one for each package and architecture of the latter two on every run
+    before.  At the end of the session, after the module fixtures'
+    workspaces are done with theirs.
     """
     volumes = DockerEngine().client.volumes
 
