@@ -139,10 +139,13 @@ class Workspace:
             f'io.colcon-deb-docker.build-base={self.build_base_label}']})
 
     def add_package(self, name, files):
+        """Write a package's files (debian/rules executable, as dpkg needs)."""
         for relative, text in files.items():
             path = self.root / 'src' / name / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
+            if relative == 'debian/rules':
+                path.chmod(0o755)
         self._chown()
 
     def _chown(self):

@@ -388,7 +388,6 @@ def test_an_own_control_without_the_packages_name_is_refused(
         files[path] = files[path].replace(
             'ros-humble-tooly', 'ros-humble-tooly-tools')
     workspace.add_package('tooly', files)
-    (workspace.root / 'src/tooly/debian/rules').chmod(0o755)
     result = workspace.colcon_deb(check=False)
     assert result.returncode == 1
     assert "colcon deb: error: package 'tooly': its debian/control declares " \

@@ -4,6 +4,7 @@ And to the repository and other packages: nothing but produce their own
 .debs.
 """
 
+from pathlib import Path
 import re
 import shutil
 import stat
@@ -53,28 +54,16 @@ exit 0
 """
 
 
-CRAFT = """import glob, os, subprocess, tarfile
+CRAFT = """import glob, sys, tarfile
+sys.path.insert(0, 'debian')
+from debs import with_data_members
 # dh_builddeb made the package; put a block device node (the machine's
 # first disk, writable by every user) into its data, as a build can
-deb = os.path.abspath(glob.glob('../ros-humble-disk-node_*_all.deb')[0])
-work = 'debian/craft'
-os.makedirs(work)
-subprocess.run(['ar', 'x', deb], cwd=work, check=True)
-data = [f for f in os.listdir(work) if f.startswith('data.tar')][0]
-with tarfile.open(os.path.join(work, data)) as old, \\
-        tarfile.open(os.path.join(work, 'data.tar'), 'w') as new:
-    for member in old.getmembers():
-        new.addfile(member, old.extractfile(member)
-                    if member.isreg() else None)
-    node = tarfile.TarInfo('./opt/ros/humble/share/disk_node/disk')
-    node.type, node.mode = tarfile.BLKTYPE, 0o666
-    node.devmajor, node.devminor = 8, 0
-    new.addfile(node)
-os.remove(os.path.join(work, data))
-os.remove(deb)
-control = [f for f in os.listdir(work) if f.startswith('control.tar')][0]
-subprocess.run(['ar', 'rc', deb, 'debian-binary', control, 'data.tar'],
-               cwd=work, check=True)
+node = tarfile.TarInfo('./opt/ros/humble/share/disk_node/disk')
+node.type, node.mode = tarfile.BLKTYPE, 0o666
+node.devmajor, node.devminor = 8, 0
+with_data_members(glob.glob('../ros-humble-disk-node_*_all.deb')[0],
+                  [(node, None)])
 """
 
 
@@ -144,7 +133,6 @@ def test_a_root_postinst_in_a_dependency_reaches_no_host_path(
 ):
     workspace = make_workspace(['demo_catkin_util'])
     workspace.add_package('evil_lib', _evil_lib())
-    (workspace.root / 'src/evil_lib/debian/rules').chmod(0o755)
     workspace.add_package(
         'evil_user', data_package('evil_user', depends=['evil_lib']))
     # without dependency images, so that the builds download into (and
@@ -248,7 +236,6 @@ def test_a_package_never_makes_debs_under_another_packages_name(
         'evil', _claiming_package('evil', 'ros-humble-core-lib'))
     workspace.add_package('foo_bar', data_package('foo_bar'))
     workspace.add_package('foo-bar', data_package('foo-bar'))
-    (workspace.root / 'src/evil/debian/rules').chmod(0o755)
     result = workspace.colcon_deb('--continue-on-error', check=False)
     assert result.returncode != 0
     summary = result.stdout.split('colcon deb summary:')[1]
@@ -272,7 +259,6 @@ def test_a_package_never_makes_debs_under_another_packages_name(
     shutil.rmtree(workspace.root / 'src' / 'foo-bar')
     workspace.add_package(
         'core', _claiming_package('core', 'ros-humble-core-lib'))
-    (workspace.root / 'src/core/debian/rules').chmod(0o755)
     result = workspace.colcon_deb('--continue-on-error', check=False)
     assert result.returncode != 0
     summary = result.stdout.split('colcon deb summary:')[1]
@@ -305,7 +291,6 @@ def test_a_package_never_takes_a_siblings_place_by_replaces_or_provides(
     stand_in = own_debian_package('stand_in', description='stands in')
     stand_in['debian/control'] += 'Provides: ros-humble-core-lib (= 99)\n'
     workspace.add_package('stand_in', stand_in)
-    (workspace.root / 'src/stand_in/debian/rules').chmod(0o755)
     result = workspace.colcon_deb('--continue-on-error', check=False)
     assert result.returncode != 0
     summary = result.stdout.split('colcon deb summary:')[1]
@@ -334,7 +319,6 @@ def test_a_control_giving_the_index_fields_is_refused(
     files['debian/control'] += \
         'XB-filename: pool/main/ros-humble-victim/victim.deb\n'
     workspace.add_package('fields', files)
-    (workspace.root / 'src/fields/debian/rules').chmod(0o755)
     result = workspace.colcon_deb(check=False)
     assert result.returncode != 0
     assert re.search(
@@ -353,8 +337,10 @@ def test_a_device_node_in_a_package_is_refused(make_workspace, base_image):
     files['debian/rules'] += \
         'override_dh_builddeb:\n\tdh_builddeb\n\tpython3 debian/craft.py\n'
     files['debian/craft.py'] = CRAFT
+    # the tests' own .deb writer (tests/debs.py), run by the build
+    files['debian/debs.py'] = (
+        Path(__file__).resolve().parents[1] / 'debs.py').read_text()
     workspace.add_package('disk_node', files)
-    (workspace.root / 'src/disk_node/debian/rules').chmod(0o755)
     result = workspace.colcon_deb(check=False)
     assert result.returncode != 0
     assert re.search(
@@ -374,7 +360,6 @@ def test_a_sparse_output_never_reaches_the_hosts_disk(
     files['debian/rules'] += \
         '\ttruncate -s 1G /colcon-deb/out/ros-humble-sparse-data.deb\n'
     workspace.add_package('sparse', files)
-    (workspace.root / 'src/sparse/debian/rules').chmod(0o755)
     result = workspace.colcon_deb('--max-output', '64m', check=False)
     assert result.returncode != 0
     assert re.search(

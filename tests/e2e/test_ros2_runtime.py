@@ -264,7 +264,6 @@ def test_verify_names_the_package_and_the_missing_library(
                   'debian/rules': BROKEN_RULES,
                   'debian/changelog': BROKEN_CHANGELOG})
     workspace.add_package('rt_broken', files)
-    (workspace.root / 'src/rt_broken/debian/rules').chmod(0o755)
     result = workspace.colcon_deb(
         '--verify', '--packages-up-to', 'rt_broken', check=False)
     assert result.returncode == 1, result.stdout[-3000:]

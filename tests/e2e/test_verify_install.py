@@ -45,7 +45,6 @@ def test_a_package_that_does_not_install_is_named_and_the_rest_verified(
     files.update({'debian/control': CONTROL, 'debian/rules': RULES,
                   'debian/changelog': CHANGELOG})
     workspace.add_package('uninstallable', files)
-    (workspace.root / 'src/uninstallable/debian/rules').chmod(0o755)
 
     result = workspace.colcon_deb('--verify', check=False)
     out = result.stdout
