@@ -10,6 +10,12 @@ import re
 _PACKAGE_NAME = re.compile(r'^[a-z][a-z0-9_-]{0,99}$')
 _VERSION = re.compile(r'^\d+\.\d+\.\d+$')
 
+#: the relationship fields by which an installed package takes another's
+#: place: ``Replaces`` lets dpkg overwrite the other's files with its own
+#: ("Replacing files in old package"), ``Provides`` lets apt take it for
+#: the other
+CLAIMING_FIELDS = ('Replaces', 'Provides')
+
 
 class InvalidPackage(ValueError):
     """A package whose name or version cannot become a Debian package."""
@@ -35,3 +41,17 @@ def debian_package_name(*, ros_distro, package_name):
     """Return the Debian name bloom's rosdebian generator gives a package."""
     check_package_name(package_name)
     return f"ros-{ros_distro}-{package_name.replace('_', '-')}"
+
+
+def relation_names(value):
+    """Return the package names a Debian relationship field gives.
+
+    ``a (>= 1), b:any | c [amd64] <!nocheck>`` names a, b and c: each
+    alternative's name, without its version, architecture qualifier,
+    architecture list or build profile.  Names come in lower case, as apt
+    compares them.
+    """
+    return frozenset(
+        re.split(r'[\s(:\[<]', alternative.strip(), maxsplit=1)[0].lower()
+        for relation in value.split(',')
+        for alternative in relation.split('|') if alternative.strip())

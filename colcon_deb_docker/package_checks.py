@@ -3,13 +3,14 @@
 """Which selected packages can become .debs, and why the others cannot."""
 
 from pathlib import Path
-import re
 
 from catkin_pkg.package import parse_package
 from colcon_deb_docker.naming import check_package_name
 from colcon_deb_docker.naming import check_version
+from colcon_deb_docker.naming import CLAIMING_FIELDS
 from colcon_deb_docker.naming import debian_package_name
 from colcon_deb_docker.naming import InvalidPackage
+from colcon_deb_docker.naming import relation_names
 from debian.deb822 import Deb822
 
 
@@ -124,12 +125,9 @@ def claimed_packages(*, package_path, package_name, ros_distro,
         debian_overrides=debian_overrides)
     if control is not None:
         return frozenset(
-            re.split(r'[\s(:\[<]', alternative.strip(),
-                     maxsplit=1)[0].lower()
-            for stanza in _stanzas(control) or ()
-            for field in ('Provides', 'Replaces') if field in stanza
-            for relation in stanza[field].split(',')
-            for alternative in relation.split('|') if alternative.strip())
+            name for stanza in _stanzas(control) or ()
+            for field in CLAIMING_FIELDS if field in stanza
+            for name in relation_names(stanza[field]))
     manifest = Path(package_path) / 'package.xml'
     try:
         if b'<replace' not in manifest.read_bytes():
@@ -170,29 +168,8 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
     other where apt finds no version of it that fits): see
     :func:`claimed_packages`.
     """
-    made_by = {}
-    makers = {}
-    for decorator in decorators:
-        name = str(decorator.descriptor.name)
-        try:
-            own = debian_package_name(
-                ros_distro=ros_distro, package_name=name)
-        except InvalidPackage:
-            continue  # invalid_packages() says why
-        declared = declared_binary_packages(
-            package_path=decorator.descriptor.path, package_name=name,
-            debian_overrides=debian_overrides)
-        names = {own} if declared is None else set(declared)
-        foreign = sorted(
-            n for n in names if n != own and not n.startswith(f'{own}-'))
-        made = {
-            made: made in (own, f'{own}-dbgsym')
-            for n in names if n not in foreign
-            for made in (n, f'{n}-dbgsym')}
-        made_by[name] = (own, foreign, made, declared is not None)
-        for debian_name, is_own in made.items():
-            makers.setdefault(debian_name, {})[name] = is_own
-
+    made_by, makers = _names_made(
+        decorators, ros_distro=ros_distro, debian_overrides=debian_overrides)
     conflicts = {}
     for decorator in decorators:
         name = str(decorator.descriptor.name)
@@ -246,6 +223,53 @@ def debian_name_problems(decorators, *, ros_distro, debian_overrides=None):
                 "installed, it could overwrite that package's files or "
                 f'stand in for it ({fix})')
     return conflicts
+
+
+def workspace_debian_names(decorators, *, ros_distro, debian_overrides=None):
+    """Return {Debian name: the workspace packages that make it}.
+
+    Every package of the workspace, selected or not: the names each one's
+    .debs may have (see :func:`debian_name_problems`), with their
+    ``-dbgsym``.  The repository refuses a built .deb whose control data
+    replaces or provides one of another package's names.
+    """
+    _, makers = _names_made(
+        decorators, ros_distro=ros_distro, debian_overrides=debian_overrides)
+    return {debian_name: frozenset(names)
+            for debian_name, names in makers.items()}
+
+
+def _names_made(decorators, *, ros_distro, debian_overrides):
+    """Return the Debian names each package makes, and who makes each.
+
+    :returns: ({package: (its own Debian name, the names it declares
+      outside its own, {name it makes: whether it is its own or its
+      -dbgsym}, whether it has a debian/control of its own)},
+      {Debian name: {package: whether that is the package's own name}})
+    """
+    made_by = {}
+    makers = {}
+    for decorator in decorators:
+        name = str(decorator.descriptor.name)
+        try:
+            own = debian_package_name(
+                ros_distro=ros_distro, package_name=name)
+        except InvalidPackage:
+            continue  # invalid_packages() says why
+        declared = declared_binary_packages(
+            package_path=decorator.descriptor.path, package_name=name,
+            debian_overrides=debian_overrides)
+        names = {own} if declared is None else set(declared)
+        foreign = sorted(
+            n for n in names if n != own and not n.startswith(f'{own}-'))
+        made = {
+            made: made in (own, f'{own}-dbgsym')
+            for n in names if n not in foreign
+            for made in (n, f'{n}-dbgsym')}
+        made_by[name] = (own, foreign, made, declared is not None)
+        for debian_name, is_own in made.items():
+            makers.setdefault(debian_name, {})[name] = is_own
+    return made_by, makers
 
 
 def unused_overrides(decorators, debian_overrides):

@@ -119,6 +119,10 @@ class DebSession:
     fingerprints: dict = field(default_factory=dict)
     #: package -> its PlannedPackage entries, one per architecture
     plan: dict = field(default_factory=dict)
+    #: Debian name -> the workspace packages that make it (see
+    #: package_checks.workspace_debian_names): no other build's .deb may
+    #: replace or provide it
+    workspace_debian_names: dict = field(default_factory=dict)
     #: package -> workspace packages its build dependencies pull in
     build_closure: dict = field(default_factory=dict)
     #: package -> reason it cannot be built (e.g. unresolvable rosdep keys)

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from colcon_deb_docker.package_checks import debian_name_problems
 from colcon_deb_docker.package_checks import declared_binary_packages
+from colcon_deb_docker.package_checks import workspace_debian_names
 
 
 def _package(root, name, *, control=None, selected=True):
@@ -198,3 +199,21 @@ def test_a_package_xml_may_not_replace_a_sibling(tmp_path):
     # a package that left the workspace may be replaced
     assert _conflicts([core_lib, _with_manifest(
         _package(tmp_path, 'app2'), replaces=['old_app'])]) == {}
+
+
+def test_the_workspace_names_are_those_of_every_package(tmp_path):
+    # selected or not, with their -dbgsym: what the repository refuses a
+    # built .deb to replace or provide
+    decorators = [
+        _package(tmp_path, 'foo_bar', selected=False),
+        _package(tmp_path, 'tools', control=_control(
+            'ros-humble-tools', 'ros-humble-tools-dev')),
+    ]
+    assert workspace_debian_names(decorators, ros_distro='humble') == {
+        'ros-humble-foo-bar': {'foo_bar'},
+        'ros-humble-foo-bar-dbgsym': {'foo_bar'},
+        'ros-humble-tools': {'tools'},
+        'ros-humble-tools-dbgsym': {'tools'},
+        'ros-humble-tools-dev': {'tools'},
+        'ros-humble-tools-dev-dbgsym': {'tools'},
+    }

@@ -3,6 +3,7 @@
 from colcon_deb_docker.naming import check_version
 from colcon_deb_docker.naming import debian_package_name
 from colcon_deb_docker.naming import InvalidPackage
+from colcon_deb_docker.naming import relation_names
 import pytest
 
 
@@ -25,6 +26,13 @@ def test_bad_versions_are_refused(version):
     with pytest.raises(InvalidPackage):
         check_version(version)
     check_version('10.2.33')
+
+
+def test_relation_names_are_the_names_apt_compares():
+    assert relation_names(
+        'a (>= 1), B:any | c [amd64] <!nocheck>,d(<<2),, e,\n f') == {
+            'a', 'b', 'c', 'd', 'e', 'f'}
+    assert relation_names('') == frozenset()
 
 
 def test_the_images_distribution_names_are_read_and_checked():

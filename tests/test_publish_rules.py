@@ -75,6 +75,47 @@ def test_a_control_giving_index_fields_is_refused(tmp_path, field):
         read_deb(deb, expected=EXPECTED)
 
 
+SIBLINGS = ExpectedOutputs(
+    packages=frozenset({'ros-humble-foo'}), version='1.0.0-0bookworm.1',
+    architecture='amd64', siblings={
+        'ros-humble-core': 'core', 'ros-humble-core-dbgsym': 'core'})
+
+
+@pytest.mark.parametrize('extra,reason', [
+    ('Replaces: ros-humble-core\n', 'replaces ros-humble-core'),
+    # dpkg reads field names in any letter case, and package names too
+    ('replaces: libc6, ROS-HUMBLE-CORE (<< 2)\n', 'replaces ros-humble-core'),
+    ('Provides: ros-humble-core (= 99)\n', 'provides ros-humble-core'),
+    ('Provides: x, ros-humble-core-dbgsym:any\n',
+     'provides ros-humble-core-dbgsym'),
+])
+def test_a_built_control_taking_a_siblings_place_is_refused(
+        tmp_path, extra, reason):
+    # dh_gencontrol -- -DReplaces=... wrote it at build time, after the
+    # source's debian/control had been checked
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1', extra_control=extra)
+    with pytest.raises(RejectedOutput, match=re.escape(
+            'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
+            f"control data {reason}, which the package 'core' makes: "
+            "installed, it could overwrite that package's files")):
+        read_deb(deb, expected=SIBLINGS)
+
+
+def test_relationships_that_take_no_siblings_place_are_accepted(tmp_path):
+    # Conflicts and Breaks only keep two packages apart; a name no other
+    # workspace package makes (one that has left it, a Debian package's)
+    # may be replaced or provided
+    deb = make_deb(
+        tmp_path, name='ros-humble-foo', version='1.0.0-0bookworm.1',
+        depends='ros-humble-core',
+        extra_control='Conflicts: ros-humble-core\n'
+                      'Breaks: ros-humble-core (<< 1)\n'
+                      'Replaces: ros-humble-old-foo, ros-humble-cor\n'
+                      'Provides: ros-humble-core-extra\n')
+    assert read_deb(deb, expected=SIBLINGS)['package'] == 'ros-humble-foo'
+
+
 def test_the_index_writes_its_own_fields_only(tmp_path):
     # an entry already trusted (published by an earlier version) keeps
     # the index's fields, not its control's

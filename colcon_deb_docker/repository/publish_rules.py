@@ -6,8 +6,9 @@
   binary packages the build was asked for (:class:`ExpectedOutputs`), for
   its version and architecture, as regular files whose control data says
   the same as their names and gives none of the fields the index writes,
-  and whose data installs nothing that hands a local user more than the
-  package's own files (:func:`member_problem`).
+  whose data installs nothing that hands a local user more than the
+  package's own files (:func:`member_problem`), and whose relationships
+  take no other workspace package's place (:func:`sibling_claim`).
 - A Debian package name belongs to the workspace package that published
   it first (:func:`check_publisher`): no other package's build may put
   files under that name, even after the first left the workspace.
@@ -16,7 +17,9 @@
   must take a new version.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 import hashlib
 from pathlib import Path
 from pathlib import PurePosixPath
@@ -28,6 +31,8 @@ import tempfile
 
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.memory_budget import format_size
+from colcon_deb_docker.naming import CLAIMING_FIELDS
+from colcon_deb_docker.naming import relation_names
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import GENERATED_FIELDS
 from colcon_deb_docker.repository.indexes import HASHES
@@ -73,6 +78,9 @@ class ExpectedOutputs:
     version: str
     #: the build's architecture; ``all`` is accepted as well
     architecture: str
+    #: Debian name -> the other workspace package that makes it: no .deb
+    #: of this build may replace or provide one of them
+    siblings: Mapping = field(default_factory=dict)
 
     def file_name(self, package, arch, extension='deb'):
         """Return the file name a package of this build has."""
@@ -121,9 +129,10 @@ def read_deb(path, *, expected=None):
             StopIteration, tarfile.TarError) as e:
         raise RejectedOutput(
             f'refusing {path.name}: not a readable .deb ({e})') from None
-    for field in ('Package', 'Version', 'Architecture'):
-        if field not in control:
-            raise RejectedOutput(f'refusing {path.name}: no {field} field')
+    for required in ('Package', 'Version', 'Architecture'):
+        if required not in control:
+            raise RejectedOutput(
+                f'refusing {path.name}: no {required} field')
     if expected is not None:
         generated = sorted(
             key for key in control if key.lower() in GENERATED_FIELDS)
@@ -138,6 +147,9 @@ def read_deb(path, *, expected=None):
         if name != path.name:
             raise RejectedOutput(
                 f'refusing {path.name}: its control data says {name}')
+        taken = sibling_claim(control, expected.siblings)
+        if taken:
+            raise RejectedOutput(f'refusing {path.name}: {taken}')
         for member in members:
             problem = member_problem(member)
             if problem:
@@ -228,6 +240,33 @@ def _bounded(tar, *, path, part, limit):
                     'runaway file, or a few KiB that decompress to '
                     'terabytes?)')
             yield tar, member
+
+
+def sibling_claim(control, siblings):
+    """Say how a built .deb's control data takes a sibling's place, if so.
+
+    The source's debian/control and package.xml are checked before the
+    build (package_checks.debian_name_problems); the control data of the
+    .deb is the build's own work (``dh_gencontrol -- -DReplaces=...``, or
+    a rewritten .deb), so the same rule is applied to it again.
+    ``Conflicts`` and ``Breaks`` only keep two packages apart and stay the
+    package's own.
+
+    :param siblings: Debian name -> the other workspace package making it
+    :returns: the reason, or None
+    """
+    # field names are case-insensitive to dpkg: `replaces:` counts too
+    values = {key.lower(): value for key, value in control.items()}
+    for field_name in CLAIMING_FIELDS:
+        field_name = field_name.lower()
+        for name in sorted(relation_names(values.get(field_name, ''))):
+            if name in siblings:
+                return (
+                    f'its control data {field_name} {name}, '
+                    f"which the package '{siblings[name]}' makes: "
+                    "installed, it could overwrite that package's files or "
+                    'stand in for it')
+    return None
 
 
 def member_problem(member):

@@ -256,7 +256,12 @@ def publish_build(session, *, pkg, entry, debs, build_started):
         debs=debs,
         expected=ExpectedOutputs(
             packages=binary_packages(session=session, planned=entry),
-            version=entry.version, architecture=entry.arch),
+            version=entry.version, architecture=entry.arch,
+            siblings={
+                debian_name: sorted(makers - {pkg.name})[0]
+                for debian_name, makers
+                in session.workspace_debian_names.items()
+                if makers - {pkg.name}}),
         provenance={
             'ros_package': pkg.name,
             'fingerprint': entry.fingerprint,

@@ -32,6 +32,7 @@ from colcon_deb_docker.package_checks import debian_name_problems
 from colcon_deb_docker.package_checks import invalid_packages
 from colcon_deb_docker.package_checks import search_paths
 from colcon_deb_docker.package_checks import unused_overrides
+from colcon_deb_docker.package_checks import workspace_debian_names
 from colcon_deb_docker.plan import plan_run
 from colcon_deb_docker.reporting import print_dry_run
 from colcon_deb_docker.reporting import report_check
@@ -194,6 +195,9 @@ class DebVerb(VerbExtensionPoint):
                 if d.descriptor.name not in invalid],
             engines=engines, transfer=transfer, builders=builders,
             apt_sources=apt_sources)
+        session.workspace_debian_names = workspace_debian_names(
+            decorators, ros_distro=args.ros_distro,
+            debian_overrides=args.debian_overrides)
         repository = session.repository
 
         if args.dry_run:

@@ -307,6 +307,37 @@ def test_a_package_never_takes_a_siblings_place_by_replaces_or_provides(
         'ros-humble-core-lib']
 
 
+def test_a_built_control_never_takes_a_siblings_place(
+    make_workspace, base_image
+):
+    # the check above reads the source's debian/control and package.xml;
+    # the build writes the .deb's control, and dh_gencontrol's -D put
+    # `Replaces: ros-humble-core-lib` and a Provides of it there: the pool
+    # took the package, and `dpkg -i` of it after core_lib's overwrote
+    # core_lib's file ("Replacing files in old package"), and dpkg -S then
+    # named it as the file's owner
+    workspace = make_workspace([])
+    workspace.add_package('core_lib', data_package('core_lib'))
+    files = own_debian_package('sneaky', description='claims at build time')
+    files['debian/rules'] += (
+        '\tinstall -D -m 644 data.txt '
+        'debian/ros-humble-sneaky/opt/ros/humble/share/core_lib/data.txt\n'
+        'override_dh_gencontrol:\n'
+        '\tdh_gencontrol -- -DReplaces=ros-humble-core-lib '
+        "'-DProvides=ros-humble-core-lib (= 99)'\n")
+    workspace.add_package('sneaky', files)
+    result = workspace.colcon_deb('--continue-on-error', check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  sneaky +failed .*refusing ros-humble-sneaky_\S+_all\.deb: its '
+        r'control data replaces ros-humble-core-lib, which the package '
+        r"'core_lib' makes: installed, it could overwrite that package's "
+        r'files or stand in for it', result.stdout, re.M), \
+        result.stdout[-3000:]
+    assert [d.split('_')[0] for d in workspace.debs()] == [
+        'ros-humble-core-lib']
+
+
 def test_a_control_giving_the_index_fields_is_refused(
     make_workspace, base_image
 ):
