@@ -59,6 +59,21 @@ def test_a_file_whose_control_data_lies_is_refused(tmp_path):
         read_deb(disguised, expected=EXPECTED)
 
 
+@pytest.mark.parametrize(
+    'version', ['99:1.0.0-0bookworm.1', '0:1.0.0-0bookworm.1'])
+def test_a_control_giving_its_own_epoch_is_refused(tmp_path, version):
+    # dpkg-deb leaves the epoch out of the file name: 99: passed the name
+    # check and stood above every version the host could give the package
+    deb = make_deb(tmp_path, name='ros-humble-foo', version=version)
+    named = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
+    deb.rename(named)
+    with pytest.raises(RejectedOutput, match=re.escape(
+            'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
+            f'control data gives the version {version}, not '
+            '1.0.0-0bookworm.1, which the host assigned')):
+        read_deb(named, expected=EXPECTED)
+
+
 @pytest.mark.parametrize('field', ['filename', 'Size', 'SHA256', 'MD5sum'])
 def test_a_control_giving_index_fields_is_refused(tmp_path, field):
     # a control's 'filename' stood in the index beside the index's own

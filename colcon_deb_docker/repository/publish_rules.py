@@ -4,11 +4,12 @@
 
 - A build's output is *accepted*, not collected: only the files of the
   binary packages the build was asked for (:class:`ExpectedOutputs`), for
-  its version and architecture, as regular files whose control data says
-  the same as their names and gives none of the fields the index writes,
-  whose data installs nothing that hands a local user more than the
-  package's own files (:func:`member_problem`), and whose relationships
-  take no other workspace package's place (:func:`sibling_claim`).
+  its version (to the epoch) and architecture, as regular files whose
+  control data says the same as their names and gives none of the fields
+  the index writes, whose data installs nothing that hands a local user
+  more than the package's own files (:func:`member_problem`), and whose
+  relationships take no other workspace package's place
+  (:func:`sibling_claim`).
 - A Debian package name belongs to the workspace package that published
   it first (:func:`check_publisher`): no other package's build may put
   files under that name, even after the first left the workspace.
@@ -147,6 +148,13 @@ def read_deb(path, *, expected=None):
         if name != path.name:
             raise RejectedOutput(
                 f'refusing {path.name}: its control data says {name}')
+        if control['Version'] != expected.version:
+            # an epoch (which dpkg-deb leaves out of the file name) would
+            # put the package above every version the host gives it later
+            raise RejectedOutput(
+                f'refusing {path.name}: its control data gives the version '
+                f"{control['Version']}, not {expected.version}, which the "
+                'host assigned')
         taken = sibling_claim(control, expected.siblings)
         if taken:
             raise RejectedOutput(f'refusing {path.name}: {taken}')

@@ -338,6 +338,29 @@ def test_a_built_control_never_takes_a_siblings_place(
         'ros-humble-core-lib']
 
 
+def test_a_built_control_never_gives_its_own_version(
+    make_workspace, base_image
+):
+    # the host assigns the version; dh_gencontrol's -v gave the package an
+    # epoch (99:, which dpkg-deb leaves out of the file name): the pool took
+    # it, every later version sorted below 99:0.1.0-... (the next build was
+    # refused: "sorts below the published 99:..."), and no version the host
+    # could give would ever upgrade it
+    workspace = make_workspace([])
+    files = own_debian_package('epoch', description='its own version')
+    files['debian/rules'] += (
+        'override_dh_gencontrol:\n'
+        '\tdh_gencontrol -- -v99:$$(dpkg-parsechangelog -SVersion)\n')
+    workspace.add_package('epoch', files)
+    result = workspace.colcon_deb(check=False)
+    assert result.returncode != 0
+    assert re.search(
+        r'^  epoch +failed .*refusing ros-humble-epoch_(\S+)_all\.deb: its '
+        r'control data gives the version 99:\1, not \1, which the host '
+        r'assigned', result.stdout, re.M), result.stdout[-3000:]
+    assert workspace.debs() == []
+
+
 def test_a_control_giving_the_index_fields_is_refused(
     make_workspace, base_image
 ):
