@@ -24,6 +24,7 @@ from dataclasses import field
 import hashlib
 from pathlib import Path
 from pathlib import PurePosixPath
+import re
 import shutil
 import stat
 import subprocess
@@ -49,6 +50,10 @@ from debian.debfile import DebFile
 MAX_DATA_SIZE = 64 * 2 ** 30
 MAX_CONTROL_SIZE = 256 * 2 ** 20
 MAX_MEMBERS = 500_000
+
+#: a source package name as Debian's policy (5.6.1) has it, which names a
+#: package's directory in the pool
+SOURCE_NAME = re.compile(r'[a-z0-9][a-z0-9+.-]{1,199}')
 
 
 class RepositoryError(DebDockerError):
@@ -155,6 +160,14 @@ def read_deb(path, *, expected=None):
                 f'refusing {path.name}: its control data gives the version '
                 f"{control['Version']}, not {expected.version}, which the "
                 'host assigned')
+        source = control.get('Source', control['Package']).split(' ')[0]
+        if not SOURCE_NAME.fullmatch(source):
+            # it names the pool directory (a name of 300 characters failed
+            # the publication as "cannot write the repository")
+            raise RejectedOutput(
+                f'refusing {path.name}: its control data gives the source '
+                f'name {source[:100]!r}, which is not a Debian source name '
+                '(lower case letters, digits, +, - and ., at most 200)')
         taken = sibling_claim(control, expected.siblings)
         if taken:
             raise RejectedOutput(f'refusing {path.name}: {taken}')
