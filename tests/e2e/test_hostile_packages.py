@@ -91,6 +91,13 @@ def _claiming_package(name, *claimed):
     return files
 
 
+def _refused(workspace, *args, line):
+    """Run colcon deb, which must fail with a line matching `line`."""
+    result = workspace.colcon_deb(*args, check=False)
+    assert result.returncode != 0
+    assert re.search(line, result.stdout, re.M), result.stdout[-3000:]
+
+
 def _setuid_files(root):
     found = []
     for path in root.rglob('*'):
@@ -215,12 +222,9 @@ def test_a_package_that_forks_without_end_stops_at_its_limit(
         '"i=0; while [ $i -lt 5000 ]; do sleep 60 >/dev/null 2>&1 & '
         'i=$((i+1)); done" '
         'COMMAND_ERROR_IS_FATAL ANY)'))
-    result = workspace.colcon_deb(check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, line=(
         r'^  forker +failed .*: it could not start a process: a build '
-        r'holds at most 4096 processes and threads at once', result.stdout,
-        re.M), result.stdout[-3000:]
+        r'holds at most 4096 processes and threads at once'))
 
 
 def test_a_package_never_makes_debs_under_another_packages_name(
@@ -326,14 +330,11 @@ def test_a_built_control_never_takes_a_siblings_place(
         '\tdh_gencontrol -- -DReplaces=ros-humble-core-lib '
         "'-DProvides=ros-humble-core-lib (= 99)'\n")
     workspace.add_package('sneaky', files)
-    result = workspace.colcon_deb('--continue-on-error', check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, '--continue-on-error', line=(
         r'^  sneaky +failed .*refusing ros-humble-sneaky_\S+_all\.deb: its '
         r'control data replaces ros-humble-core-lib, which the package '
         r"'core_lib' makes: installed, it could overwrite that package's "
-        r'files or stand in for it', result.stdout, re.M), \
-        result.stdout[-3000:]
+        r'files or stand in for it'))
     assert [d.split('_')[0] for d in workspace.debs()] == [
         'ros-humble-core-lib']
 
@@ -352,12 +353,10 @@ def test_a_built_control_never_gives_its_own_version(
         'override_dh_gencontrol:\n'
         '\tdh_gencontrol -- -v99:$$(dpkg-parsechangelog -SVersion)\n')
     workspace.add_package('epoch', files)
-    result = workspace.colcon_deb(check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, line=(
         r'^  epoch +failed .*refusing ros-humble-epoch_(\S+)_all\.deb: its '
         r'control data gives the version 99:\1, not \1, which the host '
-        r'assigned', result.stdout, re.M), result.stdout[-3000:]
+        r'assigned'))
     assert workspace.debs() == []
 
 
@@ -373,12 +372,10 @@ def test_a_control_giving_the_index_fields_is_refused(
     files['debian/control'] += \
         'XB-filename: pool/main/ros-humble-victim/victim.deb\n'
     workspace.add_package('fields', files)
-    result = workspace.colcon_deb(check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, line=(
         r'^  fields +failed .*refusing ros-humble-fields_\S+_all\.deb: its '
         r"control data has Filename, which only the repository's index "
-        r'may give', result.stdout, re.M), result.stdout[-3000:]
+        r'may give'))
     assert workspace.debs() == []
 
 
@@ -395,12 +392,9 @@ def test_a_device_node_in_a_package_is_refused(make_workspace, base_image):
     files['debian/debs.py'] = (
         Path(__file__).resolve().parents[1] / 'debs.py').read_text()
     workspace.add_package('disk_node', files)
-    result = workspace.colcon_deb(check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, line=(
         r'^  disk_node +failed .*refusing ros-humble-disk-node_\S+_all\.deb: '
-        r'\./opt/ros/humble/share/disk_node/disk is a device node',
-        result.stdout, re.M), result.stdout[-3000:]
+        r'\./opt/ros/humble/share/disk_node/disk is a device node'))
     assert workspace.debs() == []
 
 
@@ -414,12 +408,9 @@ def test_a_sparse_output_never_reaches_the_hosts_disk(
     files['debian/rules'] += \
         '\ttruncate -s 1G /colcon-deb/out/ros-humble-sparse-data.deb\n'
     workspace.add_package('sparse', files)
-    result = workspace.colcon_deb('--max-output', '64m', check=False)
-    assert result.returncode != 0
-    assert re.search(
+    _refused(workspace, '--max-output', '64m', line=(
         r'^  sparse +failed .*the outputs in /colcon-deb/out come to more '
-        r'than 64 MiB \(--max-output\)', result.stdout, re.M), \
-        result.stdout[-3000:]
+        r'than 64 MiB \(--max-output\)'))
     assert workspace.debs() == []
     scratch = workspace.root / 'build_deb'
     assert sum(p.stat().st_size for p in scratch.rglob('*')
