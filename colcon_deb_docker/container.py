@@ -19,6 +19,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.container_archives import copy_out
 from colcon_deb_docker.container_archives import upload_archive
 from colcon_deb_docker.container_spec import LABEL_RUN
+from colcon_deb_docker.errors import ContainerDiskExceeded
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
@@ -31,6 +32,12 @@ import docker.errors
 logger = colcon_logger.getChild(__name__)
 
 LOG_TAIL_LINES = 40
+#: how often (seconds) a build's disk use is asked for, at the least: the
+#: engine counts it by walking the container's layer (0.1 s for 30,000
+#: files here), so a slower count stretches the interval to
+#: DISK_CHECK_SHARE times its own length
+DISK_CHECK_SECONDS = 10.0
+DISK_CHECK_SHARE = 50
 #: the longest line passed on whole (see :func:`_stream_lines`)
 MAX_LINE_BYTES = 64 * 1024
 #: the most output of one container that goes on to colcon's logs, each of
@@ -217,8 +224,25 @@ class DockerEngine:
                 ) from None
         return container
 
+    def disk_used(self, container):
+        """Return the bytes a container wrote into its own filesystem.
+
+        The engine's ``SizeRw``: the files of its writable layer at their
+        full length (a sparse file counts whole).  None when the engine
+        does not say (the container is gone, or the engine has no count).
+        """
+        try:
+            found = self.client.api.containers(
+                all=True, size=True, filters={'id': container.id})
+        except docker.errors.APIError:
+            return None
+        for attrs in found:
+            if attrs.get('Id') == container.id:
+                return attrs.get('SizeRw')
+        return None
+
     def run_created(self, container, *, on_line=None, timeout=None,
-                    remove_later=None, on_started=None):
+                    remove_later=None, on_started=None, max_disk=None):
         """Start a created container, stream its output, wait and remove it.
 
         Blocking: call it from a worker thread when inside asyncio.
@@ -231,18 +255,42 @@ class DockerEngine:
           engine's removal (0.1-0.3 s) is not part of the build's time.
           None: the container is removed before this returns.
         :param on_started: called with the container once it runs
+        :param max_disk: bytes the container may write into its own
+          filesystem (checked every DISK_CHECK_SECONDS while it runs); over
+          them it is killed
         :returns: the last lines of the output, as an error report has them
         :raises ContainerFailed: on a non-zero exit code
         :raises ContainerTimeout: when the timeout expired
+        :raises ContainerDiskExceeded: when it wrote more than max_disk
         """
         tail = deque(maxlen=LOG_TAIL_LINES)
         timed_out = threading.Event()
         timer = None
         ended = False
+        # set once the container ended: from then on the disk watch never
+        # removes it (its outputs are being copied out)
+        stopped = threading.Event()
+        stopping = threading.Lock()
+        over_disk = []
 
         def kill():
             timed_out.set()
             self.remove(container)
+
+        def watch_disk():
+            interval = DISK_CHECK_SECONDS
+            while not stopped.wait(interval):
+                started = time.monotonic()
+                used = self.disk_used(container)
+                if used is not None and used > max_disk:
+                    with stopping:
+                        if stopped.is_set():
+                            return
+                        over_disk.append(used)
+                    self.remove(container)
+                    return
+                interval = max(DISK_CHECK_SECONDS, DISK_CHECK_SHARE * (
+                    time.monotonic() - started))
 
         try:
             stream = self.client.api.attach(
@@ -259,6 +307,10 @@ class DockerEngine:
                 timer = threading.Timer(timeout, kill)
                 timer.daemon = True
                 timer.start()
+            if max_disk:
+                threading.Thread(
+                    target=watch_disk, daemon=True,
+                    name=f'disk of {container.name}').start()
             if on_started is not None:
                 on_started(container)
             _stream_lines(
@@ -269,9 +321,15 @@ class DockerEngine:
             except docker.errors.NotFound:
                 # removed under us (an interrupt): nothing to copy out
                 result = {'StatusCode': 137, 'removed': True}
+            with stopping:
+                stopped.set()
             if timed_out.is_set():
                 raise ContainerTimeout(
                     name=container.name, seconds=timeout,
+                    log_tail='\n'.join(tail))
+            if over_disk:
+                raise ContainerDiskExceeded(
+                    name=container.name, limit=max_disk, used=over_disk[0],
                     log_tail='\n'.join(tail))
             code = result.get('StatusCode', 1)
             if not result.get('removed'):
@@ -287,6 +345,7 @@ class DockerEngine:
             ended = True
             return list(tail)
         finally:
+            stopped.set()
             if timer:
                 timer.cancel()
             if ended and remove_later is not None:
@@ -294,10 +353,11 @@ class DockerEngine:
             else:
                 self.remove(container)
 
-    def run(self, spec, *, on_line=None, timeout=None):
+    def run(self, spec, *, on_line=None, timeout=None, max_disk=None):
         """Create and run a container to its end (blocking)."""
         return self.run_created(
-            self.create(spec), on_line=on_line, timeout=timeout)
+            self.create(spec), on_line=on_line, timeout=timeout,
+            max_disk=max_disk)
 
     def disconnect_networks(self, container):
         """Disconnect a running container from every network it is on.

@@ -106,6 +106,12 @@ class Download:
 #: one of 4 KiB on the engine's disk took 11 s and 2 GiB of the host's)
 MAX_OUTPUT = 32 * 2 ** 30
 
+#: the most a build may write into its container's filesystem by default
+#: (--max-disk): the engine's storage driver bounds no container's layer,
+#: so a runaway file filled the engine's disk, which the host and every
+#: other container share
+MAX_DISK = 32 * 2 ** 30
+
 
 #: processes (and threads) a container may hold at once.  The kernel's
 #: process table is the machine's (32768 entries by default): a package

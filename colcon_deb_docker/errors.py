@@ -62,6 +62,20 @@ class ContainerTimeout(DebDockerError):
             f"container '{name}' timed out after {seconds} s and was killed")
 
 
+class ContainerDiskExceeded(DebDockerError):
+    """A container wrote more into its filesystem than allowed: killed."""
+
+    def __init__(self, *, name, limit, used, log_tail=''):  # noqa: D107
+        self.name = name
+        #: the bound and what the engine counted, in bytes
+        self.limit = limit
+        self.used = used
+        self.log_tail = log_tail
+        super().__init__(
+            f"container '{name}' wrote {used} bytes into its filesystem, "
+            f'more than {limit}, and was killed')
+
+
 class ImageBuildFailed(DebDockerError):
     """Building the builder image failed."""
 

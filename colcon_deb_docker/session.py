@@ -92,6 +92,9 @@ class DebSession:
     #: the most bytes one copy out of a build container may come to
     #: (--max-output; see container_archives.copy_out)
     max_output: int = None
+    #: the most bytes a build may write into its container's filesystem
+    #: (--max-disk; see DockerEngine.run_created)
+    max_disk: int = None
     #: a VerifiedAptCache, or None
     apt_cache: object = None
     #: the DependencyImages of the builds (None: --no-dependency-images)

@@ -67,7 +67,7 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         host_environment=allowed_host_environment(os.environ),
         isolate_network=args.isolate_network,
         version_scheme=args.version_scheme, started=time.time(),
-        max_output=args.max_output,
+        max_output=args.max_output, max_disk=args.max_disk,
         ccache=not args.no_ccache)
     session.memory = memory_budget(args, engine)
     if not args.no_dependency_images:

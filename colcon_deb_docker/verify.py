@@ -9,7 +9,9 @@ executable starts (helpers/verify-install.sh, verify-runtime.sh).
 
 import sys
 
+from colcon_deb_docker.errors import ContainerDiskExceeded
 from colcon_deb_docker.errors import ContainerFailed
+from colcon_deb_docker.memory_budget import format_size
 from colcon_deb_docker.platforms import docker_platform
 from colcon_deb_docker.platforms import native_architecture
 from colcon_deb_docker.progress import parse_progress_line
@@ -49,7 +51,15 @@ def verify_installation(session, base_image):
             session.specs.verify(
                 base_image=base_image, platform=platform,
                 package_names=names),
-            on_line=on_line)
+            on_line=on_line, max_disk=session.max_disk)
+    except ContainerDiskExceeded as e:
+        # the packages' maintainer scripts run there, as root
+        print(e.log_tail, file=sys.stderr)
+        print('colcon deb: verification failed: installing the packages '
+              f'wrote {format_size(e.used)} into the container, more than '
+              f'{format_size(e.limit)} (--max-disk); it was killed',
+              file=sys.stderr)
+        return 1
     except ContainerFailed as e:
         if not failed and not runtime:
             print(e.log_tail, file=sys.stderr)

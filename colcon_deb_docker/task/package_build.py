@@ -18,6 +18,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.bloom_release_dependencies import encode_dependencies
 from colcon_deb_docker.bloom_release_dependencies import \
     METADATA_KEY as BLOOM_RELEASE_KEY
+from colcon_deb_docker.errors import ContainerDiskExceeded
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
@@ -124,6 +125,12 @@ class PackageBuild:
             if isinstance(e, ContainerTimeout):
                 raise BuildFailed(
                     f'timed out after {e.seconds} s', e.log_tail) from None
+            if isinstance(e, ContainerDiskExceeded):
+                raise BuildFailed(
+                    f'it wrote {format_size(e.used)} into its container, '
+                    f'more than {format_size(e.limit)} (--max-disk): a '
+                    'runaway or sparse file? It was killed', e.log_tail
+                ) from None
             if not isinstance(e, ContainerFailed):
                 raise BuildFailed(str(e)) from None
             reason = f'container exited with code {e.exit_code}'
@@ -167,6 +174,7 @@ class PackageBuild:
             await self._in_thread(
                 self.engine.run_created, self.container,
                 on_line=self.output.on_line, timeout=self.session.timeout,
+                max_disk=self.session.max_disk,
                 remove_later=self.session.remove_later,
                 on_started=None if priority is None else functools.partial(
                     priority.started, key, self.pkg.name))

@@ -15,6 +15,7 @@ from colcon_core.executor import add_executor_arguments
 from colcon_core.package_selection import add_arguments \
     as add_packages_arguments
 from colcon_deb_docker.container_archives import MIN_FREE
+from colcon_deb_docker.container_spec import MAX_DISK
 from colcon_deb_docker.container_spec import MAX_OUTPUT
 from colcon_deb_docker.memory_budget import parse_size
 from colcon_deb_docker.repository.apt_repository import \
@@ -102,6 +103,12 @@ def add_deb_arguments(parser):
              '(a runaway or sparse file) fails instead of filling the '
              "host's disk, as does one that would leave less than "
              f'{MIN_FREE // 2 ** 30}g free there')
+    parser.add_argument(
+        '--max-disk', type=memory_size, metavar='SIZE', default=MAX_DISK,
+        help='The most a build may write into its container, e.g. 64g '
+             f'(default: {MAX_DISK // 2 ** 30}g; a sparse file counts '
+             'whole); a build that writes more is killed instead of '
+             "filling the engine's disk (asked of the engine every 10 s)")
     parser.add_argument(
         '--run-tests', action='store_true',
         help="Run the packages' tests during dpkg-buildpackage "

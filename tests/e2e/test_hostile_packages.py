@@ -8,6 +8,7 @@ from pathlib import Path
 import re
 import shutil
 import stat
+import time
 
 from e2e_support import anonymous_volumes
 from e2e_support import data_package
@@ -415,3 +416,45 @@ def test_a_sparse_output_never_reaches_the_hosts_disk(
     scratch = workspace.root / 'build_deb'
     assert sum(p.stat().st_size for p in scratch.rglob('*')
                if p.is_file()) < 64 * 2 ** 20
+
+
+def test_a_build_that_writes_without_end_is_killed_at_its_disk_bound(
+        make_workspace, base_image):
+    # the engine's storage driver bounds no container's layer: a build that
+    # writes without end fills the engine's disk, which the host and every
+    # other build share; the engine's count takes a sparse file whole, so a
+    # gigabyte of it stands for the runaway file here
+    workspace = make_workspace([])
+    files = own_debian_package('runaway', description='writes without end')
+    files['debian/rules'] += \
+        '\ttruncate -s 1G /tmp/runaway\n\tsleep 40\n'
+    workspace.add_package('runaway', files)
+    started = time.monotonic()
+    _refused(workspace, '--max-disk', '100m', line=(
+        r'^  runaway +failed .*it wrote 1\.\d GiB into its container, more '
+        r'than 100 MiB \(--max-disk\): a runaway or sparse file\? It was '
+        r'killed'))
+    # killed at a check (every 10 s), not at the end of the build
+    assert time.monotonic() - started < 40
+    assert workspace.debs() == []
+
+
+def test_a_postinst_that_writes_without_end_is_killed_in_verify(
+        make_workspace, base_image):
+    # --verify installs the packages: their maintainer scripts run there
+    # as root, under the same bound as a build
+    workspace = make_workspace([])
+    workspace.add_package('filler', own_debian_package(
+        'filler', description='a postinst that writes without end',
+        debian_files={'postinst': '#!/bin/sh\n'
+                                  'truncate -s 1G /var/tmp/filler\n'
+                                  'sleep 40\n'}))
+    started = time.monotonic()
+    _refused(workspace, '--verify', '--max-disk', '100m', line=(
+        r'^colcon deb: verification failed: installing the packages wrote '
+        r'1\.\d GiB into the container, more than 100 MiB \(--max-disk\); '
+        r'it was killed'))
+    assert time.monotonic() - started < 40
+    # the build itself stayed under the bound and was published
+    assert [d.split('_')[0] for d in workspace.debs()] == [
+        'ros-humble-filler']
