@@ -108,8 +108,8 @@ MAX_OUTPUT = 32 * 2 ** 30
 
 #: the most a build may write into its container's filesystem by default
 #: (--max-disk): the engine's storage driver bounds no container's layer,
-#: so a runaway file filled the engine's disk, which the host and every
-#: other container share
+#: so nothing else keeps a runaway file from filling the engine's disk,
+#: which the host and every other container share
 MAX_DISK = 32 * 2 ** 30
 
 

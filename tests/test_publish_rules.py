@@ -74,20 +74,32 @@ def test_a_control_giving_its_own_epoch_is_refused(tmp_path, version):
         read_deb(named, expected=EXPECTED)
 
 
-@pytest.mark.parametrize('source', ['s' * 300, 'Upper', 'a', '-x', 'a_b'])
-def test_a_control_giving_no_debian_source_name_is_refused(tmp_path, source):
+@pytest.mark.parametrize('field,source', [
+    ('Source', 's' * 300), ('Source', 'Upper'), ('Source', 'a'),
+    ('Source', '-x'), ('Source', 'a_b'),
+    # field names in any letter case, as apt reads the index's
+    ('source', 's' * 300)])
+def test_a_control_giving_no_debian_source_name_is_refused(
+        tmp_path, field, source):
     # the source names the package's directory in the pool: 300 characters
     # failed the publication as "cannot write the repository"
     deb = make_deb(tmp_path, name='ros-humble-foo',
                    version='1.0.0-0bookworm.1',
-                   extra_control=f'Source: {source} (1.0)\n')
+                   extra_control=f'{field}: {source} (1.0)\n')
     with pytest.raises(RejectedOutput, match=re.escape(
             'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
             f'control data gives the source name {source[:100]!r}, which is '
             'not a Debian source name')):
         read_deb(deb, expected=EXPECTED)
-    # pool files are trusted: the index of an older repository still reads
-    assert read_deb(deb)['package'] == 'ros-humble-foo'
+
+
+def test_a_debian_source_name_is_accepted(tmp_path):
+    deb = make_deb(tmp_path, name='ros-humble-foo',
+                   version='1.0.0-0bookworm.1',
+                   extra_control='Source: ros-humble-foo+tools.2 (1.0)\n')
+    assert read_deb(deb, expected=EXPECTED)['filename'] == (
+        'pool/main/ros-humble-foo+tools.2/'
+        'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb')
 
 
 @pytest.mark.parametrize('field', ['filename', 'Size', 'SHA256', 'MD5sum'])

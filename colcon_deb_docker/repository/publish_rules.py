@@ -160,7 +160,10 @@ def read_deb(path, *, expected=None):
                 f'refusing {path.name}: its control data gives the version '
                 f"{control['Version']}, not {expected.version}, which the "
                 'host assigned')
-        source = control.get('Source', control['Package']).split(' ')[0]
+        # in any letter case: apt reads the index's field names so
+        source = next((
+            value for key, value in control.items()
+            if key.lower() == 'source'), control['Package']).split(' ')[0]
         if not SOURCE_NAME.fullmatch(source):
             # it names the pool directory (a name of 300 characters failed
             # the publication as "cannot write the repository")
