@@ -21,6 +21,19 @@ EXPECTED = ExpectedOutputs(
     architecture='amd64')
 
 
+def _expected_deb(tmp_path, **kwargs):
+    """Build a .deb of the package EXPECTED names, at its version."""
+    return make_deb(tmp_path, name='ros-humble-foo',
+                    version=EXPECTED.version, **kwargs)
+
+
+def _refused(deb, reason, *, expected=EXPECTED):
+    """Check that the pool refuses a built .deb, naming it and why."""
+    with pytest.raises(RejectedOutput, match=re.escape(
+            f'refusing {deb.name}: {reason}')):
+        read_deb(deb, expected=expected)
+
+
 def test_the_expected_packages_are_accepted(tmp_path):
     for name, arch in (('ros-humble-foo', 'amd64'),
                        ('ros-humble-foo-dbgsym', 'amd64'),
@@ -67,11 +80,8 @@ def test_a_control_giving_its_own_epoch_is_refused(tmp_path, version):
     deb = make_deb(tmp_path, name='ros-humble-foo', version=version)
     named = tmp_path / 'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb'
     deb.rename(named)
-    with pytest.raises(RejectedOutput, match=re.escape(
-            'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
-            f'control data gives the version {version}, not '
-            '1.0.0-0bookworm.1, which the host assigned')):
-        read_deb(named, expected=EXPECTED)
+    _refused(named, f'its control data gives the version {version}, not '
+                    '1.0.0-0bookworm.1, which the host assigned')
 
 
 @pytest.mark.parametrize('field,source', [
@@ -83,20 +93,15 @@ def test_a_control_giving_no_debian_source_name_is_refused(
         tmp_path, field, source):
     # the source names the package's directory in the pool: 300 characters
     # failed the publication as "cannot write the repository"
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1',
-                   extra_control=f'{field}: {source} (1.0)\n')
-    with pytest.raises(RejectedOutput, match=re.escape(
-            'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
-            f'control data gives the source name {source[:100]!r}, which is '
-            'not a Debian source name')):
-        read_deb(deb, expected=EXPECTED)
+    deb = _expected_deb(
+        tmp_path, extra_control=f'{field}: {source} (1.0)\n')
+    _refused(deb, 'its control data gives the source name '
+                  f'{source[:100]!r}, which is not a Debian source name')
 
 
 def test_a_debian_source_name_is_accepted(tmp_path):
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1',
-                   extra_control='Source: ros-humble-foo+tools.2 (1.0)\n')
+    deb = _expected_deb(
+        tmp_path, extra_control='Source: ros-humble-foo+tools.2 (1.0)\n')
     assert read_deb(deb, expected=EXPECTED)['filename'] == (
         'pool/main/ros-humble-foo+tools.2/'
         'ros-humble-foo_1.0.0-0bookworm.1_amd64.deb')
@@ -109,9 +114,8 @@ def test_a_control_giving_index_fields_is_refused(tmp_path, field):
     # (field names are read in any letter case; apt and python-debian
     # take the later, a stricter reader refuses the index or takes the
     # first, the other package's file)
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1',
-                   extra_control=f'{field}: pool/main/x/other.deb\n')
+    deb = _expected_deb(
+        tmp_path, extra_control=f'{field}: pool/main/x/other.deb\n')
     with pytest.raises(RejectedOutput, match=(
             f'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
             f'control data has {field}, which only the repository')):
@@ -136,22 +140,18 @@ def test_a_built_control_taking_a_siblings_place_is_refused(
         tmp_path, extra, reason):
     # dh_gencontrol -- -DReplaces=... wrote it at build time, after the
     # source's debian/control had been checked
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1', extra_control=extra)
-    with pytest.raises(RejectedOutput, match=re.escape(
-            'refusing ros-humble-foo_1.0.0-0bookworm.1_amd64.deb: its '
-            f"control data {reason}, which the package 'core' makes: "
-            "installed, it could overwrite that package's files")):
-        read_deb(deb, expected=SIBLINGS)
+    deb = _expected_deb(tmp_path, extra_control=extra)
+    _refused(deb, f"its control data {reason}, which the package 'core' "
+                  "makes: installed, it could overwrite that package's files",
+             expected=SIBLINGS)
 
 
 def test_relationships_that_take_no_siblings_place_are_accepted(tmp_path):
     # Conflicts and Breaks only keep two packages apart; a name no other
     # workspace package makes (one that has left it, a Debian package's)
     # may be replaced or provided
-    deb = make_deb(
-        tmp_path, name='ros-humble-foo', version='1.0.0-0bookworm.1',
-        depends='ros-humble-core',
+    deb = _expected_deb(
+        tmp_path, depends='ros-humble-core',
         extra_control='Conflicts: ros-humble-core\n'
                       'Breaks: ros-humble-core (<< 1)\n'
                       'Replaces: ros-humble-old-foo, ros-humble-cor\n'
@@ -242,8 +242,7 @@ def _member(name, *, kind=tarfile.REGTYPE, mode=0o644, uid=0, gid=0,
 ])
 def test_data_that_gives_a_local_user_more_is_refused(
         tmp_path, member, problem):
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1')
+    deb = _expected_deb(tmp_path)
     with_data_members(deb, [(member, b'x' if member.isreg() else None)])
     with pytest.raises(RejectedOutput, match=(
             f'refusing {deb.name}: {re.escape(member.name)} {problem}')):
@@ -252,8 +251,7 @@ def test_data_that_gives_a_local_user_more_is_refused(
 
 def test_what_a_package_may_hold_is_accepted(tmp_path):
     # root's files, directories, links anywhere, a group that cannot write
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1')
+    deb = _expected_deb(tmp_path)
     with_data_members(deb, [
         (_member('./opt/ros/humble/lib', kind=tarfile.DIRTYPE, mode=0o755),
          None),
@@ -281,8 +279,7 @@ def test_a_data_part_over_its_bound_is_refused_at_its_header(
     # one by decompressing it (8 s for those 4 GiB); the bound stops at
     # the header of the member that crosses it
     monkeypatch.setattr(publish_rules, 'MAX_DATA_SIZE', 2 ** 20)
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1')
+    deb = _expected_deb(tmp_path)
     with_data_members(deb, [_zeros('./opt/ros/humble/share/foo/zeros',
                                    32 * 2 ** 20)], compression=compression)
     if compression:
@@ -295,8 +292,7 @@ def test_a_data_part_over_its_bound_is_refused_at_its_header(
 
 def test_a_data_part_of_too_many_files_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(publish_rules, 'MAX_MEMBERS', 10)
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1')
+    deb = _expected_deb(tmp_path)
     with_data_members(deb, [
         (_member(f'./opt/ros/humble/share/foo/{i}'), b'')
         for i in range(20)], compression='xz')
@@ -306,9 +302,8 @@ def test_a_data_part_of_too_many_files_is_refused(tmp_path, monkeypatch):
 
 def test_a_control_part_over_its_bound_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(publish_rules, 'MAX_CONTROL_SIZE', 2 ** 20)
-    deb = make_deb(tmp_path, name='ros-humble-foo',
-                   version='1.0.0-0bookworm.1',
-                   extra_control='X-Padding: ' + 'x' * 2 ** 21 + '\n')
+    deb = _expected_deb(
+        tmp_path, extra_control='X-Padding: ' + 'x' * 2 ** 21 + '\n')
     with pytest.raises(RejectedOutput, match=(
             'its control.tar.xz unpacks to more than 1 MiB')):
         read_deb(deb, expected=EXPECTED)
