@@ -45,7 +45,9 @@ def plain_colcon_build(*, source, base_image, system_packages, workers,
 
     :param debian_flags: compile with Debian's flags, not Release's
 
-    :returns: {'wall': seconds of `colcon build`, 'packages': {name: s},
+    :returns: {'wall': seconds of `colcon build`, 'cpu': the CPU seconds
+      (user, nice and system) the whole machine spent meanwhile (a
+      container's /proc/stat is the machine's), 'packages': {name: s},
       'flags': the CXXFLAGS and build type it compiled with}
     """
     engine = DockerEngine()
@@ -63,13 +65,19 @@ mkdir -p /ws && cp -r /colcon-deb/src /ws/src
 cd /ws
 {flags}echo "CXXFLAGS=${{CXXFLAGS:-}} CMAKE_BUILD_TYPE=$build_type"
 start=$(date +%s.%N)
+cpu_start=$(head -n1 /proc/stat)
 colcon build --merge-install \\
     --executor parallel --parallel-workers {workers} \\
     {'--packages-up-to ' + up_to if up_to else ''} \\
     --cmake-args -DCMAKE_BUILD_TYPE=$build_type -DBUILD_TESTING=OFF \\
     --event-handlers console_direct- console_cohesion- status-
 end=$(date +%s.%N)
+cpu_end=$(head -n1 /proc/stat)
 echo "WALL $(python3 -c "print($end - $start)")"
+echo "CPU $(python3 -c "import os, sys; print(sum(
+    int(b) - int(a)
+    for a, b in zip(*(line.split()[1:4] for line in sys.argv[1:]))
+    ) / os.sysconf('SC_CLK_TCK'))" "$cpu_start" "$cpu_end")"
 """
     lines = []
     try:
@@ -93,5 +101,8 @@ echo "WALL $(python3 -c "print($end - $start)")"
         if match:
             finished[match.group(1)] = 60 * int(match.group(2)) + \
                 float(match.group(3))
+    cpu = next(float(line.split()[1]) for line in lines
+               if line.startswith('CPU '))
     flags_line = next(line for line in lines if line.startswith('CXXFLAGS='))
-    return {'wall': wall, 'packages': finished, 'flags': flags_line}
+    return {'wall': wall, 'cpu': cpu, 'packages': finished,
+            'flags': flags_line}

@@ -13,13 +13,17 @@ cannot end sooner, whatever order the jobs start in (and its packages:
 what of each job compiled, what packaged); and the run replayed
 on two workers with its own durations in three start orders (the one it
 was queued in, and the critical-path order with durations unknown and
-known): what a better start order alone could gain.
+known): what a better start order alone could gain.  With the CPU samples
+run.sh takes (log/cpu-samples.txt), the machine's CPU time while the
+builds ran, beside what it spent while each plain build ran: whether
+colcon deb does more work, or does the same work with idle cores.
 
     python3 figures.py WORKSPACE COLCON_DEB_WALL_SECONDS [PACKAGE ...]
 """
 
 import ast
 import json
+import os
 from pathlib import Path
 import re
 import statistics
@@ -79,6 +83,14 @@ def main():
               f'the {label}' + (
                   f'; the builds alone (first start to last end) '
                   f'{shape["span"] / plain["wall"]:.2f}x' if shape else ''))
+    cpu = shape and cpu_seconds(
+        workspace / 'log' / 'cpu-samples.txt', shape['start'], shape['end'])
+    if cpu:
+        print("the machine's CPU time (user and system) while colcon deb's "
+              f'builds ran: {cpu:.1f} s; ' + '; '.join(
+                  f'while the {label} ran: {plain["cpu"]:.1f} s '
+                  f'({cpu / plain["cpu"]:.2f}x)'
+                  for label, plain in plains.items()))
     print_slowest(report, plains)
     print(machine_parallelism.describe(2))
     return 0
@@ -131,6 +143,30 @@ def print_chain(report, chain):
           ' -> '.join(parts))
 
 
+def cpu_seconds(samples_file, start, end):
+    """Return the machine's CPU seconds from `start` to `end`, or None.
+
+    The samples are lines `TIME cpu USER NICE SYSTEM ...` (run.sh takes
+    /proc/stat's first line every second); user, nice and system count,
+    from the last sample at or before `start` to the first at or after
+    `end` (so up to a second more on each side).
+    """
+    path = Path(samples_file)
+    if not path.is_file():
+        return None
+    samples = []
+    for line in path.read_text().splitlines():
+        fields = line.split()
+        if len(fields) >= 5 and fields[1] == 'cpu':
+            samples.append(
+                (float(fields[0]), sum(int(f) for f in fields[2:5])))
+    before = [s for s in samples if s[0] <= start]
+    after = [s for s in samples if s[0] >= end]
+    if not before or not after:
+        return None
+    return (after[0][1] - before[-1][1]) / os.sysconf('SC_CLK_TCK')
+
+
 def run_shape(report, events_log):
     """Return the span, time alone and longest chain of a run, or None."""
     spans = {
@@ -162,6 +198,7 @@ def run_shape(report, events_log):
     graph = {n: deps[n] for n in queued_order}
     chain = critical_chain(deps, seconds)
     return {
+        'start': edges[0][0], 'end': edges[-1][0],
         'span': edges[-1][0] - edges[0][0], 'alone': alone,
         'chain': sum(seconds[name] for name in chain),
         'chain_packages': chain,

@@ -8,10 +8,10 @@
 # for the comparison with the official debs, of ros2-gbp's rclcpp-release,
 # common_interfaces-release and examples-release).  Prints the wall time,
 # where the time went (figures.py, beside a plain colcon build of the same
-# packages in one container of the same image),
-# the per-step figures of the report, whether the installed talker is
-# heard by the installed listener, and how the generated dependencies
-# compare with bloom-release's.
+# packages in one container of the same image, and the machine's CPU
+# seconds on both sides), the per-step figures of the report, whether the
+# installed talker is heard by the installed listener, and how the
+# generated dependencies compare with bloom-release's.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mirrors=${1:?MIRRORS_DIR}
@@ -19,6 +19,16 @@ workspace=${2:-/tmp/colcon-deb-ros2-core}
 shift $(($# < 2 ? $# : 2))
 "$here/make-workspace.sh" "$mirrors" "$workspace" > /dev/null
 cd "$workspace"
+# the whole machine's CPU time, sampled every second while colcon deb runs:
+# figures.py takes what was spent between the first build's start and the
+# last one's end (beside what the plain builds spent)
+mkdir -p log
+(while :; do
+    printf '%s %s\n' "$(date +%s.%N)" "$(head -n1 /proc/stat)"
+    sleep 1
+done) > log/cpu-samples.txt &
+sampler=$!
+trap 'kill "$sampler" 2>/dev/null || true' EXIT
 start=$(date +%s)
 rc=0
 colcon deb --ros-distro humble --offline \
@@ -28,6 +38,7 @@ colcon deb --ros-distro humble --offline \
     examples_rclcpp_minimal_subscriber rclcpp_components ros_workspace \
     || rc=$?
 end=$(date +%s)
+kill "$sampler" 2>/dev/null || true
 echo "colcon deb: exit $rc, $((end - start)) s wall"
 python3 "$here/talker_listener.py" "$workspace/deb"
 python3 "$here/compare_control.py" "$workspace/deb" "$mirrors"
