@@ -26,12 +26,18 @@ PHASES = {
 OTHER = 'debhelper'
 
 _COMMAND = re.compile(
-    r'^ {3}(?:debian/rules override_)?(dh_[a-z_]+)(?:\s|$)')
+    r'^ {3}(?:debian/rules override_)?(dh_[a-z0-9_]+)(?:\s|$)')
+
+
+def command_of_line(line):
+    """Return the debhelper command a line says starts, or None."""
+    match = _COMMAND.match(line)
+    return match.group(1) if match else None
 
 
 def phase_of_line(line):
     """Return the phase a debhelper command line starts, or None."""
-    match = _COMMAND.match(line)
-    if not match:
+    command = command_of_line(line)
+    if command is None:
         return None
-    return PHASES.get(match.group(1), OTHER)
+    return PHASES.get(command, OTHER)

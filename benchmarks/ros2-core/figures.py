@@ -31,9 +31,11 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import machine_parallelism  # noqa: E402 I100
-from plain_colcon_build import plain_colcon_build  # noqa: E402 I100
+from plain_colcon_build import busy_ticks  # noqa: E402 I100
+from plain_colcon_build import plain_colcon_build  # noqa: E402
 from run_benchmark import breakdown  # noqa: E402
-from colcon_deb_docker.job_order import critical_path_order  # noqa: E402 I100
+from colcon_deb_docker.dpkg_phases import command_of_line  # noqa: E402 I100
+from colcon_deb_docker.job_order import critical_path_order  # noqa: E402
 from run_benchmark import critical_chain  # noqa: E402
 from run_benchmark import replay  # noqa: E402
 
@@ -61,6 +63,7 @@ def main():
               'at: ' + ', '.join(f'{s:.1f} s ({order})'
                                  for order, s in shape['replays'].items()))
         print_chain(report, shape['chain_packages'])
+    print_debhelper_commands(workspace / 'log' / 'latest_deb')
     system_packages = {p for r in report.values()
                        for p in r.get('dependency_set') or ()}
     plains = {}
@@ -143,6 +146,42 @@ def print_chain(report, chain):
           ' -> '.join(parts))
 
 
+def debhelper_commands(log_dir):
+    """Return {debhelper command: [seconds of each run]} of a run's logs.
+
+    Each package's `streams.log` prefixes its lines with the seconds since
+    the job started; a command lasts from its line to the next command's,
+    the last one (dh_builddeb) to the log's last line.
+    """
+    stamped = re.compile(r'^\[([\d.]+)s\] (.*)$')
+    times = {}
+    for log in sorted(Path(log_dir).glob('*/streams.log')):
+        lines = [m.groups() for m in map(
+            stamped.match, log.read_text(errors='replace').splitlines())
+            if m]
+        starts = [(float(t), command_of_line(text)) for t, text in lines
+                  if command_of_line(text)]
+        if not starts:
+            continue
+        ends = [t for t, _ in starts[1:]] + [float(lines[-1][0])]
+        for (start, command), end in zip(starts, ends):
+            times.setdefault(command, []).append(end - start)
+    return times
+
+
+def print_debhelper_commands(log_dir):
+    """Print each debhelper command's time summed over the packages."""
+    times = debhelper_commands(log_dir)
+    if not times:
+        return
+    print('\ndebhelper commands, summed over the packages (s, packages, '
+          'ms each): ' + ', '.join(
+              f'{command} {sum(t):.1f} ({len(t)}, '
+              f'{1000 * sum(t) / len(t):.0f})'
+              for command, t in sorted(times.items(),
+                                       key=lambda i: -sum(i[1]))))
+
+
 def cpu_seconds(samples_file, start, end):
     """Return the machine's CPU seconds from `start` to `end`, or None.
 
@@ -156,10 +195,9 @@ def cpu_seconds(samples_file, start, end):
         return None
     samples = []
     for line in path.read_text().splitlines():
-        fields = line.split()
-        if len(fields) >= 5 and fields[1] == 'cpu':
-            samples.append(
-                (float(fields[0]), sum(int(f) for f in fields[2:5])))
+        when, _, cpu_line = line.partition(' ')
+        if cpu_line.startswith('cpu '):
+            samples.append((float(when), busy_ticks(cpu_line)))
     before = [s for s in samples if s[0] <= start]
     after = [s for s in samples if s[0] >= end]
     if not before or not after:
