@@ -159,8 +159,8 @@ def debhelper_commands(log_dir):
         lines = [m.groups() for m in map(
             stamped.match, log.read_text(errors='replace').splitlines())
             if m]
-        starts = [(float(t), command_of_line(text)) for t, text in lines
-                  if command_of_line(text)]
+        starts = [(float(t), command) for t, command in (
+            (t, command_of_line(text)) for t, text in lines) if command]
         if not starts:
             continue
         ends = [t for t, _ in starts[1:]] + [float(lines[-1][0])]
