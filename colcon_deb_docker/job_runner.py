@@ -72,7 +72,13 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             session.bloom_ahead.wait(timeout=60)
         session.wait_for_removals()
         removed = session.remove_run_containers()
-        if removed:
+        if removed and session.interrupted.is_set():
+            # the interrupt's own removal, still under way when the jobs
+            # ended (or a container started meanwhile): expected, not a
+            # fault worth a warning after the summary
+            logger.info(f'removed {removed} container(s) of the interrupted '
+                        'run')
+        elif removed:
             logger.warning(f'removed {removed} container(s) left running')
         if session.interrupted.is_set():
             # their containers are gone, so their calls end quickly;

@@ -4,6 +4,7 @@
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
+import logging
 import threading
 from types import SimpleNamespace
 
@@ -75,3 +76,50 @@ def test_the_same_error_without_an_interrupt_is_the_failure(tmp_path):
             asyncio.run(build.run())
     assert not raised.value.interrupted
     assert raised.value.reason == 'cannot copy x'
+
+
+def _finished_run(monkeypatch, *, interrupted):
+    """Run run_jobs around jobs that end (interrupted or not) at once.
+
+    One container of the run is still there when the jobs have ended.
+    """
+    from colcon_deb_docker import job_runner
+    session = SimpleNamespace(
+        interrupted=threading.Event(), dependency_images=None,
+        bloom_ahead=None, wait_for_removals=lambda: None,
+        remove_run_containers=lambda: 1,
+        wait_for_threads=lambda timeout: None,
+        layout=SimpleNamespace(remove_scratch=lambda: None),
+        threads=ThreadPoolExecutor(1))
+
+    def jobs(*args, **kwargs):
+        if interrupted:
+            session.interrupted.set()
+        return 0
+
+    monkeypatch.setattr(job_runner, '_check_and_run_jobs', jobs)
+    monkeypatch.setattr(
+        job_runner, 'install_interrupt_handlers', lambda session: {})
+    job_runner.run_jobs(None, None, session=session, plan=None,
+                        decorators=None, invalid=None)
+
+
+def test_containers_removed_after_ctrl_c_are_no_warning(
+    monkeypatch, caplog,
+):
+    # seen by hand: Ctrl-C, the summary, then "WARNING: removed 1
+    # container(s) left running" (the interrupt's own removal, still under
+    # way when the final sweep ran), as if something had gone wrong
+    caplog.set_level(logging.INFO, logger='colcon')
+    _finished_run(monkeypatch, interrupted=True)
+    assert not [r for r in caplog.records if r.levelname == 'WARNING']
+    assert 'of the interrupted run' in caplog.text
+
+
+def test_a_container_left_running_without_an_interrupt_is_a_warning(
+    monkeypatch, caplog,
+):
+    _finished_run(monkeypatch, interrupted=False)
+    assert [r.getMessage() for r in caplog.records
+            if r.levelname == 'WARNING'] == [
+        'removed 1 container(s) left running']
