@@ -19,13 +19,19 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.container_archives import copy_out
 from colcon_deb_docker.container_archives import upload_archive
 from colcon_deb_docker.container_spec import LABEL_RUN
+from colcon_deb_docker.container_spec import Volume
 from colcon_deb_docker.errors import ContainerDiskExceeded
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import ContainerTimeout
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.errors import EngineUnreachable
 from colcon_deb_docker.errors import ImageMissing
+from colcon_deb_docker.memory_budget import format_size
 from colcon_deb_docker.progress import parse_progress_line
+from colcon_deb_docker.volume_usage import count_named_volumes
+from colcon_deb_docker.volume_usage import force_remove
+from colcon_deb_docker.volume_usage import VolumeUsage
+from colcon_deb_docker.volume_usage import WATCHER_LABEL
 import docker
 import docker.errors
 
@@ -38,6 +44,10 @@ LOG_TAIL_LINES = 40
 #: DISK_CHECK_SHARE times its own length
 DISK_CHECK_SECONDS = 10.0
 DISK_CHECK_SHARE = 50
+#: how many kept volumes one watcher counts (see bound_kept_volumes), and
+#: where it mounts them
+VOLUMES_A_WATCHER = 100
+KEPT_VOLUMES_MOUNT = '/colcon-deb/volumes'
 #: the longest line passed on whole (see :func:`_stream_lines`)
 MAX_LINE_BYTES = 64 * 1024
 #: the most output of one container that goes on to colcon's logs, each of
@@ -152,6 +162,10 @@ class DockerEngine:
         self.base_url = base_url or os.environ.get(
             'DOCKER_HOST', 'unix:///var/run/docker.sock')
         self.client = client or _connect(base_url, self.base_url)
+        #: the named volumes ended containers kept beyond their disk bound
+        #: unseen, to count (see :meth:`bound_kept_volumes`): volume name
+        #: -> (mount point, bound, the container)
+        self.kept_volumes = {}
 
     def image_id(self, image, *, hint=None):
         """Return the id of a local image, pulling it if it is missing.
@@ -214,6 +228,10 @@ class DockerEngine:
                 f'the engine refused the container: {e.explanation or e}'
             ) from None
         container.colcon_deb_downloads = list(spec.downloads)
+        # (name, path) of the named volumes, which outlive the container
+        container.colcon_deb_kept_volumes = [
+            (mount.name, mount.container_path) for mount in spec.mounts
+            if isinstance(mount, Volume)]
         if spec.uploads:
             try:
                 container.put_archive('/', upload_archive(spec.uploads))
@@ -256,8 +274,8 @@ class DockerEngine:
           None: the container is removed before this returns.
         :param on_started: called with the container once it runs
         :param max_disk: bytes the container may write into its own
-          filesystem (checked every DISK_CHECK_SECONDS while it runs); over
-          them it is killed
+          filesystem and its volumes (checked every DISK_CHECK_SECONDS
+          while it runs, see :class:`VolumeUsage`); over them it is killed
         :returns: the last lines of the output, as an error report has them
         :raises ContainerFailed: on a non-zero exit code
         :raises ContainerTimeout: when the timeout expired
@@ -272,9 +290,17 @@ class DockerEngine:
         stopped = threading.Event()
         stopping = threading.Lock()
         over_disk = []
+        # set when something else removed it (an interrupt, the timeout)
+        removed = []
+        # its volumes (ccache, /opt/ros) count as well as its layer
+        volumes = VolumeUsage(client=self.client, container=container) \
+            if max_disk else None
 
         def kill():
             timed_out.set()
+            removed.append(True)
+            if volumes is not None:
+                volumes.close()
             self.remove(container)
 
         def watch_disk():
@@ -282,11 +308,14 @@ class DockerEngine:
             while not stopped.wait(interval):
                 started = time.monotonic()
                 used = self.disk_used(container)
+                if used is not None:
+                    used += volumes.used() or 0
                 if used is not None and used > max_disk:
                     with stopping:
                         if stopped.is_set():
                             return
                         over_disk.append(used)
+                    volumes.close()
                     self.remove(container)
                     return
                 interval = max(DISK_CHECK_SECONDS, DISK_CHECK_SHARE * (
@@ -300,6 +329,7 @@ class DockerEngine:
                 container.start()
             except docker.errors.NotFound:
                 # removed between create and start (an interrupt)
+                removed.append(True)
                 raise ContainerFailed(
                     name=container.name, exit_code=137,
                     log_tail='removed before it started') from None
@@ -321,6 +351,7 @@ class DockerEngine:
             except docker.errors.NotFound:
                 # removed under us (an interrupt): nothing to copy out
                 result = {'StatusCode': 137, 'removed': True}
+                removed.append(True)
             with stopping:
                 stopped.set()
             if timed_out.is_set():
@@ -348,10 +379,93 @@ class DockerEngine:
             stopped.set()
             if timer:
                 timer.cancel()
+            # killed for its disk use: its volumes were part of it; removed
+            # by an interrupt or the timeout: no new container to count them
+            within = {'max_disk': max_disk, 'volumes': volumes,
+                      'used': over_disk[0] if over_disk else None,
+                      'count': not removed}
             if ended and remove_later is not None:
-                remove_later(lambda: self.remove(container))
+                remove_later(lambda: self._remove_within(container, **within))
             else:
-                self.remove(container)
+                self._remove_within(container, **within)
+
+    def _remove_within(self, container, *, max_disk, volumes, used, count):
+        """Remove an ended container; note or remove what it kept.
+
+        Its named volumes (a package's ccache) outlive it: a build that
+        ended before the disk watch's first look, or wrote after its last,
+        could have left there what the bound forbids, for good.  They are
+        noted, to be counted at the run's end (:meth:`bound_kept_volumes`);
+        those of a build killed over `max_disk` go with it.
+
+        :param volumes: the :class:`VolumeUsage` of the disk watch, or None
+        :param used: what the disk watch counted when it killed the
+          container over `max_disk`, else None
+        :param count: whether to count the named volumes (not when the
+          container was removed under the run: an interrupt)
+        """
+        kept = getattr(container, 'colcon_deb_kept_volumes', [])
+        if volumes is not None:
+            # before the container: its watcher holds all of its volumes
+            volumes.close()
+        self.remove(container)
+        if not kept or volumes is None:
+            return
+        if used is not None:
+            # the build's failure says what it wrote; its cache may hold it
+            for name, _ in kept:
+                self._remove_volume(name)
+            logger.info(f"removed the volumes of '{container.name}' with it "
+                        '(--max-disk)')
+        elif count:
+            for name, path in kept:
+                self.kept_volumes[name] = (path, max_disk, container)
+
+    def bound_kept_volumes(self):
+        """Count the named volumes the run's builds kept; remove any over.
+
+        Once, at the run's end: a watcher (see :mod:`.volume_usage`) mounts
+        them all, read-only, and counts each (0.3 s for a run).  A volume
+        that holds more than its build's ``--max-disk`` is removed, with a
+        warning: before, a build whose CMake wrote 300 MB into its ccache
+        and ended before the disk watch's first look left them there for
+        good, past --max-disk 100m.
+        """
+        pending, self.kept_volumes = self.kept_volumes, {}
+        names = sorted(pending)
+        for start in range(0, len(names), VOLUMES_A_WATCHER):
+            part = names[start:start + VOLUMES_A_WATCHER]
+            mounts = {name: f'{KEPT_VOLUMES_MOUNT}/{index}'
+                      for index, name in enumerate(part)}
+            sizes = count_named_volumes(
+                self.client, of=pending[part[0]][2],
+                volumes=sorted(mounts.items()))
+            for name in part:
+                used = (sizes or {}).get(mounts[name])
+                path, bound, container = pending[name]
+                if used is None or used <= bound:
+                    continue
+                self._remove_volume(name)
+                logger.warning(
+                    f"container '{container.name}' left {format_size(used)} "
+                    f'in its volume {path}, more than {format_size(bound)} '
+                    '(--max-disk): the volume was removed')
+
+    def _remove_volume(self, name, *, wait=30.0):
+        # the container that used it may still be on its way out (the disk
+        # watch's removal under way): "volume is in use" until it is gone
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.client.api.remove_volume(name)
+                return
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError as e:
+                if e.status_code != 409 or time.monotonic() > deadline:
+                    logger.warning(f'could not remove the volume {name}: {e}')
+                    return
+            time.sleep(0.2)
 
     def run(self, spec, *, on_line=None, timeout=None, max_disk=None):
         """Create and run a container to its end (blocking)."""
@@ -374,13 +488,7 @@ class DockerEngine:
 
     def remove(self, container):
         """Stop and remove a container; a container already gone is fine."""
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as e:
-            if 'already in progress' not in str(e):
-                logger.warning(f'could not remove container: {e}')
+        force_remove(container, volumes=True)
 
     def remove_labelled(self, run_id=None, *, label=None, wait=30.0):
         """Remove every container of a run (see :func:`remove_labelled`)."""
@@ -405,8 +513,11 @@ def remove_labelled(client, *, label, wait=30.0):
     while True:
         # the low-level list: the high-level one inspects each container
         # afterwards and fails on one removed in between
-        ids = [c['Id'] for c in client.api.containers(
-            all=True, filters=filters)]
+        # volume watchers first: one still there keeps the engine from
+        # removing the anonymous volume of the container it counts for
+        ids = [c['Id'] for c in sorted(
+            client.api.containers(all=True, filters=filters),
+            key=lambda c: WATCHER_LABEL not in (c.get('Labels') or {}))]
         if found is None:
             found = len(ids)
         if not ids or time.monotonic() > deadline:

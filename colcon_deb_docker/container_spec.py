@@ -61,12 +61,14 @@ class Volume:
 
     name: str
     container_path: str
+    #: mounted read-only (e.g. to count what it holds)
+    read_only: bool = False
 
     def to_docker(self):
         """Return the Docker SDK mount object."""
         return docker.types.Mount(
             target=self.container_path, source=self.name, type='volume',
-            read_only=False, labels={LABEL_TOOL: '1'})
+            read_only=self.read_only, labels={LABEL_TOOL: '1'})
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ class ContainerSpec:
     fresh_volumes: tuple = ()
     #: see :data:`PIDS_LIMIT`
     pids_limit: int = PIDS_LIMIT
+    #: ``<container>:ro``: that container's volumes, mounted read-only
+    volumes_from: tuple = ()
 
     def to_create_kwargs(self):
         """Return the keyword arguments for ``containers.create``.
@@ -184,6 +188,8 @@ class ContainerSpec:
             value = getattr(self, key)
             if value is not None:
                 kwargs[key] = value
+        if self.volumes_from:
+            kwargs['volumes_from'] = list(self.volumes_from)
         if self.mem_limit:
             # no swap on top: a build over its limit is killed, not slowed
             kwargs['mem_limit'] = kwargs['memswap_limit'] = self.mem_limit

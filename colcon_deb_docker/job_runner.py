@@ -71,6 +71,8 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             # by an interrupt); the run's last check wants no container left
             session.bloom_ahead.wait(timeout=60)
         session.wait_for_removals()
+        if not session.interrupted.is_set():
+            session.bound_kept_volumes()
         removed = session.remove_run_containers()
         if removed and session.interrupted.is_set():
             # the interrupt's own removal, still under way when the jobs

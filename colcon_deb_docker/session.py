@@ -209,6 +209,17 @@ class DebSession:
         """Return the engine that runs the containers of an architecture."""
         return self.engines.get(self.arch_or_primary(arch), self.engine)
 
+    @property
+    def all_engines(self):
+        """Return every engine of the run, each once."""
+        return list({id(e): e for e in [
+            self.engine, *self.engines.values()]}.values())
+
+    def bound_kept_volumes(self):
+        """Count the volumes the run's builds kept, on every engine."""
+        for engine in self.all_engines:
+            engine.bound_kept_volumes()
+
     def remove_run_containers(self):
         """Remove every container of this run on every engine."""
         return self._remove_labelled(f'{LABEL_RUN}={self.run_id}')
@@ -223,11 +234,8 @@ class DebSession:
             f'{LABEL_BUILD_BASE}={self.layout.label}')
 
     def _remove_labelled(self, label):
-        removed = 0
-        for engine in {id(e): e for e in [
-                self.engine, *self.engines.values()]}.values():
-            removed += engine.remove_labelled(label=label)
-        return removed
+        return sum(engine.remove_labelled(label=label)
+                   for engine in self.all_engines)
 
     @property
     def labels(self):

@@ -49,6 +49,11 @@ class FakeApi:
     def attach(self, *args, **kwargs):
         return iter([(b'writing\n', None)])
 
+    def inspect_container(self, container_id):
+        # no volumes: the layer alone counts (the volumes' watcher is
+        # covered by tests/e2e/test_hostile_packages.py)
+        return {'Mounts': []}
+
     def containers(self, **query):
         assert query == {
             'all': True, 'size': True, 'filters': {'id': self.container.id}}

@@ -87,6 +87,7 @@ def _finished_run(monkeypatch, *, interrupted):
     session = SimpleNamespace(
         interrupted=threading.Event(), dependency_images=None,
         bloom_ahead=None, wait_for_removals=lambda: None,
+        bound_kept_volumes=lambda: None,
         remove_run_containers=lambda: 1,
         wait_for_threads=lambda timeout: None,
         layout=SimpleNamespace(remove_scratch=lambda: None),

@@ -105,7 +105,8 @@ def add_deb_arguments(parser):
              f'{MIN_FREE // 2 ** 30}g free there')
     parser.add_argument(
         '--max-disk', type=memory_size, metavar='SIZE', default=MAX_DISK,
-        help='The most a build may write into its container, e.g. 64g '
+        help='The most a build may write into its container and its '
+             'volumes (ccache, /opt/ros), e.g. 64g '
              f'(default: {MAX_DISK // 2 ** 30}g; a sparse file counts '
              'whole); a build that writes more is killed instead of '
              "filling the engine's disk (asked of the engine every 10 s)")

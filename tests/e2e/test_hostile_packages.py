@@ -439,6 +439,57 @@ def test_a_build_that_writes_without_end_is_killed_at_its_disk_bound(
     assert workspace.debs() == []
 
 
+def _fills_its_ccache(name, *, then=''):
+    """Return a package whose CMake writes 200 MB into its ccache."""
+    return data_package(name, cmake_extra=(
+        'execute_process(COMMAND sh -c "head -c 200000000 /dev/zero '
+        f'> $CCACHE_DIR/filler{then}")'))
+
+
+def _ccache_volume(engine, workspace, name):
+    volume = f'colcon-deb-ccache-{workspace.build_base_label}-{name}-amd64'
+    return [v.name for v in engine.client.volumes.list()
+            if v.name == volume]
+
+
+def test_what_a_build_leaves_in_its_ccache_counts_in_its_disk_bound(
+        make_workspace, engine, base_image):
+    # the engine counts a container's own layer only: a build that wrote
+    # 300 MB into its ccache volume (kept from run to run) passed
+    # --max-disk 100m, was published, and the 300 MB stayed after the run
+    workspace = make_workspace([])
+    workspace.add_package('quick_filler', _fills_its_ccache('quick_filler'))
+    workspace.add_package('modest', data_package('modest'))
+    result = workspace.colcon_deb('--max-disk', '100m', check=False)
+    # it ended before the disk watch's first look: counted at the run's end
+    assert re.search(
+        r"container '[^']+-quick_filler-amd64' left 19\d MiB in its "
+        r'volume /colcon-deb/ccache, more than 100 MiB \(--max-disk\): '
+        r'the volume was removed', result.stdout), result.stdout[-3000:]
+    assert _ccache_volume(engine, workspace, 'quick_filler') == []
+    # a cache within the bound stays for the next run
+    assert _ccache_volume(engine, workspace, 'modest') != []
+    assert 'modest' not in ''.join(
+        line for line in result.stdout.splitlines() if 'WARNING' in line)
+    assert not workspace.containers(engine)
+
+    # one that goes on after writing is killed at the watch's look, which
+    # counts its volumes beside its layer; and its /opt/ros volume goes
+    # with it (the watcher held it: the engine kept it, dangling)
+    workspace = make_workspace([])
+    workspace.add_package('slow_filler', _fills_its_ccache(
+        'slow_filler', then=' && sleep 40'))
+    started = time.monotonic()
+    _refused(workspace, '--max-disk', '100m', line=(
+        r'^  slow_filler +failed .*it wrote 19\d MiB into its container, '
+        r'more than 100 MiB \(--max-disk\)'))
+    assert time.monotonic() - started < 40
+    assert _ccache_volume(engine, workspace, 'slow_filler') == []
+    assert not workspace.containers(engine)
+    assert anonymous_volumes(engine) == []
+    assert workspace.debs() == []
+
+
 def test_a_postinst_that_writes_without_end_is_killed_in_verify(
         make_workspace, base_image):
     # --verify installs the packages: their maintainer scripts run there
