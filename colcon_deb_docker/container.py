@@ -432,6 +432,13 @@ class DockerEngine:
         good, past --max-disk 100m.
         """
         pending, self.kept_volumes = self.kept_volumes, {}
+        try:
+            self._bound_volumes(pending)
+        except (docker.errors.DockerException, OSError) as e:
+            # the run's own cleanup comes after this: never in its way
+            logger.warning(f'could not count the volumes the builds kept: {e}')
+
+    def _bound_volumes(self, pending):
         names = sorted(pending)
         for start in range(0, len(names), VOLUMES_A_WATCHER):
             part = names[start:start + VOLUMES_A_WATCHER]

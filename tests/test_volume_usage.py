@@ -62,3 +62,21 @@ def test_watchers_are_removed_before_the_containers_they_count():
     assert remove_labelled(client, label='io.colcon-deb-docker.run=r') == 3
     assert removed[0] == 'watcher'
     assert sorted(removed) == ['build', 'other', 'watcher']
+
+
+def test_an_engine_that_fails_the_count_never_stops_the_cleanup(caplog):
+    # bound_kept_volumes runs in the run's `finally`, before the removal of
+    # the run's containers: an engine gone away must not skip that
+    from colcon_deb_docker.container import DockerEngine
+
+    def unreachable(**kwargs):
+        raise ConnectionError('engine gone')
+
+    client = SimpleNamespace(containers=SimpleNamespace(create=unreachable))
+    engine = DockerEngine(client=client)
+    container = SimpleNamespace(
+        name='build', labels={}, attrs={'Image': 'sha256:x'})
+    engine.kept_volumes = {'cache': ('/colcon-deb/ccache', 1, container)}
+    engine.bound_kept_volumes()
+    assert 'could not count the volumes the builds kept' in caplog.text
+    assert engine.kept_volumes == {}
