@@ -273,15 +273,17 @@ def anonymous_volumes(engine):
 def created_containers(engine, since, workspace):
     """Return the labels of every container of `workspace` since `since`.
 
-    Only that workspace's: `since` is in whole seconds, and the previous
-    test's last containers may have been made in the same second.
+    Only that workspace's, and only from `since` on (``time.time()``, to
+    the nanosecond of the engine's events): the engine asks in whole
+    seconds, and the run before may have made its last container in the
+    same second (the count of its kept volumes, at its very end).
     """
     import time
     events = engine.client.events(
-        since=since, until=int(time.time()) + 1, decode=True,
+        since=int(since), until=int(time.time()) + 1, decode=True,
         filters={'type': 'container', 'event': 'create',
                  'label': LABEL_RUN_FILTER})
     label = workspace.build_base_label
     return [e['Actor']['Attributes'] for e in events
-            if e['Actor']['Attributes'].get(
+            if e['timeNano'] >= since * 1e9 and e['Actor']['Attributes'].get(
                 'io.colcon-deb-docker.build-base') == label]

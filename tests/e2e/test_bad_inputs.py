@@ -50,7 +50,7 @@ def test_unresolvable_keys_are_listed_at_once_before_any_build(
         'keys_dep', depends=['keys_a']))
     workspace.add_package('keys_ok', data_package('keys_ok'))
 
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb(check=False)
     assert result.returncode == 1
     out = result.stdout
@@ -136,7 +136,7 @@ def test_unwritable_output_fails_before_any_container(
     output.mkdir()
     os.chown(output, workspace.uid, workspace.gid)
     os.chmod(output, 0o555)
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb('--output-base', str(output), check=False)
     assert result.returncode == 1
     assert f'colcon deb: error: cannot write the repository {output}: ' \
@@ -279,7 +279,7 @@ def test_a_selected_package_whose_sibling_was_never_built(
         '--dry-run', '--packages-select', 'sib_user', check=False)
     assert dry.returncode == 1
     assert said in dry.stdout
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb(
         '--packages-select', 'sib_user', check=False)
     assert result.returncode == 1

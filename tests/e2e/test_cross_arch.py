@@ -77,7 +77,7 @@ def test_amd64_and_arm64_in_one_repository(
     assert 'aarch64' in output
 
     # nothing changed: every architecture is up to date
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb('--arch', 'amd64', '--arch', FOREIGN)
     assert not [a for a in created_containers(engine, since, workspace)
                 if PACKAGE_LABEL in a]
@@ -91,7 +91,7 @@ def test_missing_emulation_fails_fast_with_the_fix(
     BINFMT.write_text('0')
     try:
         started = time.monotonic()
-        since = int(time.time())
+        since = time.time()
         result = workspace.colcon_deb('--arch', FOREIGN, check=False)
         elapsed = time.monotonic() - started
     finally:

@@ -58,7 +58,7 @@ def test_two_distributions_in_one_repository(
 
     # nothing changed: up to date for both, not one container built
     import time
-    since = int(time.time())
+    since = time.time()
     again = workspace.colcon_deb('--base-image', second_base_image)
     assert again.stdout.count('up to date') >= 4, again.stdout
     assert not [c for c in created_containers(engine, since, workspace)

@@ -35,7 +35,7 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
     release = (workspace.repo / 'dists' / 'bookworm' / 'Release').read_text()
 
     # a no-op rerun starts no container and leaves the repository alone
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb(*args)
     assert set(_statuses(workspace).values()) == {'up to date'}
     assert 'skip: up to date' in (
@@ -47,7 +47,7 @@ def test_skip_and_rebuild_rules(make_workspace, engine, base_image):
 
     # a changed leaf: exactly that one
     (workspace.root / 'src' / 'inc_leaf' / 'data.txt').write_text('leaf 2\n')
-    since = int(time.time())
+    since = time.time()
     workspace.colcon_deb(*args)
     assert _statuses(workspace) == {
         'inc_lib': 'up to date', 'inc_app': 'up to date',
@@ -114,7 +114,7 @@ def test_dry_run_prints_the_plan_and_builds_nothing(
     workspace.colcon_deb('--packages-select', 'dry_lib')
     debs = workspace.debs()
 
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb('--dry-run')
     out = result.stdout
     assert 'nothing is built' in out
@@ -166,14 +166,14 @@ def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
     rules.write_text('kc_key:\n  debian: [libzstd-dev]\n')
     args = ('--rosdep-source', str(rules))
 
-    since = int(time.time())
+    since = time.time()
     first = workspace.colcon_deb('--dry-run', *args)
     assert len(_check_containers(engine, since, workspace)) == 1
     assert any('kc_key -> libzstd-dev' in line
                for line in _resolution_lines(first))
 
     # the same sources: no container, the same answer
-    since = int(time.time())
+    since = time.time()
     again = workspace.colcon_deb('--dry-run', *args)
     assert _check_containers(engine, since, workspace) == []
     assert _resolution_lines(again) == _resolution_lines(first)
@@ -185,7 +185,7 @@ def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
 
     # a changed rule in a --rosdep-source file: asked again
     rules.write_text('kc_key:\n  debian: [liblz4-dev]\n')
-    since = int(time.time())
+    since = time.time()
     changed = workspace.colcon_deb('--dry-run', *args)
     assert len(_check_containers(engine, since, workspace)) == 1
     assert any('kc_key -> liblz4-dev' in line
@@ -196,15 +196,15 @@ def test_the_rosdep_pre_check_is_kept_while_what_it_reads_is_unchanged(
         data_package('kc_app', depends=['kc_key', 'kc_new'])['package.xml'])
     rules.write_text('kc_key:\n  debian: [liblz4-dev]\n'
                      'kc_new:\n  debian: [libzstd-dev]\n')
-    since = int(time.time())
+    since = time.time()
     workspace.colcon_deb('--dry-run', *args)
     assert len(_check_containers(engine, since, workspace)) == 1
-    since = int(time.time())
+    since = time.time()
     workspace.colcon_deb('--dry-run', *args)
     assert _check_containers(engine, since, workspace) == []
 
     # the builds (and bloom ahead) start from the kept rosdep cache
-    since = int(time.time())
+    since = time.time()
     workspace.colcon_deb(*args)
     assert _check_containers(engine, since, workspace) == []
     assert set(_statuses(workspace).values()) == {'built'}

@@ -21,7 +21,7 @@ def test_builds_on_a_second_engine_without_shared_files(
         base_image, ['ls', '-A', '/ws'], remove=True,
         volumes={str(workspace.root): {'bind': '/ws', 'mode': 'ro'}})
     assert seen.decode().strip() == ''
-    since = int(time.time())
+    since = time.time()
     workspace.colcon_deb(
         '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}')
 
@@ -91,7 +91,7 @@ def test_a_remote_engine_gets_the_images_it_lacks_from_the_local_one(
         second_engine.client.images.remove(name)
         assert not second_engine.has_image(name)
     workspace = make_workspace(['demo_geometry'])
-    since = int(time.time())
+    since = time.time()
     result = workspace.colcon_deb(
         '--docker-host', f'amd64=unix://{SECOND_ENGINE_SOCKET}')
     for name in (base_image, builder.tag):
