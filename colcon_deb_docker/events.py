@@ -27,6 +27,8 @@ class DebRunStarted:
     #: the pin and sources files a consumer adds (when it has underlays)
     pin_file: str = ''
     sources_file: str = ''
+    #: seconds each Release stays valid (--valid-for), 0 for ever
+    valid_for: float = 0
 
 
 @dataclass(frozen=True)

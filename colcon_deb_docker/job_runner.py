@@ -169,7 +169,8 @@ def run_started_event(session, invalid):
         pin_file=str(pin) if with_pin else '',
         sources_file=str(
             repository.path / sources_file_name(repository.codename))
-        if with_pin else '')
+        if with_pin else '',
+        valid_for=repository.valid_for or 0)
 
 
 def set_build_closures(session, decorators, *, with_tests):

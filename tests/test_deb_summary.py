@@ -2,11 +2,14 @@
 # Licensed under the Apache License, Version 2.0
 """The summary is an event handler fed by the jobs' events."""
 
+from dataclasses import replace
+
 from colcon_core.event_handler import get_event_handler_extensions
 from colcon_core.event_reactor import EventReactorShutdown
 from colcon_core.location import set_default_log_path
 from colcon_deb_docker.event_handler.deb_summary import \
     DebSummaryEventHandler
+from colcon_deb_docker.event_handler.deb_summary import summary_lines
 from colcon_deb_docker.events import DebPackageResult
 from colcon_deb_docker.events import DebRunStarted
 from colcon_deb_docker.session import PackageResult
@@ -79,3 +82,19 @@ def test_lanes_are_the_workers():
     assert lanes['long'] != lanes['a']
     assert lanes['a'] == lanes['b']
     assert max(lanes.values()) == 1
+
+
+def test_the_summary_says_until_when_a_release_is_valid(tmp_path):
+    snapshot = tmp_path / 'deb' / 'dists' / 'bookworm'
+    snapshot.mkdir(parents=True)
+    (snapshot / 'Release').write_text(
+        'Codename: bookworm\nDate: Mon, 07 Dec 2026 00:00:00 GMT\n'
+        'Valid-Until: Mon, 14 Dec 2026 00:00:00 GMT\n')
+    run = replace(_run(), repository_path=str(tmp_path / 'deb'),
+                  valid_for=7 * 86400)
+    lines = summary_lines(run, {})
+    assert lines[-1] == '  its Release is valid until 2026-12-14 ' \
+        '00:00:00 UTC: run colcon deb at least every 3d 12h to renew it ' \
+        '(--valid-for)'
+    # without the option, nothing is said
+    assert not any('valid' in line for line in summary_lines(_run(), {}))

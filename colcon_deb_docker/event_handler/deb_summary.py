@@ -6,6 +6,7 @@ With it, the run's picture: ``colcon-deb-timeline-<codename>.svg`` in the
 run's log directory (see :mod:`colcon_deb_docker.timeline_svg`).
 """
 
+import math
 from pathlib import Path
 
 from colcon_core.event_handler import EventHandlerExtensionPoint
@@ -14,6 +15,9 @@ from colcon_core.location import get_log_path
 from colcon_core.plugin_system import satisfies_version
 from colcon_deb_docker.events import DebPackageResult
 from colcon_deb_docker.events import DebRunStarted
+from colcon_deb_docker.repository.indexes import release_valid_until
+from colcon_deb_docker.repository.validity import format_duration
+from colcon_deb_docker.repository.validity import format_time
 from colcon_deb_docker.timeline_svg import render_timeline
 
 
@@ -100,4 +104,19 @@ def summary_lines(run, results):
     if run.pin_file:
         lines.append(f'  with its underlays: {run.sources_file}; its '
                      f'packages win with the pin {run.pin_file}')
+    if run.valid_for:
+        lines.append(validity_line(run))
     return lines
+
+
+def validity_line(run):
+    """Say until when the Release is valid and how often to renew it."""
+    valid_until = release_valid_until(
+        Path(run.repository_path) / 'dists' / run.codename)
+    if valid_until is not None and math.isfinite(valid_until):
+        until = f'until {format_time(valid_until)}'
+    else:
+        until = f'for {format_duration(run.valid_for)}'
+    return f'  its Release is valid {until}: run colcon deb at least ' \
+        f'every {format_duration(run.valid_for / 2)} to renew it ' \
+        '(--valid-for)'

@@ -53,7 +53,7 @@ class AptRepository:
     def __init__(
         self, *, path, codename, architectures, os_name='debian',
         origin='colcon-deb', signer=None,
-        keep_versions=DEFAULT_KEEP_VERSIONS,
+        keep_versions=DEFAULT_KEEP_VERSIONS, valid_for=None,
     ):
         """Describe (and create on first use) the repository under `path`.
 
@@ -63,6 +63,8 @@ class AptRepository:
           ``key.gpg`` (binary, for ``signed-by``) and ``key.asc``
         :param keep_versions: how many versions of each package the index
           keeps (older ones are pruned, index first, files after)
+        :param valid_for: seconds each Release stays valid after it is
+          written (``Valid-Until``, see :mod:`.validity`), None for ever
         """
         self.path = Path(path).resolve()
         self.codename = codename
@@ -71,6 +73,7 @@ class AptRepository:
         self.origin = origin
         self.signer = signer
         self.keep_versions = keep_versions
+        self.valid_for = valid_for
         self._lock = RepositoryLock(self.path)
         self._manifest = None
         self._label = None
@@ -143,7 +146,7 @@ class AptRepository:
         return check_repository(
             root=self.path, codename=self.codename,
             architectures=self.architectures, signer=self.signer,
-            repair=repair)
+            repair=repair, valid_for=self.valid_for)
 
     def check(self, *, repair):
         """Check the repository (see :mod:`.self_check`), repair if asked.
@@ -223,7 +226,8 @@ class AptRepository:
         deleted = write_snapshot(
             root=self.path, codename=self.codename,
             architectures=self.architectures, origin=self.origin,
-            label=self.label, manifest=manifest, signer=self.signer)
+            label=self.label, manifest=manifest, signer=self.signer,
+            valid_for=self.valid_for)
         for relative in deleted:
             logger.info(f'deleted {relative} (no index lists it any more)')
 

@@ -10,6 +10,11 @@ those of the snapshots still kept: a client that read the previous Release
 and fetches its Packages after the switch still gets the bytes that Release
 promised.  Pool files dropped by retention are deleted only when the last
 snapshot that lists them is deleted.
+
+With a validity (``--valid-for``), Release says ``Valid-Until``: apt then
+refuses the repository once that time has passed, so whoever can serve
+the repository cannot keep a robot on an old signed state (withholding
+the fixes published since) for longer than that.
 """
 
 import email.utils
@@ -18,6 +23,7 @@ import hashlib
 import os
 from pathlib import Path
 import shutil
+import time
 
 from colcon_deb_docker.repository.manifest import Manifest
 from colcon_deb_docker.repository.manifest import MANIFEST_NAME
@@ -59,14 +65,7 @@ def snapshot_serials(root, codename=None):
 
 def snapshot_codename(snapshot):
     """Return the Codename of a snapshot's Release, or None."""
-    try:
-        with open(Path(snapshot) / 'Release') as f:
-            for line in f:
-                if line.startswith('Codename:'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return None
+    return release_field(snapshot, 'Codename')
 
 
 def distributions(root):
@@ -140,10 +139,12 @@ def packages_text(manifest, arch):
 
 
 def write_snapshot(*, root, codename, architectures, origin, manifest,
-                   signer=None, label=None):
+                   signer=None, label=None, valid_for=None):
     """Write the indexes of `manifest` as a new snapshot and switch to it.
 
     :param architectures: the architectures to index even when empty
+    :param valid_for: seconds the Release stays valid (``Valid-Until``),
+      None for no end
     :returns: the pool files deleted because no kept snapshot lists them
     """
     root = Path(root)
@@ -157,7 +158,7 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
         _write_indexes(tmp, root=root, codename=codename,
                        architectures=architectures, origin=origin,
                        label=label or origin, manifest=manifest,
-                       signer=signer)
+                       signer=signer, valid_for=valid_for)
         publishable(tmp, *tmp.rglob('*'))
         os.replace(tmp, snapshots / str(serial))
     finally:
@@ -167,7 +168,7 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
 
 
 def _write_indexes(tmp, *, root, codename, architectures, origin, label,
-                   manifest, signer):
+                   manifest, signer, valid_for):
     architectures = set(architectures) | {
         e['architecture'] for e in manifest.debs.values()
         if e['architecture'] != 'all'}
@@ -192,17 +193,23 @@ def _write_indexes(tmp, *, root, codename, architectures, origin, label,
             for data in versions:
                 (by_hash / hashlib.sha256(data).hexdigest()).write_bytes(data)
     (tmp / MANIFEST_NAME).write_text(manifest.to_json())
+    now = time.time()
     release = {
         'Origin': origin,
         'Label': label,
         'Suite': codename,
         'Codename': codename,
-        'Date': email.utils.formatdate(usegmt=True),
+        'Date': email.utils.formatdate(now, usegmt=True),
+    }
+    if valid_for is not None:
+        release['Valid-Until'] = email.utils.formatdate(
+            now + valid_for, usegmt=True)
+    release.update({
         'Architectures': ' '.join(sorted(architectures)),
         'Components': COMPONENT,
         'Description': 'Packages built by colcon deb',
         'Acquire-By-Hash': 'yes',
-    }
+    })
     text = ''.join(f'{k}: {v}\n' for k, v in release.items())
     for field, algorithm in HASHES:
         text += f'{field}:\n'
@@ -288,12 +295,34 @@ def publishable(*paths):
 
 def release_label(root, codename):
     """Return the Label of the current Release of `codename`, or None."""
-    release = Path(root) / 'dists' / codename / 'Release'
+    return release_field(Path(root) / 'dists' / codename, 'Label')
+
+
+def release_field(snapshot, name):
+    """Return one field of a snapshot's Release (a ``dists/`` link's too).
+
+    None when the Release or the field is missing.
+    """
     try:
-        text = release.read_text()
+        text = (Path(snapshot) / 'Release').read_text()
     except OSError:
         return None
     for line in text.splitlines():
-        if line.startswith('Label:'):
+        if line.startswith(f'{name}:'):
             return line.split(':', 1)[1].strip()
     return None
+
+
+def release_valid_until(snapshot):
+    """Return the ``Valid-Until`` of a snapshot's Release (epoch seconds).
+
+    None when it has none (or one that does not parse: then apt would
+    not take it either, and the self-check writes the Release again).
+    """
+    value = release_field(snapshot, 'Valid-Until')
+    if value is None:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return float('nan')

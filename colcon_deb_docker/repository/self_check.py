@@ -11,6 +11,8 @@ It finds (and, when asked, repairs):
   from the index (the package is then built again);
 - index files that do not match the manifest or their Release hashes, or a
   signature that does not verify: a new snapshot is written;
+- a Release whose validity (``--valid-for``) is more than half gone, or
+  other than asked: a new snapshot is written (a *renewal*, not a repair);
 - files this tool did not write (a ``.deb`` in the pool that no manifest
   lists): reported and left alone, never indexed and never deleted.
 
@@ -24,12 +26,14 @@ import hashlib
 import json
 from pathlib import Path
 import shutil
+import time
 
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import distributions
 from colcon_deb_docker.repository.indexes import ForeignDists
 from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import packages_text
+from colcon_deb_docker.repository.indexes import release_valid_until
 from colcon_deb_docker.repository.indexes import snapshot_codename
 from colcon_deb_docker.repository.indexes import snapshot_serials
 from colcon_deb_docker.repository.indexes import SNAPSHOTS_DIR
@@ -38,6 +42,7 @@ from colcon_deb_docker.repository.manifest import MANIFEST_NAME
 from colcon_deb_docker.repository.publish_rules import file_hashes
 from colcon_deb_docker.repository.publish_rules import read_deb
 from colcon_deb_docker.repository.publish_rules import RepositoryError
+from colcon_deb_docker.repository.validity import renewal_reason
 
 PENDING_DIR = '.pending'
 
@@ -51,17 +56,22 @@ class CheckReport:
     repairs: list = field(default_factory=list)
     #: files that are not ours, left alone
     foreign: list = field(default_factory=list)
+    #: why the Release is signed again though nothing is wrong with it
+    renewals: list = field(default_factory=list)
     #: a new index snapshot is needed
     rewrite: bool = False
 
 
 def check_repository(*, root, codename, architectures, signer=None,
-                     repair):
+                     repair, valid_for=None, now=None):
     """Check the repository at `root`; repair it when `repair` is true.
 
     Returns the report; the caller writes a new snapshot of
     ``report.manifest`` when ``report.rewrite`` is set.
 
+    :param valid_for: the seconds a Release should stay valid
+      (``--valid-for``), None for no ``Valid-Until``
+    :param now: the time to judge the validity at (default: now)
     :raises RepositoryError: for a ``dists/<codename>`` we did not write
     """
     root = Path(root)
@@ -84,10 +94,18 @@ def check_repository(*, root, codename, architectures, signer=None,
         others |= listed_files(snapshot_dir)
     _pending(root, report, repair, others)
     _entries(root, report)
-    if snapshot is not None and not report.rewrite:
+    if snapshot is None:
+        report.rewrite = report.rewrite or bool(report.manifest.debs)
+    elif not report.rewrite:
         _indexes(snapshot, architectures, report, signer)
-    elif snapshot is None and report.manifest.debs:
-        report.rewrite = True
+    if snapshot is not None and not report.rewrite:
+        renewal = renewal_reason(
+            valid_until=release_valid_until(snapshot), valid_for=valid_for,
+            now=time.time() if now is None else now)
+        if renewal:
+            report.renewals.append(
+                f'dists/{codename} (snapshot {snapshot.name}): {renewal}')
+            report.rewrite = True
     listed = set(report.manifest.debs) | others
     for path in sorted([*(root / 'pool').rglob('*.deb'),
                         *(root / 'pool').rglob('*.ddeb')]):

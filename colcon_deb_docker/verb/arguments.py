@@ -20,6 +20,7 @@ from colcon_deb_docker.container_spec import MAX_OUTPUT
 from colcon_deb_docker.memory_budget import parse_size
 from colcon_deb_docker.repository.apt_repository import \
     DEFAULT_KEEP_VERSIONS
+from colcon_deb_docker.repository.validity import parse_duration
 from colcon_deb_docker.versioning import DEFAULT_SCHEME
 from colcon_deb_docker.versioning import SCHEMES
 
@@ -141,6 +142,14 @@ def add_deb_arguments(parser):
         help='Sign with the secret key in FILE (imported into a '
              'temporary keyring that is deleted afterwards)')
     parser.add_argument(
+        '--valid-for', type=duration, metavar='DURATION',
+        help='How long each signed Release stays valid, e.g. 7d or 12h '
+             '(Valid-Until: apt refuses it after that, so a server cannot '
+             'hold clients on an old signed state; every run renews a '
+             'Release with less than half of it left, so run colcon deb '
+             'at least that often, e.g. nightly; needs --sign-key or '
+             '--sign-key-file; default: valid for ever)')
+    parser.add_argument(
         '--force', action='store_true',
         help='Build every selected package, even those whose '
              'fingerprint (sources, dependencies, image, options) is '
@@ -251,6 +260,14 @@ def existing_directory(text):
         raise argparse.ArgumentTypeError(
             f'cannot read the directory {text!r}')
     return text
+
+
+def duration(text):
+    """Parse a duration like 7d or 12h into seconds (argparse type)."""
+    try:
+        return parse_duration(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def memory_size(text):

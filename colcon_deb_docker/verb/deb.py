@@ -87,6 +87,11 @@ class DebVerb(VerbExtensionPoint):
             raise DebDockerError(
                 f'invalid --ros-distro {args.ros_distro!r}') from None
 
+        if args.valid_for and not (args.sign_key or args.sign_key_file):
+            raise DebDockerError(
+                '--valid-for needs a signed repository (--sign-key or '
+                '--sign-key-file): without a signature, whoever serves the '
+                'repository can write any Valid-Until')
         check_apart(
             build_base=args.build_base, output_base=args.output_base)
         new_build_base = not os.path.lexists(args.build_base)

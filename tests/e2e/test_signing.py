@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 import subprocess
 import tempfile
+import time
 
+from colcon_deb_docker.repository.indexes import release_valid_until
 from e2e_support import data_package
 
 
@@ -97,6 +99,44 @@ def test_signed_repository_installs_without_trusted(
     assert rc != 0
     assert 'BADSIG' in output or 'invalid' in output.lower(), output
     assert release.read_text() == release_text
+
+
+def test_a_release_past_its_validity_is_refused_until_a_run_renews_it(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('valid_pkg', data_package('valid_pkg'))
+    key_file = workspace.root / 'signing-key.asc'
+    key_file.write_bytes(_make_key(
+        workspace.root / 'gnupg', workspace.uid, workspace.gid))
+    os.chown(key_file, workspace.uid, workspace.gid)
+    sign = ('--sign-key-file', str(key_file))
+    repo = workspace.repo
+    dists = repo / 'dists' / 'bookworm'
+
+    # valid for a few seconds: once they are over, apt refuses it (a
+    # server holding clients on an old signed state is found out)
+    workspace.colcon_deb(*sign, '--valid-for', '4s')
+    valid_until = release_valid_until(dists)
+    assert valid_until is not None
+    time.sleep(max(0, valid_until - time.time()) + 1)
+    rc, output = _apt_install_signed(
+        engine, base_image, repo, 'ros-humble-valid-pkg')
+    assert rc != 0 and 'is expired' in output, output
+
+    # the next run builds nothing, yet signs the Release again
+    result = workspace.colcon_deb(*sign, '--valid-for', '1d')
+    assert 'its Release is valid until' in result.stdout, result.stdout
+    assert 'run colcon deb at least every 12h to renew it' in result.stdout
+    assert release_valid_until(dists) > time.time() + 86000
+    rc, output = _apt_install_signed(
+        engine, base_image, repo, 'ros-humble-valid-pkg')
+    assert rc == 0 and 'Setting up ros-humble-valid-pkg' in output, output
+
+    # a Release with most of its validity left stays as it is
+    snapshot = dists.resolve()
+    workspace.colcon_deb(*sign, '--valid-for', '1d')
+    assert dists.resolve() == snapshot
 
 
 def test_unknown_sign_key_is_a_clear_error(make_workspace, base_image):
