@@ -46,7 +46,8 @@ def make_session(args, *, build_base, package_names, engines, transfer,
     repository = AptRepository(
         path=args.output_base, codename=builder.os_codename,
         architectures=list(builders), os_name=builder.os_name,
-        keep_versions=args.keep_versions, valid_for=args.valid_for)
+        keep_versions=args.keep_versions, valid_for=args.valid_for,
+        label=args.label)
 
     session = DebSession(
         engine=engine, builder=builder, builders=builders,

@@ -37,6 +37,7 @@ from colcon_deb_docker.repository.publish_rules import check_publisher
 from colcon_deb_docker.repository.publish_rules import NotReproducible
 from colcon_deb_docker.repository.publish_rules import pool_conflict
 from colcon_deb_docker.repository.publish_rules import read_deb
+from colcon_deb_docker.repository.publish_rules import RepositoryError
 from colcon_deb_docker.repository.self_check import check_repository
 from colcon_deb_docker.repository.write_lock import RepositoryLock
 from colcon_deb_docker.repository.write_lock import write_error
@@ -53,7 +54,7 @@ class AptRepository:
     def __init__(
         self, *, path, codename, architectures, os_name='debian',
         origin='colcon-deb', signer=None,
-        keep_versions=DEFAULT_KEEP_VERSIONS, valid_for=None,
+        keep_versions=DEFAULT_KEEP_VERSIONS, valid_for=None, label=None,
     ):
         """Describe (and create on first use) the repository under `path`.
 
@@ -65,6 +66,8 @@ class AptRepository:
           keeps (older ones are pruned, index first, files after)
         :param valid_for: seconds each Release stays valid after it is
           written (``Valid-Until``, see :mod:`.validity`), None for ever
+        :param label: the Release ``Label`` asked for (``--label``); None
+          for the one the repository has, or a new one of its own
         """
         self.path = Path(path).resolve()
         self.codename = codename
@@ -77,6 +80,7 @@ class AptRepository:
         self._lock = RepositoryLock(self.path)
         self._manifest = None
         self._label = None
+        self._wanted_label = label
         #: the --apt-source underlays of this run (named in sources.list)
         self.underlays = ()
 
@@ -84,13 +88,28 @@ class AptRepository:
     def label(self):
         """The Release `Label`, this repository's identity for pinning.
 
-        A new repository gets a label of its own (so that its pin never
-        matches an underlay that is also made by colcon deb); an existing
-        one keeps the label it has, because apt refuses a repository whose
-        Label changes.
+        An existing repository keeps the label it has, because apt refuses
+        to update from a repository whose Label changed ("changed its
+        'Label' value ... must be accepted explicitly").  A new one gets
+        the ``--label`` asked for, else one of its own (so that its pin
+        never matches an underlay that is also made by colcon deb); so a
+        CI job that makes the repository anew in every run must give the
+        same ``--label`` each time, or the machines following it stop
+        updating after its second run.
+
+        :raises RepositoryError: when ``--label`` is not the label the
+          repository has
         """
         if self._label is None:
-            self._label = release_label(self.path, self.codename) or \
+            existing = release_label(self.path, self.codename)
+            wanted = self._wanted_label
+            if existing and wanted and existing != wanted:
+                raise RepositoryError(
+                    f'{self.path} has the Label {existing}, not {wanted} '
+                    '(--label): apt stops updating from a repository whose '
+                    f'Label changes; pass --label {existing}, or another '
+                    '--output-base for a new repository')
+            self._label = existing or wanted or \
                 f'{self.origin}-{secrets.token_hex(4)}'
         return self._label
 
@@ -142,6 +161,13 @@ class AptRepository:
             self._manifest = self._check_repository(repair=False).manifest
         return self._manifest
 
+    def _check_label(self):
+        """Stop on a ``--label`` the repository does not have.
+
+        Before any build, rather than at the first publication.
+        """
+        return self.label
+
     def _check_repository(self, *, repair):
         return check_repository(
             root=self.path, codename=self.codename,
@@ -160,9 +186,11 @@ class AptRepository:
                 # only reads (a dry run writes nothing, not even a lock);
                 # the index is switched atomically, so reading is safe
                 report = self._check_repository(repair=False)
+                self._check_label()
             else:
                 with self.locked():
                     report = self._check_repository(repair=True)
+                    self._check_label()
                     if report.rewrite:
                         self._write(report.manifest)
         except OSError as e:

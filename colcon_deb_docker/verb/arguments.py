@@ -9,6 +9,7 @@ selection options.
 import argparse
 import math
 import os
+import re
 
 from colcon_core.event_handler import add_event_handler_arguments
 from colcon_core.executor import add_executor_arguments
@@ -150,6 +151,14 @@ def add_deb_arguments(parser):
              'at least that often, e.g. nightly; needs --sign-key or '
              '--sign-key-file; default: valid for ever)')
     parser.add_argument(
+        '--label', type=release_label, metavar='NAME',
+        help="The repository's Label in its Release, what consumers' apt "
+             'and pins know it by, e.g. acme-robot-debs (default: the one '
+             'it has, or a new colcon-deb-<random> for a new repository).  '
+             'apt stops updating from a repository whose Label changed: '
+             'a CI job that makes the repository anew in each run must '
+             'give the same --label every time')
+    parser.add_argument(
         '--force', action='store_true',
         help='Build every selected package, even those whose '
              'fingerprint (sources, dependencies, image, options) is '
@@ -268,6 +277,20 @@ def duration(text):
         return parse_duration(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def release_label(text):
+    """Parse a Release Label: letters, digits and ``.+~_-`` (argparse type).
+
+    It goes into Release and into the consumers' pin (``Pin: release
+    l=<label>, ...``), where a comma, a blank or a newline would change
+    what the line says.
+    """
+    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9.+~_-]{0,63}', text):
+        raise argparse.ArgumentTypeError(
+            'expected letters, digits, ".", "+", "~", "_" and "-" (at most '
+            f'64, starting with a letter or digit): {text!r}')
+    return text
 
 
 def memory_size(text):

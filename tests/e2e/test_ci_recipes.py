@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 import subprocess
 
+from colcon_deb_docker.repository.indexes import release_label
 from e2e_support import data_package
 from e2e_support import SECOND_ENGINE_TCP
 from test_signing import _apt_install_signed
@@ -56,6 +57,8 @@ def _check_repository(engine, base_image, repo):
                     f'binary-{arch}' / 'Packages').read_text()
         assert 'Package: ros-humble-ci-pkg\n' in packages
     assert (repo / 'dists' / 'bookworm' / 'InRelease').is_file()
+    # the name apt follows it by, the same in every run of the recipe
+    assert release_label(repo, 'bookworm') == 'acme-robot-debs'
     rc, output = _apt_install_signed(
         engine, base_image, repo, 'ros-humble-ci-pkg')
     assert rc == 0, output
