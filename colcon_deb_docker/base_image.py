@@ -22,6 +22,11 @@ from colcon_deb_docker.platforms import native_architecture
 import docker.errors
 
 DEFAULT_MIRROR = 'http://deb.debian.org/debian'
+#: says that every file of the image comes from its Debian packages (their
+#: contents and maintainer scripts) and debootstrap's own configuration:
+#: its packages and versions say what it holds (see builder_image.py)
+CONTENT_LABEL = 'io.colcon-deb-docker.base-image-content'
+CONTENT_LABEL_VALUE = 'debootstrap'
 
 
 def make_base_image(*, engine, tag, suite, mirror, arch=None, log=print):
@@ -60,7 +65,9 @@ def make_base_image(*, engine, tag, suite, mirror, arch=None, log=print):
             log(f'building {tag} for {arch} from {size} MiB')
             (Path(tmp) / '.dockerignore').write_text('rootfs\n')
             (Path(tmp) / 'Dockerfile').write_text(
-                'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n')
+                'FROM scratch\nADD rootfs.tar /\n'
+                f'LABEL {CONTENT_LABEL}={CONTENT_LABEL_VALUE}\n'
+                'CMD ["bash"]\n')
             try:
                 engine.client.images.build(
                     path=tmp, tag=tag, platform=docker_platform(arch),
@@ -70,7 +77,8 @@ def make_base_image(*, engine, tag, suite, mirror, arch=None, log=print):
         else:
             log(f'importing {size} MiB as {tag}')
             engine.client.api.import_image(
-                src=str(tarball), repository=repository, tag=image_tag)
+                src=str(tarball), repository=repository, tag=image_tag,
+                changes=[f'LABEL {CONTENT_LABEL}={CONTENT_LABEL_VALUE}'])
     return engine.image_id(tag)
 
 

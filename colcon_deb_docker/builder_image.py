@@ -6,6 +6,19 @@ Its tag is a hash of everything that goes into it (the base image's id, the
 Dockerfile and the install script), so it is built once and reused until one
 of them changes.  The OS name and codename are read from the image's
 ``/etc/os-release``, never from the host.
+
+What a package's fingerprint counts of it is its *content* instead
+(:attr:`BuilderImage.content`): the packages installed in it with their
+versions, the Release files of the apt indexes it installs build
+dependencies from, and the install script.  A base image made anew
+(``debootstrap`` in every CI run) has a new id, so a new builder tag, but
+the same content as long as the mirror has not changed: the packages
+built before stay up to date instead of all being built again under new
+versions.  Only for a base image ``colcon-deb-base-image`` made (its
+label says so), whose every file comes from its packages; any other base
+image may hold files no package list shows (a ``pip install``, a copied
+configuration), so the builder's tag (of the base image's id) counts for
+it, as it always did.
 """
 
 from dataclasses import dataclass
@@ -16,6 +29,8 @@ import tarfile
 
 from colcon_core.logging import colcon_logger
 from colcon_deb_docker import contract
+from colcon_deb_docker.base_image import CONTENT_LABEL
+from colcon_deb_docker.base_image import CONTENT_LABEL_VALUE
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.errors import ContainerFailed
 from colcon_deb_docker.errors import DebDockerError
@@ -50,6 +65,9 @@ class BuilderImage:
     architecture: str
     #: whether the image has nothing under /opt/ros (contract.ROS_ROOT)
     ros_root_empty: bool = False
+    #: digest of what a build sees of the image (see the module's doc), ''
+    #: when it is not known from the image's packages: then the tag counts
+    content: str = ''
 
 
 def builder_tag(*, base_image_id, dockerfile, install_script):
@@ -101,11 +119,35 @@ def prepare_builder_image(*, engine, base_image, on_line=None, platform=None,
                 'Dockerfile': dockerfile.encode(),
                 INSTALL_SCRIPT: install_script,
             })
-    os_name, os_codename, architecture, ros_root_empty = read_platform(
+    platform_facts = read_platform(
         engine=engine, image=tag, platform=platform)
+    # only a base image whose packages say all it holds counts by them;
+    # any other by its builder's tag, as before (so its stamps stay valid)
+    by_packages = engine.image_labels(base_image).get(CONTENT_LABEL) == \
+        CONTENT_LABEL_VALUE
     return BuilderImage(
-        tag=tag, os_name=os_name, os_codename=os_codename,
-        architecture=architecture, ros_root_empty=ros_root_empty)
+        tag=tag, os_name=platform_facts.os_name,
+        os_codename=platform_facts.os_codename,
+        architecture=platform_facts.architecture,
+        ros_root_empty=platform_facts.ros_root_empty,
+        content=content_digest(
+            install_script=install_script,
+            image_digest=platform_facts.content) if by_packages else '')
+
+
+def content_digest(*, install_script, image_digest):
+    """Return the content of a builder image, as its fingerprints count it.
+
+    :param image_digest: the digest of its packages and apt indexes, read
+      in a container of it (:func:`read_platform`); when it is not one
+      (an image without sha256sum), '' is returned: then the tag counts
+    """
+    if not re.fullmatch(r'[0-9a-f]{64}', image_digest):
+        return ''
+    digest = hashlib.sha256()
+    for part in (install_script, image_digest.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return f'content:{digest.hexdigest()[:16]}'
 
 
 def build_image(*, engine, tag, files, platform, on_line,
@@ -197,18 +239,11 @@ def check_debian_like(*, engine, image, platform=None):
 
 
 def read_platform(*, engine, image, platform=None):
-    """Return what the run needs to know of an image.
-
-    That is ``(os_name, codename, dpkg architecture, ros_root_empty)``,
-    the last whether nothing is installed under /opt/ros.
-    """
+    """Return what the run needs to know of an image (:class:`Platform`)."""
     lines = []
     spec = ContainerSpec(
         image=image, platform=platform, network_mode='none',
-        command=['sh', '-c',
-                 'cat /etc/os-release; echo "DPKG_ARCH=$(dpkg '
-                 '--print-architecture)"; echo "ROS_ROOT_ENTRIES=$(ls -A '
-                 f'{contract.ROS_ROOT} 2>/dev/null | wc -l)"'])
+        command=['sh', '-c', PLATFORM_SCRIPT])
     try:
         engine.run(spec, on_line=lambda line, _: lines.append(line))
     except ContainerFailed as e:
@@ -217,6 +252,37 @@ def read_platform(*, engine, image, platform=None):
             f'{e.log_tail}') from None
     os_name, codename = parse_os_release('\n'.join(lines))
     values = dict(line.strip().split('=', 1) for line in lines
-                  if line.startswith(('DPKG_ARCH=', 'ROS_ROOT_ENTRIES=')))
-    return (os_name, codename, values.get('DPKG_ARCH', ''),
-            values.get('ROS_ROOT_ENTRIES') == '0')
+                  if line.startswith(('DPKG_ARCH=', 'ROS_ROOT_ENTRIES=',
+                                      'CONTENT=')))
+    return Platform(
+        os_name=os_name, os_codename=codename,
+        architecture=values.get('DPKG_ARCH', ''),
+        ros_root_empty=values.get('ROS_ROOT_ENTRIES') == '0',
+        content=values.get('CONTENT', ''))
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What :func:`read_platform` reads of an image."""
+
+    os_name: str
+    os_codename: str
+    #: dpkg's architecture
+    architecture: str
+    #: whether nothing is installed under /opt/ros
+    ros_root_empty: bool
+    #: sha256 of its packages (name, version, architecture, sorted) and of
+    #: the Release files of its apt indexes
+    content: str
+
+
+#: prints /etc/os-release and the facts of :class:`Platform`
+PLATFORM_SCRIPT = (
+    'cat /etc/os-release; '
+    'echo "DPKG_ARCH=$(dpkg --print-architecture)"; '
+    'echo "ROS_ROOT_ENTRIES=$(ls -A ' + contract.ROS_ROOT +
+    ' 2>/dev/null | wc -l)"; '
+    'echo "CONTENT=$({ dpkg-query -W '
+    "-f '${Package} ${Version} ${Architecture}\\n' | LC_ALL=C sort; "
+    'for f in /var/lib/apt/lists/*Release; do '
+    '[ -f "$f" ] && sha256sum "$f"; done; } | sha256sum | cut -c1-64)"')

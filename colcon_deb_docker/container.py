@@ -205,6 +205,13 @@ class DockerEngine:
             raise DebDockerError(
                 f"cannot make image '{tag}': {e.explanation or e}") from None
 
+    def image_labels(self, image):
+        """Return the labels of a local image ({} when it has none)."""
+        try:
+            return self.client.images.get(image).labels or {}
+        except docker.errors.ImageNotFound:
+            return {}
+
     def has_image(self, image):
         """Return whether an image exists locally."""
         try:

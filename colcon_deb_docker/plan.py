@@ -73,8 +73,12 @@ def fingerprint_options(*, session, user_sources, offline, apt_sources=()):
     if session.debug_symbols == 'lean':
         # likewise ('none' is in build_options already)
         common['debug_symbols'] = session.debug_symbols
+    # the builder image by its content, not its tag: a base image made
+    # anew with the same packages (debootstrap in each CI run) changes
+    # no fingerprint (see builder_image.py)
     return {
-        arch: {**common, 'builder_image': builder.tag, 'architecture': arch}
+        arch: {**common, 'builder_image': builder.content or builder.tag,
+               'architecture': arch}
         for arch, builder in session.builders.items()}
 
 

@@ -25,7 +25,7 @@ from colcon_deb_docker.verb.arguments import add_deb_arguments
 def _session(tmp_path, **kwargs):
     builder = SimpleNamespace(
         architecture='amd64', tag='colcon-deb-builder:x', os_name='debian',
-        os_codename='bookworm', ros_root_empty=True)
+        os_codename='bookworm', ros_root_empty=True, content='content:x')
     repository = SimpleNamespace(path=tmp_path / 'deb', codename='bookworm')
     return DebSession(
         engine=object(), builder=builder, repository=repository,
@@ -233,4 +233,11 @@ def test_debug_symbols_choose_the_compile_flags_and_the_fingerprint(
     full = options(_session(tmp_path))
     # a fingerprint of the default has no new input: stamps stay valid
     assert 'debug_symbols' not in full
+    # the builder image counts by its content, not its tag: a base image
+    # made anew with the same packages has a new id, so a new builder tag
+    remade = _session(tmp_path)
+    remade.builder.tag = 'colcon-deb-builder:y'
+    assert options(remade) == full
+    remade.builder.content = 'content:y'
+    assert options(remade) != full
     assert options(_session(tmp_path, debug_symbols='lean')) != full
