@@ -146,10 +146,10 @@ def add_deb_arguments(parser):
         '--valid-for', type=duration, metavar='DURATION',
         help='How long each signed Release stays valid, e.g. 7d or 12h '
              '(Valid-Until: apt refuses it after that, so a server cannot '
-             'hold clients on an old signed state; every run renews a '
-             'Release with less than half of it left, so run colcon deb '
-             'at least that often, e.g. nightly; needs --sign-key or '
-             '--sign-key-file; default: valid for ever)')
+             'hold clients on an old signed state; every run, a no-op one '
+             'too, renews a Release with less than half of it left, so run '
+             'colcon deb within each half, e.g. nightly for 7d; needs '
+             '--sign-key or --sign-key-file; default: valid for ever)')
     parser.add_argument(
         '--label', type=release_label, metavar='NAME',
         help="The repository's Label in its Release, what consumers' apt "
