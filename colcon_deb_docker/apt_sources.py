@@ -198,6 +198,29 @@ def release_file(source, *, timeout=15):
     raise OSError(f'no Release file at {source.uri} {source.suite}')
 
 
+def underlays_sharing_label(label, sources):
+    """Return the underlays whose Release has the Label `label`.
+
+    The repository's pin (``Pin: release l=<label>``) is what makes its
+    packages win over the underlays' same-named ones: an underlay under
+    the same Label (two CI jobs with one recipe's ``--label``) gets the
+    pin's priority too, and apt takes the higher version of the two
+    again.  An underlay whose Release cannot be read is left to the
+    checks that read it.
+    """
+    sharing = []
+    for source in sources:
+        try:
+            text = release_file(source).decode(errors='replace')
+        except OSError:
+            continue
+        labels = [line.split(':', 1)[1].strip()
+                  for line in text.splitlines() if line.startswith('Label:')]
+        if label in labels:
+            sharing.append(source)
+    return sharing
+
+
 def underlays_now(sources):
     """Return a digest of the underlays as they are now.
 

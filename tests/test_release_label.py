@@ -3,6 +3,8 @@
 import shutil
 import subprocess
 
+from colcon_deb_docker.apt_sources import parse_apt_source
+from colcon_deb_docker.apt_sources import underlays_sharing_label
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.repository.indexes import release_label
 from colcon_deb_docker.repository.publish_rules import RepositoryError
@@ -101,3 +103,28 @@ def test_a_label_of_letters_digits_and_marks_is_taken():
     assert _parse('--label', 'acme-robot_debs.2+x~1').label == \
         'acme-robot_debs.2+x~1'
     assert _parse().label is None
+
+
+def test_a_new_distribution_joins_the_repository_under_its_label(tmp_path):
+    root = tmp_path / 'repo'
+    bookworm = _new_repository(root, tmp_path / 'w1')
+    trixie = AptRepository(path=root, codename='trixie',
+                           architectures=['amd64'])
+    trixie.check(repair=True)
+    trixie.ensure_initialized()
+    assert release_label(root, 'trixie') == bookworm.label
+    assert bookworm.label.startswith('colcon-deb-')
+
+
+def test_an_underlay_under_the_repositorys_label_is_found(tmp_path):
+    # two CI jobs from one recipe: the overlay's pin would raise the
+    # underlay's packages too
+    underlay = tmp_path / 'underlay'
+    _new_repository(underlay, tmp_path / 'w1', label='acme-robot-debs')
+    other = tmp_path / 'other'
+    _new_repository(other, tmp_path / 'w2', label='acme-core-debs')
+    sources = [parse_apt_source(f'deb [trusted=yes] file:{path} bookworm main')
+               for path in (underlay, other)]
+    assert underlays_sharing_label('acme-robot-debs', sources) == \
+        sources[:1]
+    assert underlays_sharing_label('acme-app-debs', sources) == []

@@ -28,7 +28,9 @@ from colcon_deb_docker.repository.consumer_files import \
 from colcon_deb_docker.repository.consumer_files import write_public_key
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import current_snapshot
+from colcon_deb_docker.repository.indexes import distributions
 from colcon_deb_docker.repository.indexes import publishable
+from colcon_deb_docker.repository.indexes import release_field
 from colcon_deb_docker.repository.indexes import release_label
 from colcon_deb_docker.repository.indexes import write_snapshot
 from colcon_deb_docker.repository.manifest import Manifest
@@ -91,7 +93,8 @@ class AptRepository:
         An existing repository keeps the label it has, because apt refuses
         to update from a repository whose Label changed ("changed its
         'Label' value ... must be accepted explicitly").  A new one gets
-        the ``--label`` asked for, else one of its own (so that its pin
+        the ``--label`` asked for, else that of the repository's other
+        distributions, else one of its own (so that its pin
         never matches an underlay that is also made by colcon deb); so a
         CI job that makes the repository anew in every run must give the
         same ``--label`` each time, or the machines following it stop
@@ -110,8 +113,20 @@ class AptRepository:
                     f'Label changes; pass --label {existing}, or another '
                     '--output-base for a new repository')
             self._label = existing or wanted or \
+                self._label_of_another_distribution() or \
                 f'{self.origin}-{secrets.token_hex(4)}'
         return self._label
+
+    def _label_of_another_distribution(self):
+        """Return the Label the repository's other distributions have.
+
+        So that ``dists/trixie``, added to a repository that has
+        ``dists/bookworm``, joins it under the same name.
+        """
+        labels = sorted(filter(None, (
+            release_field(snapshot, 'Label')
+            for snapshot in distributions(self.path).values())))
+        return labels[0] if labels else None
 
     @property
     def pool(self):

@@ -15,6 +15,7 @@ from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
 from colcon_deb_docker.apt_sources import check_reachable
 from colcon_deb_docker.apt_sources import parse_apt_source
+from colcon_deb_docker.apt_sources import underlays_sharing_label
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
 from colcon_deb_docker.build_layout import check_apart
@@ -207,6 +208,7 @@ class DebVerb(VerbExtensionPoint):
 
         if args.dry_run:
             report_check(repository.check(repair=False), dry_run=True)
+            warn_shared_label(repository, apt_sources)
             plan = plan_run(
                 args, session=session, decorators=decorators,
                 invalid=invalid)
@@ -240,6 +242,7 @@ class DebVerb(VerbExtensionPoint):
             with repository.exclusive_run():
                 report_check(repository.check(repair=True), dry_run=False)
                 repository.ensure_initialized()
+                warn_shared_label(repository, apt_sources)
                 plan = plan_run(
                     args, session=session, decorators=decorators,
                     invalid=invalid)
@@ -262,3 +265,17 @@ class DebVerb(VerbExtensionPoint):
         if invalid and not rc:
             rc = 1
         return rc
+
+
+def warn_shared_label(repository, apt_sources):
+    """Warn of an underlay that has the repository's Label.
+
+    The pin the repository ships would raise the underlay's packages too
+    (see apt_sources.underlays_sharing_label).
+    """
+    for source in underlays_sharing_label(repository.label, apt_sources):
+        logger.warning(
+            f"the underlay '{source.text}' has this repository's Label, "
+            f'{repository.label}: the pin that makes its packages win over '
+            "the underlay's matches both; give this repository another "
+            '--label')

@@ -109,6 +109,24 @@ def test_the_repository_ships_the_pin_and_the_sources(overlay, underlay):
     assert sources[1].startswith('deb [trusted=yes] file:')
 
 
+def test_an_overlay_under_the_underlays_label_is_warned_of(
+        overlay, underlay):
+    # two CI jobs copying one recipe's --label: the pin would match both
+    workspace, _, line = overlay
+    label = subprocess.run(
+        ['sed', '-n', 's/^Label: //p',
+         str(underlay.repo / 'dists/bookworm/Release')],
+        stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    result = workspace.colcon_deb(
+        '--apt-source', line,
+        '--rosdep-source', str(underlay.repo / 'rosdep.yaml'),
+        '--output-base', str(workspace.root / 'same-label'),
+        '--label', label, '--dry-run')
+    assert f"has this repository's Label, {label}: the pin" in \
+        result.stdout
+    assert not (workspace.root / 'same-label').exists()
+
+
 def test_workspace_packages_win_over_the_underlay_with_the_pin(
         overlay, underlay, engine, base_image):
     workspace, _, _ = overlay
