@@ -10,8 +10,10 @@ shares no files with the job, like dind.
 import os
 from pathlib import Path
 import subprocess
+import time
 
 from colcon_deb_docker.repository.indexes import release_label
+from colcon_deb_docker.repository.indexes import release_valid_until
 from e2e_support import data_package
 from e2e_support import SECOND_ENGINE_TCP
 from test_signing import _apt_install_signed
@@ -87,6 +89,11 @@ def test_github_actions_recipe(tmp_path, engine, base_image):
         env['PATH'] = ':'.join([*added, env['PATH']])
     _check_repository(engine, base_image, workspace / 'repo')
     assert not (runner_temp / 'signing-key.asc').exists()
+    # --valid-for 7d: the nightly run renews it
+    valid_until = release_valid_until(
+        workspace / 'repo' / 'dists' / 'bookworm')
+    assert time.time() + 6.9 * 86400 < valid_until < \
+        time.time() + 7 * 86400 + 60
 
 
 def test_gitlab_ci_recipe(tmp_path, engine, base_image, second_engine):
