@@ -276,6 +276,8 @@ def publish_build(session, *, pkg, entry, debs, build_started):
             'source_date_epoch': entry.source_date_epoch,
             'vcs': entry.vcs,
             'builder_image': session.builders[entry.arch].tag,
+            # what the fingerprint counted of it ('' : the tag)
+            'builder_content': session.builders[entry.arch].content,
             'build_started': _iso(build_started),
             'build_finished': _iso(time.time()),
         },

@@ -7,6 +7,7 @@ was built before stays built, under its version, until the content
 changes.
 """
 
+import json
 import secrets
 import subprocess
 
@@ -87,6 +88,11 @@ def test_a_base_image_made_anew_with_the_same_content_rebuilds_nothing(
         _colcon_deb(workspace, first)
         assert report(workspace)['content_pkg']['status'] == 'built'
         debs = workspace.debs()
+        manifest = json.loads(
+            (workspace.repo / 'dists/bookworm/manifest.json').read_text())
+        provenance = manifest['debs'][0]['provenance']
+        assert provenance['builder_image'] == tag
+        assert provenance['builder_content'].startswith('content:')
 
         # made anew: the same packages and apt indexes under new ids
         again, tag = _remade(engine, builder, suffix + '-again')
