@@ -32,6 +32,7 @@ import urllib.request
 from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import Mount
 from colcon_deb_docker.errors import DebDockerError
+from colcon_deb_docker.repository.indexes import text_field
 
 SOURCES_LIST = 'underlays.list'
 SCHEMES = ('file', 'http', 'https')
@@ -214,9 +215,7 @@ def underlays_sharing_label(label, sources):
             text = release_file(source).decode(errors='replace')
         except OSError:
             continue
-        labels = [line.split(':', 1)[1].strip()
-                  for line in text.splitlines() if line.startswith('Label:')]
-        if label in labels:
+        if text_field(text, 'Label') == label:
             sharing.append(source)
     return sharing
 

@@ -307,6 +307,11 @@ def release_field(snapshot, name):
         text = (Path(snapshot) / 'Release').read_text()
     except OSError:
         return None
+    return text_field(text, name)
+
+
+def text_field(text, name):
+    """Return one field of a Release's text (InRelease's too), or None."""
     for line in text.splitlines():
         if line.startswith(f'{name}:'):
             return line.split(':', 1)[1].strip()
