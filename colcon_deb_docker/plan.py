@@ -73,9 +73,10 @@ def fingerprint_options(*, session, user_sources, offline, apt_sources=()):
     if session.debug_symbols == 'lean':
         # likewise ('none' is in build_options already)
         common['debug_symbols'] = session.debug_symbols
-    # the builder image by its content, not its tag: a base image made
-    # anew with the same packages (debootstrap in each CI run) changes
-    # no fingerprint (see builder_image.py)
+    # the builder image by its content where its base image's packages say
+    # all it holds (else by its tag): a base image debootstrapped anew
+    # with the same packages, in each CI run, changes no fingerprint (see
+    # builder_image.py)
     return {
         arch: {**common, 'builder_image': builder.content or builder.tag,
                'architecture': arch}
