@@ -74,7 +74,7 @@ def fingerprint_options(*, session, user_sources, offline, apt_sources=()):
         # likewise ('none' is in build_options already)
         common['debug_symbols'] = session.debug_symbols
     # the builder image by its content where its base image's packages say
-    # all it holds (else by its tag): a base image debootstrapped anew
+    # all it holds (else by its tag): a base image made anew by debootstrap
     # with the same packages, in each CI run, changes no fingerprint (see
     # builder_image.py)
     return {
