@@ -28,6 +28,10 @@ def report_check(report, *, dry_run):
     for renewal in report.renewals:
         # routine, not a fault: each run renews what is half gone
         logger.info(('would renew: ' if dry_run else 'renewed: ') + renewal)
+    for restored in report.links_restored:
+        # what copies that follow links do to a repository, not a fault
+        logger.info(('would restore: ' if dry_run else 'restored: ')
+                    + restored)
     for relative in report.foreign:
         logger.warning(
             f'{relative} is not listed by the repository (not written by '

@@ -3,6 +3,7 @@
 import json
 import os
 from pathlib import Path
+import shutil
 import signal
 
 from colcon_deb_docker.repository.apt_repository import AptRepository
@@ -128,6 +129,152 @@ def test_a_foreign_dists_directory_stops_the_run_untouched(tmp_path):
         _repo(root).publish(debs=[make_deb(tmp_path, name='p')])
     assert (foreign / 'Release').read_text() == 'somebody else\n'
     assert not foreign.is_symlink()
+
+
+def _copy_following_links(root, to, *, snapshots=True):
+    """Copy a repository as aws s3 sync, rsync -r or a zip archive do."""
+    ignore = None if snapshots else shutil.ignore_patterns('.snapshots')
+    shutil.copytree(root, to, symlinks=False, ignore=ignore)
+    assert (to / 'dists' / 'bookworm').is_dir()
+    assert not (to / 'dists' / 'bookworm').is_symlink()
+    return to
+
+
+@pytest.mark.parametrize('snapshots', [True, False])
+def test_a_copy_that_followed_the_dists_link_is_ours_again(
+    tmp_path, snapshots
+):
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    repo.publish(debs=[make_deb(tmp_path / 'b', name='second')])
+    copy = _copy_following_links(
+        repo.path, tmp_path / 'copy', snapshots=snapshots)
+    before = assert_consistent(copy)
+    released = (copy / 'dists/bookworm/Release').read_bytes()
+
+    # a dry run reads it as it is, and says what it would do
+    dry = _repo(copy).check(repair=False)
+    assert set(dry.manifest.debs) == before
+    assert [r for r in dry.links_restored
+            if 'dists/bookworm was a directory' in r]
+    assert not dry.rewrite
+    assert not (copy / 'dists/bookworm').is_symlink()
+
+    report = _repo(copy).check(repair=True)
+    assert not report.repairs, report.repairs
+    assert len(report.links_restored) == 1, report.links_restored
+    assert ('the files of snapshot 2' if snapshots else
+            'leaves out .snapshots/') in report.links_restored[0]
+    assert not report.rewrite and not report.foreign
+    link = copy / 'dists/bookworm'
+    assert link.is_symlink()
+    # the same Release: nothing was signed or published anew
+    assert (link / 'Release').read_bytes() == released
+    assert assert_consistent(copy) == before
+    again = _repo(copy).check(repair=True)
+    assert again.repairs == [] and again.links_restored == []
+    # and it grows as the original would: older versions and all
+    _repo(copy).publish(debs=[make_deb(tmp_path / 'c', name='third')])
+    assert assert_consistent(copy) == before | {
+        'pool/main/third/third_1.0.0_amd64.deb'}
+
+
+def test_a_copied_dists_directory_that_differs_is_a_new_snapshot(tmp_path):
+    """An index changed in the copy is not taken for snapshot 1's."""
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    copy = _copy_following_links(repo.path, tmp_path / 'copy')
+    packages = copy / 'dists/bookworm/main/binary-amd64/Packages'
+    changed = packages.read_text() + '\n'
+    packages.write_text(changed)
+    report = _repo(copy).check(repair=True)
+    assert any('leaves out .snapshots/' in r for r in report.links_restored)
+    # the Release's hashes no longer match the copy: indexed again
+    assert report.rewrite
+    assert os.readlink(copy / 'dists/bookworm') == '../.snapshots/3'
+    # the copy kept as it was, its indexes for by-hash
+    assert (copy / '.snapshots/2/main/binary-amd64/Packages').read_text() \
+        == changed
+    assert assert_consistent(copy) == {'pool/main/first/first_1.0.0_amd64.deb'}
+
+
+def test_a_dists_directory_of_another_distribution_is_not_ours(tmp_path):
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    copy = _copy_following_links(repo.path, tmp_path / 'copy')
+    (copy / 'dists/bookworm').rename(copy / 'dists/trixie')
+    shutil.copytree(copy / 'dists/trixie', copy / 'dists/bookworm')
+    (copy / 'dists/bookworm/Release').write_text('Codename: trixie\n')
+    with pytest.raises(RepositoryError) as error:
+        _repo(copy).check(repair=True)
+    assert 'was not written by colcon deb' in str(error.value)
+    assert not (copy / 'dists/bookworm').is_symlink()
+
+
+def test_a_copied_dists_directory_with_a_link_in_it_is_not_ours(tmp_path):
+    """Adopting it would copy what the link points at into the snapshots."""
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    copy = _copy_following_links(
+        repo.path, tmp_path / 'copy', snapshots=False)
+    secret = tmp_path / 'secret'
+    secret.write_text('not for the repository\n')
+    (copy / 'dists/bookworm/main/notes').symlink_to(secret)
+    with pytest.raises(RepositoryError) as error:
+        _repo(copy).check(repair=True)
+    assert 'was not written by colcon deb' in str(error.value)
+    assert not (copy / '.snapshots').exists()
+
+
+def test_the_link_replaces_the_copy_in_one_step(tmp_path, monkeypatch):
+    """A reader polling dists/bookworm/Release never misses it."""
+    import threading
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    copy = _copy_following_links(repo.path, tmp_path / 'copy')
+    release = copy / 'dists/bookworm/Release'
+    expected = release.read_bytes()
+    misses = []
+    done = threading.Event()
+
+    def read():
+        while not done.is_set():
+            try:
+                assert release.read_bytes() == expected
+            except FileNotFoundError:
+                misses.append(1)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        _repo(copy).check(repair=True)
+    finally:
+        done.set()
+        reader.join()
+    assert (copy / 'dists/bookworm').is_symlink()
+    assert not misses
+
+
+def test_without_an_atomic_exchange_the_copy_moves_aside(
+    tmp_path, monkeypatch
+):
+    from colcon_deb_docker.repository import indexes
+    repo = _repo(tmp_path / 'deb')
+    repo.publish(debs=[make_deb(tmp_path / 'a', name='first')])
+    copy = _copy_following_links(repo.path, tmp_path / 'copy')
+    monkeypatch.setattr(indexes, '_exchange', lambda a, b: False)
+    _repo(copy).check(repair=True)
+    assert os.readlink(copy / 'dists/bookworm') == '../.snapshots/1'
+    assert sorted(p.name for p in (copy / 'dists').iterdir()) == ['bookworm']
+    # a run killed between the exchange and the removal: the next one
+    # removes what is left
+    for name in ('.bookworm.tmp', '.bookworm.copy.tmp'):
+        (copy / 'dists' / name).mkdir()
+        (copy / 'dists' / name / 'Release').write_text('left over\n')
+    report = _repo(copy).check(repair=True)
+    assert sorted(report.repairs) == [
+        'removed dists/.bookworm.copy.tmp (left by an interrupted run)',
+        'removed dists/.bookworm.tmp (left by an interrupted run)']
+    assert sorted(p.name for p in (copy / 'dists').iterdir()) == ['bookworm']
 
 
 def test_a_repository_of_the_previous_layout_gets_a_manifest(tmp_path):

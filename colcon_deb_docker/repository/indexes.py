@@ -17,6 +17,7 @@ the repository cannot keep a robot on an old signed state (withholding
 the fixes published since) for longer than that.
 """
 
+import ctypes
 import email.utils
 import gzip
 import hashlib
@@ -88,19 +89,99 @@ def distributions(root):
 def current_snapshot(root, codename):
     """Return the snapshot directory ``dists/<codename>`` points at.
 
+    A copy of the repository that followed the link (see
+    :func:`copied_snapshot`) gives the snapshot it is a copy of.
+
     :returns: None when there is no ``dists/<codename>`` yet
     :raises ForeignDists: when it is not one of our snapshot links
     """
     link = Path(root) / 'dists' / codename
     if not link.is_symlink():
         if link.exists():
-            raise ForeignDists(str(link))
+            return copied_snapshot(root, codename)
         return None
     target = Path(os.readlink(link))
     if target.parent != Path('..') / SNAPSHOTS_DIR or \
             not target.name.isdigit():
         raise ForeignDists(str(link))
     return Path(root) / SNAPSHOTS_DIR / target.name
+
+
+def copied_snapshot(root, codename):
+    """Return what a ``dists/<codename>`` directory is a copy of.
+
+    Copies that follow links (``aws s3 sync``, ``rsync`` without ``-l``,
+    zip archives, ``tar --dereference`` as GitHub Pages' upload does) turn
+    the link into a directory holding the snapshot's files.  Such a
+    repository is served fine, and brought back before the next run it is
+    still ours: its snapshot is the ``.snapshots/<n>`` with the same files
+    byte for byte, or, when the copy left out the hidden ``.snapshots``
+    (as GitHub's upload-artifact does), the directory itself.  The
+    self-check makes it the link again (:func:`restore_link`).
+
+    :returns: ``.snapshots/<n>``, or the directory itself
+    :raises ForeignDists: when it holds no index snapshot of ours for
+      `codename` (no manifest, a Release of another distribution, or a
+      link or other file no snapshot has, which adopting it would follow)
+    """
+    root = Path(root)
+    directory = root / 'dists' / codename
+    if not (directory / MANIFEST_NAME).is_file() or \
+            snapshot_codename(directory) != codename or any(
+                path.is_symlink() or not (path.is_file() or path.is_dir())
+                for path in directory.rglob('*')):
+        raise ForeignDists(str(directory))
+    files = _tree_files(directory)
+    for serial in reversed(snapshot_serials(root, codename)):
+        snapshot = root / SNAPSHOTS_DIR / str(serial)
+        if _tree_files(snapshot) == files and all(
+                (snapshot / name).read_bytes() ==
+                (directory / name).read_bytes() for name in files):
+            return snapshot
+    return directory
+
+
+def _tree_files(directory):
+    """Return {relative path: size} of the files under `directory`."""
+    return {
+        path.relative_to(directory).as_posix(): path.stat().st_size
+        for path in directory.rglob('*') if path.is_file()}
+
+
+def restore_link(root, codename):
+    """Make a copied ``dists/<codename>`` the link to its snapshot again.
+
+    A copy with no identical snapshot becomes a new snapshot first, so
+    nothing it holds is lost.  The directory and the link are exchanged in
+    one step where the kernel can (``renameat2``), so a reader of a
+    repository served in place sees the one or the other.
+
+    :returns: the serial of the snapshot it now points at, None when
+      ``dists/<codename>`` is not a copy
+    :raises ForeignDists: for a directory that is not ours
+    """
+    root = Path(root)
+    directory = root / 'dists' / codename
+    if directory.is_symlink() or not directory.is_dir():
+        return None
+    snapshot = copied_snapshot(root, codename)
+    if snapshot == directory:
+        snapshots = root / SNAPSHOTS_DIR
+        snapshots.mkdir(parents=True, exist_ok=True)
+        publishable(snapshots)
+        serial = 1 + max(snapshot_serials(root), default=0)
+        tmp = snapshots / f'.{serial}.tmp'
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            shutil.copytree(directory, tmp, symlinks=False)
+            publishable(tmp, *tmp.rglob('*'))
+            os.replace(tmp, snapshots / str(serial))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        serial = int(snapshot.name)
+    _switch_link(root, codename, serial, replace_copy=True)
+    return serial
 
 
 def package_stanza(entry):
@@ -148,6 +229,9 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     :returns: the pool files deleted because no kept snapshot lists them
     """
     root = Path(root)
+    # a copy that followed the link joins the snapshots first, so that the
+    # new one's by-hash keeps its indexes for the clients reading it
+    restore_link(root, codename)
     snapshots = root / SNAPSHOTS_DIR
     snapshots.mkdir(parents=True, exist_ok=True)
     publishable(snapshots)
@@ -223,20 +307,58 @@ def _write_indexes(tmp, *, root, codename, architectures, origin, label,
         (tmp / 'InRelease').write_bytes(clear)
 
 
-def _switch_link(root, codename, serial):
+def _switch_link(root, codename, serial, *, replace_copy=False):
+    """Point ``dists/<codename>`` at snapshot `serial` in one rename.
+
+    :param replace_copy: a directory there is a copy of ours
+      (:func:`restore_link` checked it): it is exchanged for the link,
+      then deleted
+    """
     dists = root / 'dists'
     dists.mkdir(exist_ok=True)
     publishable(dists)
     link = dists / codename
-    if link.exists() and not link.is_symlink():
+    copy = link.exists() and not link.is_symlink()
+    if copy and not replace_copy:
         # never delete what somebody else put there (the self-check says so
         # before any build starts)
         raise ForeignDists(str(link))
     tmp_link = dists / f'.{codename}.tmp'
     if tmp_link.is_symlink() or tmp_link.exists():
-        tmp_link.unlink()
+        _remove_path(tmp_link)
     tmp_link.symlink_to(Path('..') / SNAPSHOTS_DIR / str(serial))
-    os.replace(tmp_link, link)
+    if not copy:
+        os.replace(tmp_link, link)
+        return
+    if not _exchange(tmp_link, link):
+        # no atomic exchange here: the copy moves aside, the link takes
+        # its place a moment later
+        os.replace(link, dists / f'.{codename}.copy.tmp')
+        os.replace(tmp_link, link)
+        tmp_link = dists / f'.{codename}.copy.tmp'
+    _remove_path(tmp_link)
+
+
+def _exchange(a, b):
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    :returns: False where the C library or the file system cannot
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b),
+                     rename_exchange) == 0
+
+
+def _remove_path(path):
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def listed_files(snapshot):
@@ -267,6 +389,9 @@ def _remove_old_snapshots(root, codename):
     for serial in snapshot_serials(root):
         if snapshots / str(serial) not in old:
             kept |= listed_files(snapshots / str(serial))
+    for snapshot in distributions(root).values():
+        # a copied dists/<codename> with no snapshot of its own
+        kept |= listed_files(snapshot)
     candidates = set()
     for snapshot in old:
         candidates |= listed_files(snapshot)

@@ -16,14 +16,17 @@ It finds (and, when asked, repairs):
 - files this tool did not write (a ``.deb`` in the pool that no manifest
   lists): reported and left alone, never indexed and never deleted.
 
-A ``dists/<codename>`` that is not one of our snapshot links stops the run
-with a message; it is never touched.
+A ``dists/<codename>`` directory that a copy made of our snapshot link
+(one that followed links) is made the link again; any other
+``dists/<codename>`` that is not one of our snapshot links stops the run
+with a message, and is never touched.
 """
 
 from dataclasses import dataclass
 from dataclasses import field
 import hashlib
 import json
+import math
 from pathlib import Path
 import shutil
 import time
@@ -34,6 +37,7 @@ from colcon_deb_docker.repository.indexes import ForeignDists
 from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import packages_text
 from colcon_deb_docker.repository.indexes import release_valid_until
+from colcon_deb_docker.repository.indexes import restore_link
 from colcon_deb_docker.repository.indexes import snapshot_codename
 from colcon_deb_docker.repository.indexes import snapshot_serials
 from colcon_deb_docker.repository.indexes import SNAPSHOTS_DIR
@@ -58,6 +62,9 @@ class CheckReport:
     foreign: list = field(default_factory=list)
     #: why the Release is signed again though nothing is wrong with it
     renewals: list = field(default_factory=list)
+    #: copied dists/ directories made links again (routine after a copy
+    #: that follows links, not a fault)
+    links_restored: list = field(default_factory=list)
     #: a new index snapshot is needed
     rewrite: bool = False
 
@@ -84,6 +91,8 @@ def check_repository(*, root, codename, architectures, signer=None,
             'another --output-base') from None
     report = CheckReport(manifest=Manifest())
     _temporaries(root, codename, report, repair)
+    if snapshot is not None and not (root / 'dists' / codename).is_symlink():
+        snapshot = _copied_dists(root, codename, snapshot, report, repair)
     if snapshot is not None:
         report.manifest = _load_manifest(root, snapshot, report)
     # files other snapshots list: the kept older ones (pruned versions stay
@@ -115,6 +124,27 @@ def check_repository(*, root, codename, architectures, signer=None,
     return report
 
 
+def _copied_dists(root, codename, snapshot, report, repair):
+    """Make a copied ``dists/<codename>`` directory the link again.
+
+    See :func:`copied_snapshot`.  Returns the snapshot it stands for.
+    """
+    if snapshot.parent.name == SNAPSHOTS_DIR:
+        report.links_restored.append(
+            f'dists/{codename} was a directory holding the files of snapshot '
+            f'{snapshot.name} (left by a copy that follows links): made it '
+            f'the link to snapshot {snapshot.name} again')
+    else:
+        report.links_restored.append(
+            f'dists/{codename} was a directory holding the files of a '
+            'snapshot not kept here (left by a copy that follows links and '
+            f'leaves out {SNAPSHOTS_DIR}/): kept them as a new snapshot and '
+            f'made dists/{codename} its link')
+    if not repair:
+        return snapshot
+    return root / SNAPSHOTS_DIR / str(restore_link(root, codename))
+
+
 def _published_snapshots(root, codename, report, repair):
     """Return the snapshots a reader may be using.
 
@@ -122,7 +152,10 @@ def _published_snapshots(root, codename, report, repair):
     of `codename` was written by a run killed before it switched the link:
     removed.
     """
-    current = {name: int(snapshot.name)
+    # a copied dists/ directory without a snapshot of its own (a dry run
+    # leaves it so): every snapshot of its distribution is an older one
+    current = {name: int(snapshot.name) if snapshot.name.isdigit()
+               else math.inf
                for name, snapshot in distributions(root).items()}
     published = []
     for serial in snapshot_serials(root):
@@ -142,9 +175,11 @@ def _published_snapshots(root, codename, report, repair):
 def _temporaries(root, codename, report, repair):
     found = list((root / 'pool').rglob('.*.tmp'))
     found += list((root / SNAPSHOTS_DIR).glob('.*.tmp'))
-    tmp_link = root / 'dists' / f'.{codename}.tmp'
-    if tmp_link.is_symlink() or tmp_link.exists():
-        found.append(tmp_link)
+    # the link being made, and a copied dists/<codename> moved aside for it
+    for name in (f'.{codename}.tmp', f'.{codename}.copy.tmp'):
+        tmp_link = root / 'dists' / name
+        if tmp_link.is_symlink() or tmp_link.exists():
+            found.append(tmp_link)
     for path in found:
         report.repairs.append(
             f'removed {path.relative_to(root)} (left by an interrupted run)')

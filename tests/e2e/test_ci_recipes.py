@@ -9,6 +9,7 @@ shares no files with the job, like dind.
 
 import os
 from pathlib import Path
+import shutil
 import subprocess
 import time
 
@@ -104,11 +105,30 @@ def test_gitlab_ci_recipe(tmp_path, engine, base_image, second_engine):
     env['COLCON_DEB_DOCKER_PIP'] = str(REPO_ROOT)
     env['DOCKER_HOST'] = SECOND_ENGINE_TCP  # the dind service
     env['DEB_SIGNING_KEY'] = key
+    assert doc['cache']['paths'] == ['repo/', 'build_deb/']
     venv = Path('/opt/venv')
     script = '\n'.join(doc['before_script'] + doc['script'])
+    repo = workspace / 'repo'
     try:
+        _run(script, env, workspace)
+        _check_repository(engine, base_image, repo)
+        assert not Path('/tmp/signing-key.asc').exists()
+        published = sorted(p.name for p in repo.rglob('*.deb'))
+        # the next job gets both back from the cache; as a copy that
+        # followed the dists/bookworm link, the worst a cache can do
+        for name in doc['cache']['paths']:
+            kept = workspace / name.rstrip('/')
+            shutil.copytree(kept, tmp_path / 'cache' / name, symlinks=False)
+            shutil.rmtree(kept)
+            shutil.move(tmp_path / 'cache' / name, kept)
+        assert not (repo / 'dists' / 'bookworm').is_symlink()
         _run(script, env, workspace)
     finally:
         subprocess.run(['rm', '-rf', str(venv)], check=False)
-    _check_repository(engine, base_image, workspace / 'repo')
-    assert not Path('/tmp/signing-key.asc').exists()
+    # the same files: nothing was built again, and the link is back
+    assert sorted(p.name for p in repo.rglob('*.deb')) == published
+    assert (repo / 'dists' / 'bookworm').is_symlink()
+    log = workspace / 'log' / 'latest_deb' / 'logger_all.log'
+    assert 'restored: dists/bookworm was a directory holding the files ' \
+        'of snapshot' in log.read_text()
+    _check_repository(engine, base_image, repo)
