@@ -166,18 +166,8 @@ def restore_link(root, codename):
         return None
     snapshot = copied_snapshot(root, codename)
     if snapshot == directory:
-        snapshots = root / SNAPSHOTS_DIR
-        snapshots.mkdir(parents=True, exist_ok=True)
-        publishable(snapshots)
-        serial = 1 + max(snapshot_serials(root), default=0)
-        tmp = snapshots / f'.{serial}.tmp'
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            shutil.copytree(directory, tmp, symlinks=False)
-            publishable(tmp, *tmp.rglob('*'))
-            os.replace(tmp, snapshots / str(serial))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        serial = _new_snapshot(
+            root, lambda tmp: shutil.copytree(directory, tmp))
     else:
         serial = int(snapshot.name)
     _switch_link(root, codename, serial, replace_copy=True)
@@ -232,6 +222,21 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     # a copy that followed the link joins the snapshots first, so that the
     # new one's by-hash keeps its indexes for the clients reading it
     restore_link(root, codename)
+    serial = _new_snapshot(root, lambda tmp: _write_indexes(
+        tmp, root=root, codename=codename, architectures=architectures,
+        origin=origin, label=label or origin, manifest=manifest,
+        signer=signer, valid_for=valid_for))
+    _switch_link(root, codename, serial)
+    return _remove_old_snapshots(root, codename)
+
+
+def _new_snapshot(root, write):
+    """Add the next ``.snapshots/<n>``, complete or not at all.
+
+    :param write: called with the path of a temporary directory, not
+      there yet, to make and fill
+    :returns: its serial
+    """
     snapshots = root / SNAPSHOTS_DIR
     snapshots.mkdir(parents=True, exist_ok=True)
     publishable(snapshots)
@@ -239,16 +244,12 @@ def write_snapshot(*, root, codename, architectures, origin, manifest,
     tmp = snapshots / f'.{serial}.tmp'
     shutil.rmtree(tmp, ignore_errors=True)
     try:
-        _write_indexes(tmp, root=root, codename=codename,
-                       architectures=architectures, origin=origin,
-                       label=label or origin, manifest=manifest,
-                       signer=signer, valid_for=valid_for)
+        write(tmp)
         publishable(tmp, *tmp.rglob('*'))
         os.replace(tmp, snapshots / str(serial))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    _switch_link(root, codename, serial)
-    return _remove_old_snapshots(root, codename)
+    return serial
 
 
 def _write_indexes(tmp, *, root, codename, architectures, origin, label,
