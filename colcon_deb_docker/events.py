@@ -29,6 +29,10 @@ class DebRunStarted:
     sources_file: str = ''
     #: seconds each Release stays valid (--valid-for), 0 for ever
     valid_for: float = 0
+    #: with --public-url: the sources line of the machines fetching it
+    #: from there, and where they keep its key ('' when unsigned)
+    public_line: str = ''
+    public_key_path: str = ''
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,11 @@ def run_started_event(session, invalid):
         sources_file=str(
             repository.path / sources_file_name(repository.codename))
         if with_pin else '',
-        valid_for=repository.valid_for or 0)
+        valid_for=repository.valid_for or 0,
+        public_line=repository.consumer_source_line()
+        if repository.public_url else '',
+        public_key_path=repository.consumer_key_path
+        if repository.public_url and repository.signer else '')
 
 
 def set_build_closures(session, decorators, *, with_tests):

@@ -47,7 +47,7 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         path=args.output_base, codename=builder.os_codename,
         architectures=list(builders), os_name=builder.os_name,
         keep_versions=args.keep_versions, valid_for=args.valid_for,
-        label=args.label)
+        label=args.label, public_url=args.public_url)
 
     session = DebSession(
         engine=engine, builder=builder, builders=builders,

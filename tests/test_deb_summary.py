@@ -98,3 +98,19 @@ def test_the_summary_says_until_when_a_release_is_valid(tmp_path):
         '(--valid-for)'
     # without the option, nothing is said
     assert not any('valid' in line for line in summary_lines(_run(), {}))
+
+
+def test_the_summary_gives_the_line_of_the_machines_served():
+    line = ('deb [signed-by=/etc/apt/keyrings/acme.gpg] https://x/acme '
+            'bookworm main')
+    run = replace(_run(), public_line=line,
+                  public_key_path='/etc/apt/keyrings/acme.gpg')
+    assert summary_lines(run, {})[-1] == (
+        f'  served: {line}  (in colcon-deb-bookworm.list; key.gpg goes to '
+        '/etc/apt/keyrings/acme.gpg)')
+    unsigned = replace(_run(), public_line='deb [trusted=yes] file:/srv/d '
+                       'bookworm main')
+    assert summary_lines(unsigned, {})[-1] == (
+        '  served: deb [trusted=yes] file:/srv/d bookworm main  (in '
+        'colcon-deb-bookworm.list)')
+    assert not any('served' in line for line in summary_lines(_run(), {}))

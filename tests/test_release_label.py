@@ -25,15 +25,18 @@ def _new_repository(root, work, **kwargs):
     return repo
 
 
-def _apt_update(root, apt_dir):
+def _apt_update(root, apt_dir, *, sources=None):
     """Run the host's apt-get update on the repository, state in apt_dir.
 
     The same apt state across calls: a machine following the repository.
+
+    :param sources: the sources.list to use (default: one line for root)
     """
     for directory in ('state/lists/partial', 'cache/archives/partial'):
         (apt_dir / directory).mkdir(parents=True, exist_ok=True)
-    sources = apt_dir / 'sources.list'
-    sources.write_text(f'deb [trusted=yes] file:{root} bookworm main\n')
+    if sources is None:
+        sources = apt_dir / 'sources.list'
+        sources.write_text(f'deb [trusted=yes] file:{root} bookworm main\n')
     return subprocess.run(
         ['apt-get', 'update',
          '-o', f'Dir::State={apt_dir / "state"}',

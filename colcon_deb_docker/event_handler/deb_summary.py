@@ -104,6 +104,12 @@ def summary_lines(run, results):
     if run.pin_file:
         lines.append(f'  with its underlays: {run.sources_file}; its '
                      f'packages win with the pin {run.pin_file}')
+    if run.public_line:
+        line = f'  served: {run.public_line}  (in colcon-deb-{run.codename}' \
+            '.list'
+        if run.public_key_path:
+            line += f'; key.gpg goes to {run.public_key_path}'
+        lines.append(line + ')')
     if run.valid_for:
         lines.append(validity_line(run))
     return lines

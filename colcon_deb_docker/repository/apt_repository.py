@@ -19,6 +19,7 @@ thread lock (between jobs of one process); a whole run holds ``.run.lock``.
 
 import os
 from pathlib import Path
+import re
 import secrets
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from colcon_core.logging import colcon_logger
 from colcon_deb_docker.repository.consumer_files import \
     update_consumer_files
 from colcon_deb_docker.repository.consumer_files import write_public_key
+from colcon_deb_docker.repository.consumer_files import write_sources_files
 from colcon_deb_docker.repository.indexes import COMPONENT
 from colcon_deb_docker.repository.indexes import current_snapshot
 from colcon_deb_docker.repository.indexes import distributions
@@ -48,6 +50,10 @@ logger = colcon_logger.getChild(__name__)
 
 #: versions of each package (and architecture) kept in the index
 DEFAULT_KEEP_VERSIONS = 3
+#: a Release Label: it goes into the consumers' pin (``Pin: release
+#: l=<label>, ...``), where a comma, a blank or a newline would change what
+#: the line says, and names the key file of consumers
+LABEL_PATTERN = re.compile(r'[A-Za-z0-9][A-Za-z0-9.+~_-]{0,63}')
 
 
 class AptRepository:
@@ -57,6 +63,7 @@ class AptRepository:
         self, *, path, codename, architectures, os_name='debian',
         origin='colcon-deb', signer=None,
         keep_versions=DEFAULT_KEEP_VERSIONS, valid_for=None, label=None,
+        public_url=None,
     ):
         """Describe (and create on first use) the repository under `path`.
 
@@ -70,6 +77,9 @@ class AptRepository:
           written (``Valid-Until``, see :mod:`.validity`), None for ever
         :param label: the Release ``Label`` asked for (``--label``); None
           for the one the repository has, or a new one of its own
+        :param public_url: where consumers reach the repository
+          (``--public-url``), named in the sources lines written for them;
+          None for its ``file:`` path here
         """
         self.path = Path(path).resolve()
         self.codename = codename
@@ -79,6 +89,7 @@ class AptRepository:
         self.signer = signer
         self.keep_versions = keep_versions
         self.valid_for = valid_for
+        self.public_url = public_url
         self._lock = RepositoryLock(self.path)
         self._manifest = None
         self._label = None
@@ -151,6 +162,34 @@ class AptRepository:
                 else 'trusted=yes'
         uri = 'file:' + quote(str(self.path), safe='/')
         return f'deb [{options}] {uri} {self.codename} {COMPONENT}'
+
+    def consumer_source_line(self):
+        """Return the sources line of the files written for consumers.
+
+        ``colcon-deb*.list`` beside ``dists/``: with a public URL
+        (``--public-url``), the line a machine that fetches the repository
+        from there adds, the key where it puts ``key.gpg``
+        (:attr:`consumer_key_path`); else the line of the repository here.
+        """
+        if self.public_url is None:
+            return self.apt_source_line()
+        options = f'signed-by={self.consumer_key_path}' if self.signer \
+            else 'trusted=yes'
+        return f'deb [{options}] {self.public_url} {self.codename} ' \
+            f'{COMPONENT}'
+
+    @property
+    def consumer_key_path(self):
+        """Where a consumer of the public URL keeps ``key.gpg``.
+
+        ``/etc/apt/keyrings/<label>.gpg``: the directory Debian's apt
+        documents for keys an administrator adds, the file named by the
+        repository's Label (a Label that could not be a file name, written
+        by hand into an existing Release, gives ``colcon-deb.gpg``).
+        """
+        name = self.label if LABEL_PATTERN.fullmatch(self.label) \
+            else self.origin
+        return f'/etc/apt/keyrings/{name}.gpg'
 
     def locked(self):
         """Hold the repository's write lock (threads and processes)."""
@@ -227,6 +266,13 @@ class AptRepository:
                     write_public_key(self.path, self.signer)
                 if current_snapshot(self.path, self.codename) is None:
                     self._write(self._manifest or Manifest())
+                # this run's --public-url and underlays, though it may
+                # publish nothing
+                write_sources_files(
+                    self.path, codename=self.codename,
+                    underlays=self.underlays,
+                    sources_line=self.consumer_source_line(),
+                    only_if_there=True)
                 probe = self.path / f'.write-test.{os.getpid()}'
                 probe.write_bytes(b'')
                 probe.unlink()
@@ -294,7 +340,7 @@ def _add_and_index(repository, manifest, debs, entries, rosdep_keys):
                 repository.path, rosdep_keys=rosdep_keys,
                 os_name=repository.os_name, codename=repository.codename,
                 label=repository.label, underlays=repository.underlays,
-                sources_line=repository.apt_source_line())
+                sources_line=repository.consumer_source_line())
         repository._write(manifest)
         journal.unlink()
     except OSError as e:

@@ -58,8 +58,27 @@ def update_consumer_files(root, *, rosdep_keys, os_name, codename, label,
     if names_of.get(codename):
         _replace(root / PIN_FILE, pin_preferences(
             label=label, package_names_of=names_of))
+    write_sources_files(root, codename=codename, underlays=underlays,
+                        sources_line=sources_line)
+
+
+def write_sources_files(root, *, codename, underlays, sources_line,
+                        only_if_there=False):
+    """Write the sources lines of a distribution: the underlays', its own.
+
+    :param only_if_there: only rewrite them if a publication wrote them
+      before (a run that publishes nothing still gives them this run's
+      ``--public-url`` and underlays), and only if they changed
+    """
     lines = '\n'.join([u.text for u in underlays] + [sources_line]) + '\n'
-    _replace(root / sources_file_name(codename), lines)
+    own = root / sources_file_name(codename)
+    if only_if_there:
+        try:
+            if own.read_text() == lines:
+                return
+        except FileNotFoundError:
+            return
+    _replace(own, lines)
     _replace(root / SOURCES_FILE, lines)
 
 

@@ -21,6 +21,7 @@ from colcon_deb_docker.container_spec import MAX_OUTPUT
 from colcon_deb_docker.memory_budget import parse_size
 from colcon_deb_docker.repository.apt_repository import \
     DEFAULT_KEEP_VERSIONS
+from colcon_deb_docker.repository.apt_repository import LABEL_PATTERN
 from colcon_deb_docker.repository.validity import parse_duration
 from colcon_deb_docker.versioning import DEFAULT_SCHEME
 from colcon_deb_docker.versioning import SCHEMES
@@ -159,6 +160,14 @@ def add_deb_arguments(parser):
              'a CI job that makes the repository anew in each run must '
              'give the same --label every time')
     parser.add_argument(
+        '--public-url', type=public_url, metavar='URL',
+        help='Where the repository will be served, e.g. '
+             'https://debs.example.com/acme: the sources lines written for '
+             'consumers (colcon-deb*.list beside dists/) name it, and a '
+             "signed repository's key as /etc/apt/keyrings/<label>.gpg, "
+             'where they put key.gpg (default: the output base as a file: '
+             'URI of this machine)')
+    parser.add_argument(
         '--force', action='store_true',
         help='Build every selected package, even those whose '
              'fingerprint (sources, dependencies, image, options) is '
@@ -286,11 +295,24 @@ def release_label(text):
     l=<label>, ...``), where a comma, a blank or a newline would change
     what the line says.
     """
-    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9.+~_-]{0,63}', text):
+    if not LABEL_PATTERN.fullmatch(text):
         raise argparse.ArgumentTypeError(
             'expected letters, digits, ".", "+", "~", "_" and "-" (at most '
             f'64, starting with a letter or digit): {text!r}')
     return text
+
+
+def public_url(text):
+    """Parse the URL consumers reach the repository at (argparse type).
+
+    http(s) with a host, or a ``file:`` path; no blank or bracket, which
+    would end the URI of a sources line or its options.
+    """
+    if not re.fullmatch(r'(https?://[^/\s\[\]]+|file:)[^\s\[\]]*', text):
+        raise argparse.ArgumentTypeError(
+            'expected an http://, https:// or file: URL without blanks or '
+            f'brackets (percent-encode them): {text!r}')
+    return text.rstrip('/') or text
 
 
 def memory_size(text):

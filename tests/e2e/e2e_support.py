@@ -217,6 +217,20 @@ install(FILES package.xml data.txt DESTINATION share/{name})
     }
 
 
+def run_script(engine, image, script, **kwargs):
+    """Run a shell script in a new container of `image`; (rc, output).
+
+    :param kwargs: more of the SDK's ``containers.run`` (volumes, ...)
+    """
+    container = engine.client.containers.run(
+        image, command=['sh', '-c', script], detach=True, **kwargs)
+    try:
+        rc = container.wait()['StatusCode']
+        return rc, container.logs().decode()
+    finally:
+        container.remove(force=True)
+
+
 def list_containers(engine, **kwargs):
     """Return ``engine.client.containers.list(**kwargs)``, while runs go on.
 

@@ -122,7 +122,9 @@ def test_gitlab_ci_recipe(tmp_path, engine, base_image, second_engine):
             shutil.rmtree(kept)
             shutil.move(tmp_path / 'cache' / name, kept)
         assert not (repo / 'dists' / 'bookworm').is_symlink()
-        _run(script, env, workspace)
+        # the job's own steps again (the tools of its image are there)
+        _run('\n'.join(['export PATH=/opt/venv/bin:$PATH'] + doc['script']),
+             env, workspace)
     finally:
         subprocess.run(['rm', '-rf', str(venv)], check=False)
     # the same files: nothing was built again, and the link is back

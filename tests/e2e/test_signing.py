@@ -8,6 +8,7 @@ import time
 
 from colcon_deb_docker.repository.indexes import release_valid_until
 from e2e_support import data_package
+from e2e_support import run_script
 
 
 def _make_key(home, uid, gid):
@@ -27,22 +28,24 @@ def _make_key(home, uid, gid):
     return secret
 
 
+def _key_file(workspace):
+    """Write a new secret key to a file only the tester reads; its path."""
+    key_file = workspace.root / 'signing-key.asc'
+    key_file.write_bytes(_make_key(
+        workspace.root / 'gnupg', workspace.uid, workspace.gid))
+    os.chown(key_file, workspace.uid, workspace.gid)
+    os.chmod(key_file, 0o600)
+    return key_file
+
+
 def _apt_install_signed(engine, base_image, repo, package):
     """apt-get update/install with signed-by only; return (rc, output)."""
-    container = engine.client.containers.run(
-        base_image, detach=True,
-        command=['sh', '-c', f"""
-            echo "deb [signed-by=/repo/key.gpg] file:/repo bookworm main" \
-                > /etc/apt/sources.list.d/colcon-deb.list
-            apt-get update 2>&1 && \
-            DEBIAN_FRONTEND=noninteractive apt-get install -y {package} 2>&1
-            """],
-        volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
-    try:
-        rc = container.wait()['StatusCode']
-        return rc, container.logs().decode()
-    finally:
-        container.remove(force=True)
+    return run_script(engine, base_image, f"""
+        echo "deb [signed-by=/repo/key.gpg] file:/repo bookworm main" \
+            > /etc/apt/sources.list.d/colcon-deb.list
+        apt-get update 2>&1 && \
+        DEBIAN_FRONTEND=noninteractive apt-get install -y {package} 2>&1
+        """, volumes={str(repo): {'bind': '/repo', 'mode': 'ro'}})
 
 
 def test_signed_repository_installs_without_trusted(
@@ -50,12 +53,7 @@ def test_signed_repository_installs_without_trusted(
 ):
     workspace = make_workspace([])
     workspace.add_package('signed_pkg', data_package('signed_pkg'))
-    secret = _make_key(
-        workspace.root / 'gnupg', workspace.uid, workspace.gid)
-    key_file = workspace.root / 'signing-key.asc'
-    key_file.write_bytes(secret)
-    os.chown(key_file, workspace.uid, workspace.gid)
-    os.chmod(key_file, 0o600)
+    key_file = _key_file(workspace)
 
     # a key file: imported into a temporary keyring
     result = workspace.colcon_deb('--sign-key-file', str(key_file))
@@ -73,7 +71,7 @@ def test_signed_repository_installs_without_trusted(
     assert 'NO_PUBKEY' not in output and 'not signed' not in output
 
     # the secret never appears in a log
-    body = secret.decode().splitlines()[3]
+    body = key_file.read_text().splitlines()[3]
     for log in (workspace.root / 'log').rglob('*'):
         if log.is_file():
             assert body not in log.read_text(errors='replace'), log
@@ -106,11 +104,7 @@ def test_a_release_past_its_validity_is_refused_until_a_run_renews_it(
 ):
     workspace = make_workspace([])
     workspace.add_package('valid_pkg', data_package('valid_pkg'))
-    key_file = workspace.root / 'signing-key.asc'
-    key_file.write_bytes(_make_key(
-        workspace.root / 'gnupg', workspace.uid, workspace.gid))
-    os.chown(key_file, workspace.uid, workspace.gid)
-    sign = ('--sign-key-file', str(key_file))
+    sign = ('--sign-key-file', str(_key_file(workspace)))
     repo = workspace.repo
     dists = repo / 'dists' / 'bookworm'
 

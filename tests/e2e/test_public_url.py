@@ -1,0 +1,81 @@
+"""A repository served over HTTP, set up on a machine from its own files.
+
+What the README tells a robot to do, with apt's own downloader in place
+of curl (the base image has no curl): fetch key.gpg into
+/etc/apt/keyrings/<label>.gpg and colcon-deb-<codename>.list into
+sources.list.d, then install with apt verifying the signature.
+"""
+
+import contextlib
+import functools
+from http.server import SimpleHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+import threading
+
+from e2e_support import data_package
+from e2e_support import run_script
+from test_proxy import _bridge_gateway
+from test_signing import _key_file
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _served(directory, engine):
+    """Serve `directory` over HTTP; yield the URL containers reach it at."""
+    server = ThreadingHTTPServer(('0.0.0.0', 0), functools.partial(
+        _QuietHandler, directory=str(directory)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f'http://{_bridge_gateway(engine)}:{server.server_port}'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _set_up_and_install(engine, base_image, url, *, label, package):
+    """Run the README's machine setup in a fresh container; (rc, output)."""
+    return run_script(engine, base_image, f"""
+        set -e
+        # only the served repository (the package needs nothing else)
+        rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*
+        get() {{ /usr/lib/apt/apt-helper download-file "$1" "$2"; }}
+        install -d -m 0755 /etc/apt/keyrings
+        get {url}/key.gpg /etc/apt/keyrings/{label}.gpg
+        get {url}/colcon-deb-bookworm.list /etc/apt/sources.list.d/{label}.list
+        cat /etc/apt/sources.list.d/{label}.list
+        apt-get update 2>&1
+        DEBIAN_FRONTEND=noninteractive apt-get install -y {package} 2>&1
+        """)
+
+
+def test_a_machine_set_up_from_the_served_files_installs(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('served_pkg', data_package('served_pkg'))
+    key_file = _key_file(workspace)
+    with _served(workspace.root, engine) as server:
+        url = f'{server}/deb'
+        result = workspace.colcon_deb(
+            '--sign-key-file', str(key_file), '--label', 'acme-served',
+            '--public-url', f'{url}/')
+        line = (f'deb [signed-by=/etc/apt/keyrings/acme-served.gpg] {url} '
+                'bookworm main')
+        assert (workspace.repo / 'colcon-deb-bookworm.list').read_text() \
+            == line + '\n'
+        assert f'served: {line}  (in colcon-deb-bookworm.list; key.gpg ' \
+            'goes to /etc/apt/keyrings/acme-served.gpg)' in result.stdout
+        rc, output = _set_up_and_install(
+            engine, base_image, url, label='acme-served',
+            package='ros-humble-served-pkg')
+    print(output)
+    assert rc == 0, output
+    assert f'{url} bookworm InRelease' in output
+    assert 'Setting up ros-humble-served-pkg' in output
