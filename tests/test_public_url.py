@@ -50,6 +50,14 @@ def test_a_public_url_that_would_break_the_sources_line_is_refused(text):
     assert 'expected an http://, https:// or file: URL' in str(refused.value)
 
 
+def test_a_public_url_with_credentials_is_refused():
+    with pytest.raises(_Refused) as refused:
+        _parse('--public-url', 'https://robot:s3cret@debs.example.com/acme')
+    assert 'a user or password in --public-url would be published' in \
+        str(refused.value)
+    assert 's3cret' not in str(refused.value)
+
+
 def test_the_consumer_files_name_the_public_url_and_the_key_path(tmp_path):
     root = tmp_path / 'repo'
     repo = _published(root, tmp_path / 'w', signer=_Signer(),

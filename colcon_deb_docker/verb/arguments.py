@@ -306,12 +306,19 @@ def public_url(text):
     """Parse the URL consumers reach the repository at (argparse type).
 
     http(s) with a host, or a ``file:`` path; no blank or bracket, which
-    would end the URI of a sources line or its options.
+    would end the URI of a sources line or its options; no user or
+    password, which would be published with the files that name it.
     """
-    if not re.fullmatch(r'(https?://[^/\s\[\]]+|file:)[^\s\[\]]*', text):
+    match = re.fullmatch(r'(https?://([^/\s\[\]]+)|file:)[^\s\[\]]*', text)
+    if not match:
         raise argparse.ArgumentTypeError(
             'expected an http://, https:// or file: URL without blanks or '
             f'brackets (percent-encode them): {text!r}')
+    if '@' in (match.group(2) or ''):
+        raise argparse.ArgumentTypeError(
+            'a user or password in --public-url would be published in the '
+            "consumers' sources lines: give the URL without them (apt "
+            'reads credentials from /etc/apt/auth.conf.d/)')
     return text.rstrip('/') or text
 
 
