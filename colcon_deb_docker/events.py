@@ -30,9 +30,11 @@ class DebRunStarted:
     #: seconds each Release stays valid (--valid-for), 0 for ever
     valid_for: float = 0
     #: with --public-url: the sources line of the machines fetching it
-    #: from there, and where they keep its key ('' when unsigned)
+    #: from there, where they keep its key and the key's fingerprint, to
+    #: check what they fetched against ('' when unsigned)
     public_line: str = ''
     public_key_path: str = ''
+    public_key_fingerprint: str = ''
 
 
 @dataclass(frozen=True)

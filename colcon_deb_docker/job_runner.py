@@ -174,6 +174,8 @@ def run_started_event(session, invalid):
         public_line=repository.consumer_source_line()
         if repository.public_url else '',
         public_key_path=repository.consumer_key_path
+        if repository.public_url and repository.signer else '',
+        public_key_fingerprint=repository.signer.fingerprint
         if repository.public_url and repository.signer else '')
 
 

@@ -104,10 +104,12 @@ def test_the_summary_gives_the_line_of_the_machines_served():
     line = ('deb [signed-by=/etc/apt/keyrings/acme.gpg] https://x/acme '
             'bookworm main')
     run = replace(_run(), public_line=line,
-                  public_key_path='/etc/apt/keyrings/acme.gpg')
+                  public_key_path='/etc/apt/keyrings/acme.gpg',
+                  public_key_fingerprint='0123ABCD' * 5)
     assert summary_lines(run, {})[-1] == (
         f'  served: {line}  (in colcon-deb-bookworm.list; key.gpg goes to '
-        '/etc/apt/keyrings/acme.gpg)')
+        '/etc/apt/keyrings/acme.gpg, its fingerprint '
+        f"{'0123ABCD' * 5})")
     unsigned = replace(_run(), public_line='deb [trusted=yes] file:/srv/d '
                        'bookworm main')
     assert summary_lines(unsigned, {})[-1] == (

@@ -108,7 +108,8 @@ def summary_lines(run, results):
         line = f'  served: {run.public_line}  (in colcon-deb-{run.codename}' \
             '.list'
         if run.public_key_path:
-            line += f'; key.gpg goes to {run.public_key_path}'
+            line += f'; key.gpg goes to {run.public_key_path}, its ' \
+                f'fingerprint {run.public_key_fingerprint}'
         lines.append(line + ')')
     if run.valid_for:
         lines.append(validity_line(run))

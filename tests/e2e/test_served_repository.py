@@ -10,6 +10,7 @@ import contextlib
 import functools
 from http.server import SimpleHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+import subprocess
 import threading
 
 from e2e_support import data_package
@@ -37,6 +38,15 @@ def _served(directory, engine):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _fingerprint(key):
+    """Return the fingerprint of the one key in an exported key file."""
+    listing = subprocess.run(
+        ['gpg', '--show-keys', '--with-colons', str(key)],
+        check=True, capture_output=True, text=True).stdout
+    return next(line.split(':')[9] for line in listing.splitlines()
+                if line.startswith('fpr:'))
 
 
 def _set_up_and_install(engine, base_image, url, *, label, package):
@@ -71,7 +81,8 @@ def test_a_machine_set_up_from_the_served_files_installs(
         assert (workspace.repo / 'colcon-deb-bookworm.list').read_text() \
             == line + '\n'
         assert f'served: {line}  (in colcon-deb-bookworm.list; key.gpg ' \
-            'goes to /etc/apt/keyrings/acme-served.gpg)' in result.stdout
+            'goes to /etc/apt/keyrings/acme-served.gpg, its fingerprint ' \
+            f'{_fingerprint(workspace.repo / "key.gpg")})' in result.stdout
         rc, output = _set_up_and_install(
             engine, base_image, url, label='acme-served',
             package='ros-humble-served-pkg')
