@@ -161,6 +161,7 @@ def run_started_event(session, invalid):
     repository = session.repository
     pin = repository.path / PIN_FILE
     with_pin = bool(repository.underlays) and pin.is_file()
+    served_signed = repository.public_url and repository.signer
     return DebRunStarted(
         package_names=tuple(sorted({*session.results, *invalid})),
         repository_path=str(repository.path),
@@ -174,9 +175,9 @@ def run_started_event(session, invalid):
         public_line=repository.consumer_source_line()
         if repository.public_url else '',
         public_key_path=repository.consumer_key_path
-        if repository.public_url and repository.signer else '',
+        if served_signed else '',
         public_key_fingerprint=repository.signer.fingerprint
-        if repository.public_url and repository.signer else '')
+        if served_signed else '')
 
 
 def set_build_closures(session, decorators, *, with_tests):
