@@ -326,7 +326,7 @@ def _switch_link(root, codename, serial, *, replace_copy=False):
         raise ForeignDists(str(link))
     tmp_link = dists / f'.{codename}.tmp'
     if tmp_link.is_symlink() or tmp_link.exists():
-        _remove_path(tmp_link)
+        remove_path(tmp_link)
     tmp_link.symlink_to(Path('..') / SNAPSHOTS_DIR / str(serial))
     if not copy:
         os.replace(tmp_link, link)
@@ -337,7 +337,7 @@ def _switch_link(root, codename, serial, *, replace_copy=False):
         os.replace(link, dists / f'.{codename}.copy.tmp')
         os.replace(tmp_link, link)
         tmp_link = dists / f'.{codename}.copy.tmp'
-    _remove_path(tmp_link)
+    remove_path(tmp_link)
 
 
 def _exchange(a, b):
@@ -355,11 +355,16 @@ def _exchange(a, b):
                      rename_exchange) == 0
 
 
-def _remove_path(path):
+def remove_path(path, *, missing_ok=False):
+    """Delete a file, a link (not what it points at) or a directory tree.
+
+    :param missing_ok: also what is gone already or goes while deleting
+      (a leftover of a killed run)
+    """
     if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
+        shutil.rmtree(path, ignore_errors=missing_ok)
     else:
-        path.unlink()
+        path.unlink(missing_ok=missing_ok)
 
 
 def listed_files(snapshot):
@@ -383,14 +388,15 @@ def _remove_old_snapshots(root, codename):
     mine = snapshot_serials(root, codename)
     old = {snapshots / str(s) for s in mine[:-SNAPSHOTS_KEPT]}
     # never one a dists/ link points at, whatever its Release says
-    old -= set(distributions(root).values())
+    current = set(distributions(root).values())
+    old -= current
     if not old:
         return []
     kept = set()
     for serial in snapshot_serials(root):
         if snapshots / str(serial) not in old:
             kept |= listed_files(snapshots / str(serial))
-    for snapshot in distributions(root).values():
+    for snapshot in current:
         # a copied dists/<codename> with no snapshot of its own
         kept |= listed_files(snapshot)
     candidates = set()

@@ -28,7 +28,6 @@ import hashlib
 import json
 import math
 from pathlib import Path
-import shutil
 import time
 
 from colcon_deb_docker.repository.indexes import current_snapshot
@@ -37,6 +36,7 @@ from colcon_deb_docker.repository.indexes import ForeignDists
 from colcon_deb_docker.repository.indexes import listed_files
 from colcon_deb_docker.repository.indexes import packages_text
 from colcon_deb_docker.repository.indexes import release_valid_until
+from colcon_deb_docker.repository.indexes import remove_path
 from colcon_deb_docker.repository.indexes import restore_link
 from colcon_deb_docker.repository.indexes import snapshot_codename
 from colcon_deb_docker.repository.indexes import snapshot_serials
@@ -168,7 +168,7 @@ def _published_snapshots(root, codename, report, repair):
                 f'removed snapshot {serial} (written by an interrupted run, '
                 'never published)')
             if repair:
-                _remove(path)
+                remove_path(path, missing_ok=True)
     return published
 
 
@@ -184,14 +184,7 @@ def _temporaries(root, codename, report, repair):
         report.repairs.append(
             f'removed {path.relative_to(root)} (left by an interrupted run)')
         if repair:
-            _remove(path)
-
-
-def _remove(path):
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+            remove_path(path, missing_ok=True)
 
 
 def _load_manifest(root, snapshot, report):
