@@ -20,6 +20,8 @@ file for consumers (see ``repository/apt_repository.py``).
 """
 
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 import hashlib
 import os
 from pathlib import Path
@@ -52,6 +54,12 @@ class AptSource:
     suite: str
     components: tuple
     options: tuple = ()
+    #: its InRelease (or Release) file as the run read it at its start
+    #: (:func:`with_release`), else None: every later question of the run
+    #: (the Label check, the dependency images' state) is answered from
+    #: this one copy, so the run sees one state of the underlay and asks
+    #: its server once
+    release: bytes = field(default=None, compare=False, repr=False)
 
     @property
     def scheme(self):
@@ -127,27 +135,6 @@ def parse_apt_source(text, *, codename=None):
     return source
 
 
-def check_reachable(source):
-    """Check that an ``http(s):`` underlay answers with its Release file.
-
-    A ``file:`` one was checked when its line was parsed.  Unchecked, an
-    unreachable underlay ends as apt's "Could not connect" in the logs of
-    bloom and of the first build that needs it, or not at all.
-
-    :raises DebDockerError: naming the line and the reason
-    """
-    if source.local_path is not None:
-        return
-    try:
-        release_file(source)
-    except (OSError, ValueError) as e:
-        reason = getattr(e, 'reason', None) or e
-        raise DebDockerError(
-            f'--apt-source {source.text!r}: cannot read its Release file '
-            f'({reason}); check the URL, the suite and the network (or the '
-            'proxy settings)') from None
-
-
 def source_digest(sources):
     """Return what the fingerprints count of the underlays.
 
@@ -176,11 +163,15 @@ def release_directory(source):
 def release_file(source, *, timeout=15):
     """Return the content of an underlay's InRelease (or Release) file.
 
-    Read from a ``file:`` repository's directory, fetched from an
-    ``http(s):`` one (on the host, through its proxy settings).
+    The copy the run read at its start when it has one
+    (:attr:`AptSource.release`); else read from a ``file:`` repository's
+    directory, fetched from an ``http(s):`` one (on the host, through its
+    proxy settings).
 
     :raises OSError: when there is none or it cannot be read
     """
+    if source.release is not None:
+        return source.release
     where = release_directory(source)
     if source.local_path is not None:
         for name in ('InRelease', 'Release'):
@@ -197,6 +188,26 @@ def release_file(source, *, timeout=15):
             if e.code != 404:
                 raise
     raise OSError(f'no Release file at {source.uri} {source.suite}')
+
+
+def with_release(source):
+    """Return `source` holding its Release file, read now.
+
+    Checks an ``http(s):`` underlay is reachable on the way: unchecked, an
+    unreachable one ends as apt's "Could not connect" in the logs of bloom
+    and of the first build that needs it, or not at all.  The copy held
+    answers the run's later questions (see :attr:`AptSource.release`).
+
+    :raises DebDockerError: naming the line and the reason
+    """
+    try:
+        return replace(source, release=release_file(source))
+    except (OSError, ValueError) as e:
+        reason = getattr(e, 'reason', None) or e
+        raise DebDockerError(
+            f'--apt-source {source.text!r}: cannot read its Release file '
+            f'({reason}); check the URL, the suite and the network (or the '
+            'proxy settings)') from None
 
 
 def underlays_sharing_label(label, sources):

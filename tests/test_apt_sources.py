@@ -4,6 +4,12 @@ A repository of several distributions gives each consumer its own sources
 lines and one pin file for all.
 """
 
+import contextlib
+from functools import partial
+from http.server import SimpleHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+import threading
+
 from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.repository.consumer_files import update_consumer_files
@@ -108,27 +114,37 @@ def test_an_underlays_state_is_its_release_file(tmp_path):
             f'deb [trusted=yes] file:{tmp_path} {{codename}} main'))
 
 
-def test_an_http_underlays_release_file_is_fetched(tmp_path):
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler
-    from http.server import ThreadingHTTPServer
-    import threading
+@contextlib.contextmanager
+def _served(directory, requests):
+    """Serve `directory` over HTTP on the loopback; yield its URL.
 
-    from colcon_deb_docker.apt_sources import release_file
-    _underlay(tmp_path, 'bookworm')
-    (tmp_path / 'flat').mkdir()
-    (tmp_path / 'flat' / 'Release').write_text('flat\n')
-
-    class Quiet(SimpleHTTPRequestHandler):
+    Each request's path is appended to `requests`.
+    """
+    class Recording(SimpleHTTPRequestHandler):
 
         def log_message(self, *args):
             pass
 
+        def do_GET(self):  # noqa: N802 (http.server calls it so)
+            requests.append(self.path)
+            super().do_GET()
+
     server = ThreadingHTTPServer(
-        ('127.0.0.1', 0), partial(Quiet, directory=str(tmp_path)))
+        ('127.0.0.1', 0), partial(Recording, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f'http://127.0.0.1:{server.server_address[1]}'
     try:
+        yield f'http://127.0.0.1:{server.server_address[1]}'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_http_underlays_release_file_is_fetched(tmp_path):
+    from colcon_deb_docker.apt_sources import release_file
+    _underlay(tmp_path, 'bookworm')
+    (tmp_path / 'flat').mkdir()
+    (tmp_path / 'flat' / 'Release').write_text('flat\n')
+    with _served(tmp_path, []) as url:
         # no InRelease there (404): the Release file
         assert release_file(parse_apt_source(
             f'deb [trusted=yes] {url} bookworm main')) == \
@@ -139,9 +155,31 @@ def test_an_http_underlays_release_file_is_fetched(tmp_path):
         with pytest.raises(OSError, match='no Release file'):
             release_file(parse_apt_source(
                 f'deb [trusted=yes] {url} trixie main'))
-    finally:
-        server.shutdown()
-        server.server_close()
+
+
+def test_a_run_reads_an_underlays_release_once(tmp_path):
+    # it used to be fetched three times a run (the reachability check, the
+    # Label check, the dependency images' state), each time the state of
+    # that moment: a republication between them gave the run two views
+    from colcon_deb_docker.apt_sources import underlays_now
+    from colcon_deb_docker.apt_sources import underlays_sharing_label
+    from colcon_deb_docker.apt_sources import with_release
+    _underlay(tmp_path, 'bookworm')
+    release = tmp_path / 'dists' / 'bookworm' / 'Release'
+    release.write_text('Label: acme\nCodename: bookworm\n')
+    requests = []
+    with _served(tmp_path, requests) as url:
+        fresh = parse_apt_source(f'deb [trusted=yes] {url} bookworm main')
+        source = with_release(fresh)
+        assert requests == [
+            '/dists/bookworm/InRelease', '/dists/bookworm/Release']
+        state = underlays_now([source])
+        release.write_text('Label: acme\nCodename: bookworm\nDate: later\n')
+        assert underlays_sharing_label('acme', [source]) == [source]
+        assert underlays_now([source]) == state
+        assert len(requests) == 2
+        # what a fresh read of the republished underlay gives
+        assert underlays_now([fresh]) != state
 
 
 def test_a_percent_encoded_file_repository_is_found(tmp_path):
@@ -159,21 +197,22 @@ def test_a_percent_encoded_file_repository_is_found(tmp_path):
 def test_an_unreachable_http_underlay_is_one_error(tmp_path):
     # it used to go on: a warning with apt's "Could not connect" lines from
     # bloom's container, then each build that needed it failing the same way
-    from colcon_deb_docker.apt_sources import check_reachable
+    from colcon_deb_docker.apt_sources import with_release
     import socket
     with socket.socket() as closed:
         closed.bind(('127.0.0.1', 0))
         port = closed.getsockname()[1]
     line = f'deb [trusted=yes] http://127.0.0.1:{port}/ bookworm main'
     with pytest.raises(DebDockerError) as error:
-        check_reachable(parse_apt_source(line, codename='bookworm'))
+        with_release(parse_apt_source(line, codename='bookworm'))
     assert str(error.value).startswith(
         f'--apt-source {line!r}: cannot read its Release file (')
     assert 'refused' in str(error.value)
     assert str(error.value).endswith(
         '); check the URL, the suite and the network (or the proxy '
         'settings)')
-    # a file: underlay was checked when parsed: nothing more here
+    # a file: underlay was checked when parsed; its Release is read too
     _underlay(tmp_path, 'bookworm')
-    check_reachable(parse_apt_source(
-        f'deb [trusted=yes] file:{tmp_path} bookworm main'))
+    assert with_release(parse_apt_source(
+        f'deb [trusted=yes] file:{tmp_path} bookworm main')).release == \
+        b'Codename: bookworm\n'

@@ -13,9 +13,9 @@ from colcon_core.package_augmentation import \
 from colcon_core.plugin_system import satisfies_version
 from colcon_core.verb import check_and_mark_build_tool
 from colcon_core.verb import VerbExtensionPoint
-from colcon_deb_docker.apt_sources import check_reachable
 from colcon_deb_docker.apt_sources import parse_apt_source
 from colcon_deb_docker.apt_sources import underlays_sharing_label
+from colcon_deb_docker.apt_sources import with_release
 from colcon_deb_docker.bloom_release_dependencies import \
     BloomReleaseAugmentation
 from colcon_deb_docker.build_layout import check_apart
@@ -163,15 +163,14 @@ class DebVerb(VerbExtensionPoint):
         distributions = prepare_distributions(
             engines, args.base_image or [DEFAULT_BASE_IMAGE],
             transfer=transfer)
+        # each underlay's Release is read once, here: the run sees one
+        # state of it (and an unreachable one is an error before a build)
         apt_sources_of = {
             base_image: [
-                parse_apt_source(
-                    line, codename=next(iter(builders.values())).os_codename)
+                with_release(parse_apt_source(
+                    line, codename=next(iter(builders.values())).os_codename))
                 for line in args.apt_source]
             for base_image, builders in distributions.items()}
-        for sources in apt_sources_of.values():
-            for source in sources:
-                check_reachable(source)
         rc = 0
         for base_image, builders in distributions.items():
             builder = next(iter(builders.values()))
