@@ -7,8 +7,10 @@ size: it does not check its hash again.  So build containers never write
 the cache.  It is mounted read-only; what a build downloads comes back to
 the host through the engine API, and the host admits a file only if its
 SHA256 is the one the builder image's apt indexes (verified by apt against
-the archive's signed Release when the image was made) give for that file
-name.  Anything else, a workspace .deb or a planted file, is dropped.
+the archive's signed Release when the image was made) or, in a run with
+``--apt-source`` underlays, the underlays' indexes (verified by apt in a
+container where nothing else runs) give for that file name.  Anything
+else, a workspace .deb or a planted file, is dropped.
 """
 
 import hashlib
@@ -87,7 +89,8 @@ class VerifiedAptCache:
         """Describe the cache.
 
         :param read_indexes: called (once, when first needed) to return the
-          concatenated Packages indexes of the builder image, as bytes
+          concatenated Packages indexes of the builder image and of the
+          underlays, as bytes
         """
         self.path = Path(path)
         self._read_indexes = read_indexes
@@ -105,10 +108,16 @@ class VerifiedAptCache:
 
         :param staging: a directory of files downloaded from a container;
           it is deleted afterwards
+        A file whose name the indexes give with another SHA256 is warned
+        of (a build rewrote it, or the mirror changed under the image); one
+        whose name they do not give at all (planted, or from an underlay
+        republished since the indexes were read) is dropped quietly,
+        logged at debug level.
+
         :returns: (admitted, rejected) file names
         """
         staging = Path(staging)
-        admitted, rejected = [], []
+        admitted, rejected, mismatched = [], [], []
         try:
             candidates = [
                 p for p in sorted(staging.glob('*.deb'))
@@ -121,6 +130,8 @@ class VerifiedAptCache:
                 digest = hashlib.sha256(deb.read_bytes()).hexdigest()
                 if expected.get(deb.name) != digest:
                     rejected.append(deb.name)
+                    if deb.name in expected:
+                        mismatched.append(deb.name)
                     continue
                 tmp = self.path / f'.{deb.name}.{os.getpid()}.tmp'
                 shutil.copyfile(deb, tmp)
@@ -129,10 +140,15 @@ class VerifiedAptCache:
                 admitted.append(deb.name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        if rejected:
+        if mismatched:
             logger.warning(
-                'not cached (no match in the signed apt indexes): '
-                + ', '.join(rejected))
+                'not cached (content other than the signed apt indexes '
+                'give): ' + ', '.join(mismatched))
+        unknown = [name for name in rejected if name not in mismatched]
+        if unknown:
+            logger.debug(
+                'not cached (not in the signed apt indexes): '
+                + ', '.join(unknown))
         return admitted, rejected
 
 
@@ -145,13 +161,41 @@ def builder_indexes(engine, image, *, labels=None):
     container = engine.create(ContainerSpec(
         image=image, command=['true'], network_mode='none',
         labels=dict(labels or {})))
-    data = tempfile.TemporaryFile()
     try:
-        stream, _ = container.get_archive(APT_LISTS)
-        for chunk in stream:
-            data.write(chunk)
+        return _packages_indexes(container)
     finally:
         engine.remove(container)
+
+
+def underlay_indexes(engine, spec, *, timeout=None):
+    """Return the Packages indexes of the underlays, concatenated.
+
+    `spec` is a container of the builder image that reads the
+    ``--apt-source`` underlays' indexes and installs nothing (see
+    ``ContainerSpecs.dependency_set``): apt verifies them against each
+    underlay's signed Release (or its ``trusted=yes``) as it does for
+    every build, and only Debian's apt runs in it, no workspace code.
+    Its lists are read through the engine API once it ended.
+
+    :raises ContainerFailed: when it cannot read them
+    """
+    ended = []
+    container = engine.create(spec)
+    try:
+        engine.run_created(container, timeout=timeout,
+                           remove_later=ended.append)
+        return _packages_indexes(container)
+    finally:
+        for remove in ended:
+            remove()
+
+
+def _packages_indexes(container):
+    """Return the Packages files of a container's apt lists, concatenated."""
+    data = tempfile.TemporaryFile()
+    stream, _ = container.get_archive(APT_LISTS)
+    for chunk in stream:
+        data.write(chunk)
     data.seek(0)
     parts = []
     with data, tarfile.open(fileobj=data) as tar:

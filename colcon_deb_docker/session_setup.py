@@ -11,7 +11,9 @@ from pathlib import Path
 import time
 import uuid
 
+from colcon_core.logging import colcon_logger
 from colcon_deb_docker.apt_cache import builder_indexes
+from colcon_deb_docker.apt_cache import underlay_indexes
 from colcon_deb_docker.apt_cache import VerifiedAptCache
 from colcon_deb_docker.apt_sources import write_apt_sources
 from colcon_deb_docker.bloom_ahead import BloomAhead
@@ -24,6 +26,8 @@ from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.session import allowed_host_environment
 from colcon_deb_docker.session import DebSession
+
+logger = colcon_logger.getChild(__name__)
 
 
 def make_session(args, *, build_base, package_names, engines, transfer,
@@ -112,9 +116,28 @@ def _apt_cache(path, session):
     local = [arch for arch in session.builders if arch not in session.transfer]
 
     def read_indexes():
-        return b'\n'.join(
+        parts = [
             builder_indexes(session.engine_for(arch),
                             session.builders[arch].tag, labels=session.labels)
-            for arch in local)
+            for arch in local]
+        if session.apt_sources:
+            # the underlays' packages are cached too: without, every build
+            # downloaded its underlay dependencies again
+            try:
+                parts.extend(
+                    underlay_indexes(
+                        session.engine_for(arch),
+                        session.specs.dependency_set(
+                            arch=arch, packages=(), name=f'colcon-deb-'
+                            f'{session.run_id}-underlay-indexes-{arch}'),
+                        timeout=session.timeout)
+                    for arch in local)
+            except Exception as e:  # noqa: B902 (a cache, never the build)
+                tail = (getattr(e, 'log_tail', '') or '').strip()
+                logger.warning(
+                    "the underlays' packages are not cached: their indexes "
+                    f'could not be read ({e}'
+                    + (f': {tail.splitlines()[-1].strip()})' if tail else ')'))
+        return b'\n'.join(parts)
 
     return VerifiedAptCache(path=path, read_indexes=read_indexes)

@@ -16,7 +16,9 @@ def _stanza(package, version, arch, filename, content):
             f'SHA256: {hashlib.sha256(content).hexdigest()}\n\n').encode()
 
 
-def test_a_version_with_an_epoch_is_admitted_under_apt_naming(tmp_path):
+def test_a_version_with_an_epoch_is_admitted_under_apt_naming(
+    tmp_path, caplog,
+):
     # apt stores libspdlog-dev 1:1.10.0+ds-0.4 as
     # libspdlog-dev_1%3a1.10.0+ds-0.4_amd64.deb, while the pool file has
     # no epoch: such downloads were never cached
@@ -39,11 +41,25 @@ def test_a_version_with_an_epoch_is_admitted_under_apt_naming(tmp_path):
     cache = VerifiedAptCache(path=tmp_path / 'cache',
                              read_indexes=lambda: index)
     cache.path.mkdir()
-    admitted, rejected = cache.admit(staging)
+    # a file the indexes do not name (planted, or of an underlay
+    # republished since they were read)
+    (staging / 'ros-humble-ul-base_1.0.0-0bookworm_amd64.deb').write_bytes(
+        b'underlay deb')
+    with caplog.at_level('DEBUG'):
+        admitted, rejected = cache.admit(staging)
     assert admitted == ['catkin_0.8.10-9_all.deb',
                         'libspdlog-dev_1%3a1.10.0+ds-0.4_amd64.deb']
-    assert rejected == ['libfoo1_2.0-1_amd64.deb']
+    assert rejected == ['libfoo1_2.0-1_amd64.deb',
+                        'ros-humble-ul-base_1.0.0-0bookworm_amd64.deb']
     assert (cache.path / admitted[1]).read_bytes() == spdlog
+    # the rewritten file is warned of, the unknown one logged
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelname == 'WARNING']
+    assert warnings == [
+        'not cached (content other than the signed apt indexes give): '
+        'libfoo1_2.0-1_amd64.deb']
+    assert 'not cached (not in the signed apt indexes): ' \
+        'ros-humble-ul-base_1.0.0-0bookworm_amd64.deb' in caplog.text
 
 
 def test_apt_file_names_quote_what_apt_quotes():
@@ -56,3 +72,42 @@ def test_apt_file_names_quote_what_apt_quotes():
                 'pool/main/s/spdlog/libspdlog1_1.10.0+ds-0.4_amd64.deb', b'x'))
     assert set(digests) == {'libspdlog1_1.10.0+ds-0.4_amd64.deb',
                             'libspdlog1_1%3a1.10.0+ds-0.4_amd64.deb'}
+
+
+def test_underlay_indexes_that_cannot_be_read_leave_the_builders(
+    tmp_path, monkeypatch, caplog,
+):
+    # a cache, never the build: the builder image's indexes still count
+    from types import SimpleNamespace
+
+    from colcon_deb_docker import session_setup
+    from colcon_deb_docker.container import ContainerFailed
+
+    def unreadable(engine, spec, *, timeout):
+        raise ContainerFailed(
+            name='colcon-deb-run-underlay-indexes-amd64', exit_code=100,
+            log_tail='Reading package lists...\nE: Failed to fetch '
+            'http://gw/deb/dists/bookworm/InRelease  404  Not Found\n')
+
+    catkin = b'catkin deb'
+    monkeypatch.setattr(
+        session_setup, 'builder_indexes', lambda *a, **k: _stanza(
+            'catkin', '0.8.10-9', 'all', 'pool/c/catkin_0.8.10-9_all.deb',
+            catkin))
+    monkeypatch.setattr(session_setup, 'underlay_indexes', unreadable)
+    session = SimpleNamespace(
+        builders={'amd64': SimpleNamespace(tag='builder')}, transfer=set(),
+        engine_for=lambda arch: None, labels={}, apt_sources=('underlay',),
+        run_id='run', timeout=None, specs=SimpleNamespace(
+            dependency_set=lambda **kwargs: kwargs))
+    cache = session_setup._apt_cache(tmp_path / 'cache', session)
+    staging = tmp_path / 'staging'
+    staging.mkdir()
+    (staging / 'catkin_0.8.10-9_all.deb').write_bytes(catkin)
+    with caplog.at_level('WARNING'):
+        assert cache.admit(staging) == (['catkin_0.8.10-9_all.deb'], [])
+    assert "the underlays' packages are not cached: their indexes could " \
+        "not be read (container 'colcon-deb-run-underlay-indexes-amd64' " \
+        'exited with code 100: E: Failed to fetch ' \
+        'http://gw/deb/dists/bookworm/InRelease  404  Not Found)' \
+        in caplog.text

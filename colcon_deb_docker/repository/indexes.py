@@ -148,7 +148,7 @@ def _tree_files(directory):
         for path in directory.rglob('*') if path.is_file()}
 
 
-def restore_link(root, codename):
+def restore_link(root, codename, *, copy_of=None):
     """Make a copied ``dists/<codename>`` the link to its snapshot again.
 
     A copy with no identical snapshot becomes a new snapshot first, so
@@ -156,6 +156,9 @@ def restore_link(root, codename):
     one step where the kernel can (``renameat2``), so a reader of a
     repository served in place sees the one or the other.
 
+    :param copy_of: what :func:`copied_snapshot` gave for it, when the
+      caller has it (under the repository's lock): it compares every file,
+      once is enough
     :returns: the serial of the snapshot it now points at, None when
       ``dists/<codename>`` is not a copy
     :raises ForeignDists: for a directory that is not ours
@@ -164,7 +167,7 @@ def restore_link(root, codename):
     directory = root / 'dists' / codename
     if directory.is_symlink() or not directory.is_dir():
         return None
-    snapshot = copied_snapshot(root, codename)
+    snapshot = copy_of or copied_snapshot(root, codename)
     if snapshot == directory:
         serial = _new_snapshot(
             root, lambda tmp: shutil.copytree(directory, tmp))

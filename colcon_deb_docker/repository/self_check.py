@@ -142,7 +142,8 @@ def _copied_dists(root, codename, snapshot, report, repair):
             f'made dists/{codename} its link')
     if not repair:
         return snapshot
-    return root / SNAPSHOTS_DIR / str(restore_link(root, codename))
+    return root / SNAPSHOTS_DIR / str(
+        restore_link(root, codename, copy_of=snapshot))
 
 
 def _published_snapshots(root, codename, report, repair):

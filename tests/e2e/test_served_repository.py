@@ -19,17 +19,30 @@ from test_proxy import _bridge_gateway
 from test_signing import _key_file
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _RecordingHandler(SimpleHTTPRequestHandler):
+    """Serves files quietly; appends (path, User-Agent) to `requests`."""
+
+    def __init__(self, *args, requests, **kwargs):
+        self.requests = requests
+        super().__init__(*args, **kwargs)
 
     def log_message(self, *args):
         pass
 
+    def do_GET(self):  # noqa: N802 (http.server calls it so)
+        self.requests.append((self.path, self.headers.get('User-Agent', '')))
+        super().do_GET()
+
 
 @contextlib.contextmanager
-def _served(directory, engine):
-    """Serve `directory` over HTTP; yield the URL containers reach it at."""
+def _served(directory, engine, requests=None):
+    """Serve `directory` over HTTP; yield the URL containers reach it at.
+
+    :param requests: a list each request's (path, User-Agent) goes to
+    """
     server = ThreadingHTTPServer(('0.0.0.0', 0), functools.partial(
-        _QuietHandler, directory=str(directory)))
+        _RecordingHandler, directory=str(directory),
+        requests=[] if requests is None else requests))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -90,3 +103,48 @@ def test_a_machine_set_up_from_the_served_files_installs(
     assert rc == 0, output
     assert f'{url} bookworm InRelease' in output
     assert 'Setting up ros-humble-served-pkg' in output
+
+
+def test_a_workspace_builds_on_a_served_underlay(
+    make_workspace, engine,
+):
+    # the host reads the underlay's Release once a run (it used to fetch
+    # it up to three times: reachability, Label, dependency images), the
+    # builds install the underlay's package over HTTP, and the verified apt
+    # cache keeps it for the next build (each build downloaded it again,
+    # and each warned that it was "not cached")
+    underlay = make_workspace([])
+    underlay.add_package('served_base', data_package('served_base'))
+    key_file = _key_file(underlay)
+    underlay.colcon_deb('--sign-key-file', str(key_file))
+    overlay = make_workspace([])
+    overlay.add_package('served_app', data_package(
+        'served_app', depends=['served_base']))
+    # built after served_app, needing served_base again
+    overlay.add_package('served_tool', data_package(
+        'served_tool', depends=['served_base', 'served_app']))
+    requests = []
+    with _served(underlay.root, engine, requests) as server:
+        result = overlay.colcon_deb(
+            '--apt-source', f'deb [signed-by={underlay.repo}/key.gpg] '
+            f'{server}/deb bookworm main',
+            '--rosdep-source', str(underlay.repo / 'rosdep.yaml'),
+            # (an image of the set would download it once anyway)
+            '--no-dependency-images')
+    assert overlay.bloom_debs() == [
+        'ros-humble-served-app_0.1.0-0bookworm_amd64.deb',
+        'ros-humble-served-tool_0.1.0-0bookworm_amd64.deb'], \
+        overlay.bloom_debs()
+    release = '/deb/dists/bookworm/InRelease'
+    host = [path for path, agent in requests
+            if agent.startswith('Python-urllib')]
+    assert host == [release], requests
+    # apt in the containers: bloom's and the builds'
+    assert any(path == release and 'APT' in agent
+               for path, agent in requests), requests
+    downloads = [path for path, _ in requests if path.endswith('.deb')]
+    assert len(downloads) == 1 and 'served-base' in downloads[0], requests
+    cache = overlay.root / 'build_deb' / '.apt-archives'
+    assert [p.name for p in cache.glob('ros-humble-served-base_*.deb')] == [
+        downloads[0].rsplit('/', 1)[1]]
+    assert 'not cached' not in result.stdout
