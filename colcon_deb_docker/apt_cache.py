@@ -106,14 +106,14 @@ class VerifiedAptCache:
     def admit(self, staging):
         """Move the verified .debs of a build's downloads into the cache.
 
-        :param staging: a directory of files downloaded from a container;
-          it is deleted afterwards
         A file whose name the indexes give with another SHA256 is warned
         of (a build rewrote it, or the mirror changed under the image); one
         whose name they do not give at all (planted, or from an underlay
         republished since the indexes were read) is dropped quietly,
         logged at debug level.
 
+        :param staging: a directory of files downloaded from a container;
+          it is deleted afterwards
         :returns: (admitted, rejected) file names
         """
         staging = Path(staging)
