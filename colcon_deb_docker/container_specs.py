@@ -122,9 +122,14 @@ class ContainerSpecs:
         secret).
         """
         session = self.session
-        mounts, uploads, _ = self._inputs.describe([
-            Mount(str(session.helpers_dir), contract.HELPERS),
-            *session.underlay_mounts], arch)
+        inputs = [Mount(str(session.helpers_dir), contract.HELPERS),
+                  *session.underlay_mounts]
+        # what the builds downloaded is not downloaded again (read-only;
+        # only for an engine that shares the host's files, as for builds)
+        apt_cache = session.apt_cache if arch not in session.transfer else None
+        if apt_cache is not None:
+            inputs.append(Mount(str(apt_cache.path), contract.APT_CACHE))
+        mounts, uploads, _ = self._inputs.describe(inputs, arch)
         if session.host_environment:
             uploads.append(Upload(None, contract.PROXY_SETTINGS, files={
                 'environment': ''.join(
@@ -134,6 +139,7 @@ class ContainerSpecs:
             image=session.builders[arch].tag,
             command=['sh', f'{contract.HELPERS}/install-dependency-set.sh',
                      contract.APT_SOURCES, contract.PROXY_SETTINGS,
+                     contract.APT_CACHE if apt_cache is not None else '',
                      *packages],
             name=name, mounts=mounts, uploads=uploads,
             fresh_volumes=tuple(upload.container_path for upload in uploads),

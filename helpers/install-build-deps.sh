@@ -43,9 +43,7 @@ if [ -z "${COLCON_DEB_SIBLING_DEBS:-}" ]; then
 fi
 
 if [ -n "$cache" ]; then
-    for deb in "$cache"/*.deb; do
-        [ -f "$deb" ] && ln -sf "$deb" "$archives/"
-    done
+    sh "$helpers/link-apt-cache.sh" "$cache"
 fi
 apt_options="-q -o Acquire::Languages=none -o APT::Sandbox::User=root"
 

@@ -116,16 +116,15 @@ def test_a_dependency_set_container_keeps_nothing_of_the_run(tmp_path):
     """
     (tmp_path / 'underlay').mkdir()
     for transfer in (set(), {'amd64'}):
-        session = _session(tmp_path, transfer=transfer, underlay_mounts=(
-            Mount(str(tmp_path / 'apt-sources'), contract.APT_SOURCES),
-            Mount(str(tmp_path / 'underlay'), f'{contract.UNDERLAYS}/00')))
+        session = _session(
+            tmp_path, transfer=transfer, underlay_mounts=(
+                Mount(str(tmp_path / 'apt-sources'), contract.APT_SOURCES),
+                Mount(str(tmp_path / 'underlay'), f'{contract.UNDERLAYS}/00')),
+            apt_cache=SimpleNamespace(path=tmp_path / 'apt-archives'))
         session.host_environment['no_proxy'] = "it's, localhost"
         spec = session.specs.dependency_set(
             arch='amd64', packages=['ros-humble-a', 'cmake'], name='n')
         assert spec.environment == {}
-        assert spec.command[-4:] == [
-            contract.APT_SOURCES, contract.PROXY_SETTINGS,
-            'ros-humble-a', 'cmake']
         uploaded = {u.container_path for u in spec.uploads}
         assert set(spec.fresh_volumes) == uploaded
         if transfer:
@@ -133,8 +132,17 @@ def test_a_dependency_set_container_keeps_nothing_of_the_run(tmp_path):
             assert uploaded == {
                 contract.HELPERS, contract.APT_SOURCES,
                 f'{contract.UNDERLAYS}/00', contract.PROXY_SETTINGS}
+            # the apt cache is the host's: not for an engine apart
+            cache = ''
         else:
             assert uploaded == {contract.PROXY_SETTINGS}
+            # the verified apt cache, read-only like every mount
+            assert Mount(str(tmp_path / 'apt-archives'),
+                         contract.APT_CACHE) in spec.mounts
+            cache = contract.APT_CACHE
+        assert spec.command[-5:] == [
+            contract.APT_SOURCES, contract.PROXY_SETTINGS, cache,
+            'ros-humble-a', 'cmake']
         members = _archive_members(spec)
         top = contract.PROXY_SETTINGS.strip('/')
         assert members[top][0].mode == 0o700

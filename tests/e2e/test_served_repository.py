@@ -10,6 +10,7 @@ import contextlib
 import functools
 from http.server import SimpleHTTPRequestHandler
 from http.server import ThreadingHTTPServer
+import re
 import subprocess
 import threading
 
@@ -148,3 +149,19 @@ def test_a_workspace_builds_on_a_served_underlay(
     assert [p.name for p in cache.glob('ros-humble-served-base_*.deb')] == [
         downloads[0].rsplit('/', 1)[1]]
     assert 'not cached' not in result.stdout
+
+    # the two builds share the set: its image is made ahead of them, from
+    # the cache (the container making it downloaded the set again)
+    requests.clear()
+    with _served(underlay.root, engine, requests) as server:
+        result = overlay.colcon_deb(
+            '--apt-source', f'deb [signed-by={underlay.repo}/key.gpg] '
+            f'{server}/deb bookworm main',
+            '--rosdep-source', str(underlay.repo / 'rosdep.yaml'), '--force')
+    events = (overlay.root / 'log' / 'latest_deb' / 'events.log').read_text()
+    for name in ('served_app', 'served_tool'):
+        assert re.search(
+            rf'\({name}\) JobProgress.*dependency-image: colcon-deb-deps:',
+            events), events
+    assert [path for path, _ in requests if path.endswith('.deb')] == [], \
+        requests
