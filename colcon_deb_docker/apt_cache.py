@@ -153,10 +153,12 @@ class VerifiedAptCache:
 
 
 def builder_indexes(engine, image, *, labels=None):
-    """Return the Packages indexes of an image's apt lists, concatenated.
+    """Return the Packages indexes of an image's apt lists.
 
     Read through the engine API from a container that is created (with
     the security defaults and the run's labels), never started.
+
+    :returns: {list file name: its content}
     """
     container = engine.create(ContainerSpec(
         image=image, command=['true'], network_mode='none',
@@ -168,15 +170,17 @@ def builder_indexes(engine, image, *, labels=None):
 
 
 def underlay_indexes(engine, spec, *, timeout=None):
-    """Return the Packages indexes of the underlays, concatenated.
+    """Return the Packages indexes a container read the underlays into.
 
     `spec` is a container of the builder image that reads the
     ``--apt-source`` underlays' indexes and installs nothing (see
     ``ContainerSpecs.dependency_set``): apt verifies them against each
     underlay's signed Release (or its ``trusted=yes``) as it does for
     every build, and only Debian's apt runs in it, no workspace code.
-    Its lists are read through the engine API once it ended.
+    Its lists are read through the engine API once it ended; they hold
+    the builder image's lists too, under the same names.
 
+    :returns: {list file name: its content}
     :raises ContainerFailed: when it cannot read them
     """
     ended = []
@@ -191,15 +195,16 @@ def underlay_indexes(engine, spec, *, timeout=None):
 
 
 def _packages_indexes(container):
-    """Return the Packages files of a container's apt lists, concatenated."""
+    """Return {name: content} of the Packages files of a container's lists."""
     data = tempfile.TemporaryFile()
     stream, _ = container.get_archive(APT_LISTS)
     for chunk in stream:
         data.write(chunk)
     data.seek(0)
-    parts = []
+    indexes = {}
     with data, tarfile.open(fileobj=data) as tar:
         for member in tar:
             if member.isreg() and member.name.endswith('_Packages'):
-                parts.append(tar.extractfile(member).read())
-    return b'\n'.join(parts)
+                indexes[member.name.rsplit('/', 1)[-1]] = \
+                    tar.extractfile(member).read()
+    return indexes

@@ -116,28 +116,33 @@ def _apt_cache(path, session):
     local = [arch for arch in session.builders if arch not in session.transfer]
 
     def read_indexes():
-        parts = [
-            builder_indexes(session.engine_for(arch),
-                            session.builders[arch].tag, labels=session.labels)
-            for arch in local]
+        indexes = {}
+        for arch in local:
+            indexes.update(builder_indexes(
+                session.engine_for(arch), session.builders[arch].tag,
+                labels=session.labels))
         if session.apt_sources:
             # the underlays' packages are cached too: without, every build
             # downloaded its underlay dependencies again
             try:
-                parts.extend(
-                    underlay_indexes(
+                for arch in local:
+                    lists = underlay_indexes(
                         session.engine_for(arch),
                         session.specs.dependency_set(
                             arch=arch, packages=(), name=f'colcon-deb-'
                             f'{session.run_id}-underlay-indexes-{arch}'),
                         timeout=session.timeout)
-                    for arch in local)
+                    # the builder's own lists are in there again (50 MB of
+                    # Debian's, a second each to read): the others
+                    indexes.update({
+                        name: text for name, text in lists.items()
+                        if name not in indexes})
             except Exception as e:  # noqa: B902 (a cache, never the build)
                 tail = (getattr(e, 'log_tail', '') or '').strip()
                 logger.warning(
                     "the underlays' packages are not cached: their indexes "
                     f'could not be read ({e}'
                     + (f': {tail.splitlines()[-1].strip()})' if tail else ')'))
-        return b'\n'.join(parts)
+        return b'\n'.join(indexes.values())
 
     return VerifiedAptCache(path=path, read_indexes=read_indexes)

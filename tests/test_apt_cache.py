@@ -3,6 +3,7 @@
 """The verified apt cache admits exactly the files Debian's indexes name."""
 
 import hashlib
+from types import SimpleNamespace
 
 from colcon_deb_docker.apt_cache import archive_name
 from colcon_deb_docker.apt_cache import index_digests
@@ -74,12 +75,19 @@ def test_apt_file_names_quote_what_apt_quotes():
                             'libspdlog1_1%3a1.10.0+ds-0.4_amd64.deb'}
 
 
+def _session():
+    """Return what the apt cache reads of a run with one underlay."""
+    return SimpleNamespace(
+        builders={'amd64': SimpleNamespace(tag='builder')}, transfer=set(),
+        engine_for=lambda arch: None, labels={}, apt_sources=('underlay',),
+        run_id='run', timeout=None, specs=SimpleNamespace(
+            dependency_set=lambda **kwargs: kwargs))
+
+
 def test_underlay_indexes_that_cannot_be_read_leave_the_builders(
     tmp_path, monkeypatch, caplog,
 ):
     # a cache, never the build: the builder image's indexes still count
-    from types import SimpleNamespace
-
     from colcon_deb_docker import session_setup
     from colcon_deb_docker.container import ContainerFailed
 
@@ -91,16 +99,12 @@ def test_underlay_indexes_that_cannot_be_read_leave_the_builders(
 
     catkin = b'catkin deb'
     monkeypatch.setattr(
-        session_setup, 'builder_indexes', lambda *a, **k: _stanza(
-            'catkin', '0.8.10-9', 'all', 'pool/c/catkin_0.8.10-9_all.deb',
-            catkin))
+        session_setup, 'builder_indexes', lambda *a, **k: {
+            'deb.debian.org_debian_dists_bookworm_main_binary-all_Packages':
+            _stanza('catkin', '0.8.10-9', 'all',
+                    'pool/c/catkin_0.8.10-9_all.deb', catkin)})
     monkeypatch.setattr(session_setup, 'underlay_indexes', unreadable)
-    session = SimpleNamespace(
-        builders={'amd64': SimpleNamespace(tag='builder')}, transfer=set(),
-        engine_for=lambda arch: None, labels={}, apt_sources=('underlay',),
-        run_id='run', timeout=None, specs=SimpleNamespace(
-            dependency_set=lambda **kwargs: kwargs))
-    cache = session_setup._apt_cache(tmp_path / 'cache', session)
+    cache = session_setup._apt_cache(tmp_path / 'cache', _session())
     staging = tmp_path / 'staging'
     staging.mkdir()
     (staging / 'catkin_0.8.10-9_all.deb').write_bytes(catkin)
@@ -111,3 +115,33 @@ def test_underlay_indexes_that_cannot_be_read_leave_the_builders(
         'exited with code 100: E: Failed to fetch ' \
         'http://gw/deb/dists/bookworm/InRelease  404  Not Found)' \
         in caplog.text
+
+
+def test_the_underlays_indexes_add_only_their_own_lists(
+    tmp_path, monkeypatch,
+):
+    # the container that reads the underlays holds the builder image's
+    # lists too: 50 MB of Debian's, which were read and parsed twice
+    from colcon_deb_docker import session_setup
+
+    debian = 'deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages'
+    underlay = '_colcon-deb_underlays_00_dists_bookworm_main_binary-amd64_' \
+        'Packages'
+    catkin = _stanza('catkin', '0.8.10-9', 'all',
+                     'pool/c/catkin_0.8.10-9_all.deb', b'catkin deb')
+    base = _stanza('ros-humble-ul-base', '1.0.0-0bookworm', 'amd64',
+                   'pool/main/ros-humble-ul-base/'
+                   'ros-humble-ul-base_1.0.0-0bookworm_amd64.deb',
+                   b'underlay deb')
+    monkeypatch.setattr(session_setup, 'builder_indexes',
+                        lambda *a, **k: {debian: catkin})
+    monkeypatch.setattr(session_setup, 'underlay_indexes',
+                        lambda *a, **k: {debian: catkin, underlay: base})
+    cache = session_setup._apt_cache(tmp_path / 'cache', _session())
+    assert cache._read_indexes() == catkin + b'\n' + base
+    staging = tmp_path / 'staging'
+    staging.mkdir()
+    (staging / 'ros-humble-ul-base_1.0.0-0bookworm_amd64.deb').write_bytes(
+        b'underlay deb')
+    assert cache.admit(staging) == (
+        ['ros-humble-ul-base_1.0.0-0bookworm_amd64.deb'], [])
