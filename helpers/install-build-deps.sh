@@ -32,7 +32,6 @@ finish() {
     exit 0
 }
 
-archives=/var/cache/apt/archives
 cache=${COLCON_DEB_APT_CACHE:-}
 
 # the workspace's own packages always come from its .debs: an image may
