@@ -154,7 +154,7 @@ def test_a_workspace_builds_on_a_served_underlay(
     # the cache (the container making it downloaded the set again)
     requests.clear()
     with _served(underlay.root, engine, requests) as server:
-        result = overlay.colcon_deb(
+        overlay.colcon_deb(
             '--apt-source', f'deb [signed-by={underlay.repo}/key.gpg] '
             f'{server}/deb bookworm main',
             '--rosdep-source', str(underlay.repo / 'rosdep.yaml'), '--force')
