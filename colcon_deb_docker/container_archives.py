@@ -34,8 +34,6 @@ def upload_archive(uploads):
             info = tarfile.TarInfo(top)
             info.type = tarfile.DIRTYPE
             info.mode = 0o755 if upload.files is None else 0o700
-            if upload.owner:
-                info.uid, info.gid = upload.owner
             tar.addfile(info)
             for name, data in sorted((upload.files or {}).items()):
                 member = tarfile.TarInfo(f'{top}/{name}')

@@ -85,8 +85,6 @@ class Upload:
     container_path: str
     #: skip files whose path relative to host_path matches this predicate
     exclude: object = None
-    #: owner (uid, gid) of the top directory, e.g. a writable output dir
-    owner: tuple = None
     #: {file name: bytes} written into the top directory instead of a host
     #: tree, readable by root only (settings that may hold a password)
     files: dict = None

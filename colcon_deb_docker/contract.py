@@ -19,7 +19,8 @@ PATHS = {
     'COLCON_DEB_SOURCE': '/colcon-deb/src',
     # the apt repository built so far (read-only)
     'COLCON_DEB_REPO': '/colcon-deb/repo',
-    # where a container leaves what the host copies out (not a mount)
+    # where a container leaves what the host copies out (not a mount: the
+    # entry script makes it, owned by the build user)
     'COLCON_DEB_OUT': '/colcon-deb/out',
     # a debian/ directory given with --debian-overrides (read-only)
     'COLCON_DEB_DEBIAN_OVERRIDE': '/colcon-deb/debian-override',

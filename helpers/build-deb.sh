@@ -14,7 +14,9 @@ helpers=$(dirname "$0")
 
 sh "$helpers/setup-build-user.sh"
 sh "$helpers/configure-apt-sources.sh"
-install -d -o "$BUILD_UID" -g "$BUILD_GID" /build /build/src "$HOME"
+# the output directory too: the host copies it out once the container ended
+install -d -o "$BUILD_UID" -g "$BUILD_GID" /build /build/src "$HOME" \
+    "$COLCON_DEB_OUT"
 if [ -n "${CCACHE_DIR:-}" ]; then
     # the package's own ccache volume (an engine volume, no host path)
     chown "$BUILD_UID:$BUILD_GID" "$CCACHE_DIR"

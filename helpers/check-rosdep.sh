@@ -9,7 +9,7 @@ helpers=$(dirname "$0")
 : "${BUILD_UID:?}" "${BUILD_GID:?}" "${ROS_HOME:?}"
 
 sh "$helpers/setup-build-user.sh"
-install -d -o "$BUILD_UID" -g "$BUILD_GID" "$HOME"
+install -d -o "$BUILD_UID" -g "$BUILD_GID" "$HOME" "$COLCON_DEB_OUT"
 as_build_user sh -c "rm -rf '$ROS_HOME' && mkdir -p '$ROS_HOME'"
 as_build_user sh "$helpers/configure-rosdep.sh"
 as_build_user python3 "$helpers/check-rosdep-keys.py" \

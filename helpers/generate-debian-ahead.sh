@@ -11,6 +11,6 @@ helpers=$(dirname "$0")
 
 sh "$helpers/setup-build-user.sh"
 sh "$helpers/configure-apt-sources.sh"
-install -d -o "$BUILD_UID" -g "$BUILD_GID" "$HOME"
+install -d -o "$BUILD_UID" -g "$BUILD_GID" "$HOME" "$COLCON_DEB_OUT"
 as_build_user sh "$helpers/restore-rosdep-cache.sh"
 as_build_user python3 "$helpers/bloom-ahead.py" < /dev/null

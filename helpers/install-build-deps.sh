@@ -28,6 +28,15 @@ cd "/build/src/$PACKAGE_NAME"
 satisfied() { dpkg-checkbuilddeps >/dev/null 2>&1; }
 finish() {
     sh "$helpers/write-ros-setup-standin.sh"
+    # what apt downloaded (links to the verified cache do not count): the
+    # host copies apt's archives out only when there is something
+    downloads=0
+    for archive in /var/cache/apt/archives/*.deb; do
+        if [ -f "$archive" ] && [ ! -L "$archive" ]; then
+            downloads=$((downloads + 1))
+        fi
+    done
+    progress build-deps downloads "$downloads"
     progress build-deps done "$1"
     exit 0
 }

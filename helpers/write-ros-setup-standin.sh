@@ -7,8 +7,12 @@
 set -eu
 prefix="/opt/ros/$COLCON_DEB_ROS_DISTRO"
 [ -f "$prefix/setup.sh" ] && exit 0
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || true)
-pyver=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+# Debian's python3 knows the multiarch triple too (dpkg-architecture gave it
+# when python was built): one process instead of a perl one besides
+# shellcheck disable=SC2046
+set -- $(python3 -c 'import sys, sysconfig
+print("%d.%d" % sys.version_info[:2], sysconfig.get_config_var("MULTIARCH") or "")')
+pyver=$1 multiarch=${2:-}
 mkdir -p "$prefix"
 cat > "$prefix/setup.sh" <<EOS
 # stand-in written by colcon-deb-docker (no ROS setup.sh was installed)

@@ -95,9 +95,29 @@ def test_a_remote_engine_gets_uploads_instead_of_mounts(tmp_path):
         package_name='pkg', source_path=tmp_path / 'src/pkg')
     assert not [m for m in spec.mounts if isinstance(m, Mount)]
     uploaded = {u.container_path for u in spec.uploads}
-    assert {contract.SOURCE, contract.HELPERS, contract.OUT} <= uploaded
+    assert {contract.SOURCE, contract.HELPERS} <= uploaded
     # the repository goes as its pool and its current index, no dbgsym
     assert f'{contract.REPO}/pool' in uploaded
+    # the output comes back; the container makes it (build-deb.sh)
+    assert contract.OUT not in uploaded
+    assert contract.OUT in {d.container_path for d in spec.downloads}
+
+
+def test_a_local_engine_gets_nothing_copied_in(tmp_path):
+    """No upload, so no put_archive (0.07 s a container): only mounts.
+
+    The output directories used to be uploaded, empty; the entry scripts
+    make them now (every end-to-end build goes through that).
+    """
+    session = _session(tmp_path)
+    specs = [
+        session.specs.package(
+            package_name='pkg', source_path=tmp_path / 'src/pkg'),
+        session.specs.rosdep_check(),
+        session.specs.bloom_ahead(inputs=tmp_path)]
+    for spec in specs:
+        assert spec.uploads == [], spec.name
+    assert contract.OUT in {d.container_path for d in specs[0].downloads}
 
 
 def _archive_members(spec):

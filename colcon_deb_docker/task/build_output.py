@@ -42,6 +42,11 @@ class BuildOutput:
         self.on_isolate = None
         #: the phase of dpkg-buildpackage under way (see dpkg_phases.py)
         self._phase = None
+        #: how many archives apt downloaded in the build, as its build-deps
+        #: step said (None: it did not say).  The container's word: a false
+        #: one can only keep a download out of the verified cache, which
+        #: admits nothing without checking it anyway
+        self.apt_downloads = None
 
     def on_line(self, line, is_stderr):
         """Take one line of container output."""
@@ -120,3 +125,8 @@ class BuildOutput:
         if event.step == 'network' and event.status == 'isolate' and \
                 self.on_isolate is not None:
             self.on_isolate()
+        if event.step == 'build-deps' and event.status == 'downloads':
+            try:
+                self.apt_downloads = int(event.message)
+            except ValueError:
+                self.apt_downloads = None

@@ -15,6 +15,7 @@ import shutil
 import time
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker import contract
 from colcon_deb_docker.bloom_release_dependencies import encode_dependencies
 from colcon_deb_docker.bloom_release_dependencies import \
     METADATA_KEY as BLOOM_RELEASE_KEY
@@ -176,6 +177,7 @@ class PackageBuild:
                 on_line=self.output.on_line, timeout=self.session.timeout,
                 max_disk=self.session.max_disk,
                 remove_later=self.session.remove_later,
+                skip_download=self._nothing_downloaded,
                 on_started=None if priority is None else functools.partial(
                     priority.started, key, self.pkg.name))
         finally:
@@ -188,6 +190,15 @@ class PackageBuild:
                     pass  # the run's threads are shut down: it is ending
             self.output.flush()
         self.output.end_step('container')
+
+    def _nothing_downloaded(self, download):
+        """Return whether `download` is apt's archives and apt fetched none.
+
+        Most builds install from dependency images and sibling .debs: the
+        copy of apt's archives would bring back nothing.
+        """
+        return download.container_path == contract.APT_ARCHIVES and \
+            self.output.apt_downloads == 0
 
     async def _generated_debian_dir(self):
         """Wait for the debian/ bloom generates ahead, while it does.
