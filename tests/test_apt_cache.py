@@ -145,3 +145,98 @@ def test_the_underlays_indexes_add_only_their_own_lists(
         b'underlay deb')
     assert cache.admit(staging) == (
         ['ros-humble-ul-base_1.0.0-0bookworm_amd64.deb'], [])
+
+
+def test_two_builds_admitting_the_same_file_at_once_both_succeed(
+    tmp_path, monkeypatch,
+):
+    # ament_package and ament_index_python both download dh-python and
+    # ended at the same moment: both threads copied to the same temporary
+    # name, the first moved it into place and the second failed ("apt
+    # cache not updated: No such file or directory: ...tmp")
+    import os
+    deb = b'dh-python deb'
+    index = _stanza('dh-python', '5.20230130+deb12u1', 'all',
+                    'pool/main/d/dh-python/dh-python_5.20230130+deb12u1_all'
+                    '.deb', deb)
+    cache = VerifiedAptCache(path=tmp_path / 'cache',
+                             read_indexes=lambda: index)
+    cache.path.mkdir()
+    name = 'dh-python_5.20230130+deb12u1_all.deb'
+    stagings = []
+    for build in ('first', 'second'):
+        stagings.append(tmp_path / build)
+        stagings[-1].mkdir()
+        (stagings[-1] / name).write_bytes(deb)
+    replace = os.replace
+    second = []
+
+    def interleaved(source, target):
+        # the second build admits the file between the first one's copy
+        # and its move into place
+        if not second:
+            second.append(None)
+            second[0] = cache.admit(stagings[1])
+        replace(source, target)
+
+    monkeypatch.setattr(os, 'replace', interleaved)
+    assert cache.admit(stagings[0]) == ([name], [])
+    assert second == [([name], [])]
+    assert (cache.path / name).read_bytes() == deb
+    assert oct((cache.path / name).stat().st_mode & 0o777) == '0o644'
+    # no temporary file left behind
+    assert sorted(p.name for p in cache.path.iterdir()) == [name]
+
+
+def test_the_indexes_are_read_while_the_first_downloading_build_compiles(
+    tmp_path,
+):
+    # reading and parsing them (50 MB, 1.1-1.4 s) happened in the first
+    # admission, after the build published: between the root package of a
+    # cold run and the start of its dependents
+    from colcon_deb_docker.task.build_output import BuildOutput
+    from colcon_deb_docker.task.package_build import PackageBuild
+    catkin = b'catkin deb'
+    reads, submitted = [], []
+    cache = VerifiedAptCache(
+        path=tmp_path / 'cache', read_indexes=lambda: reads.append(1) or
+        _stanza('catkin', '0.8.10-9', 'all',
+                'pool/main/c/catkin/catkin_0.8.10-9_all.deb', catkin))
+    cache.path.mkdir()
+    session = SimpleNamespace(
+        apt_cache=cache, submit=lambda call: submitted.append(call),
+        engine_for=lambda arch: None)
+
+    def build():
+        task = SimpleNamespace(
+            progress=lambda text: None, context=SimpleNamespace(
+                put_event_into_queue=lambda event: None))
+        output = BuildOutput(task=task, result=SimpleNamespace(
+            steps={}, timeline=[]))
+        PackageBuild(session=session, context=SimpleNamespace(
+            pkg=None, dependencies={}), entry=SimpleNamespace(arch='amd64'),
+            output=output)
+        return output
+
+    def downloads(count):
+        return ('::colcon-deb:: {"step": "build-deps", "status": '
+                f'"downloads", "message": "{count}"}}')
+
+    # nothing downloaded: nothing read
+    build().on_line(downloads(0), False)
+    assert submitted == []
+    # the first build that downloads: read in the run's threads, once
+    build().on_line(downloads(3), False)
+    build().on_line(downloads(1), False)
+    assert len(submitted) == 1 and reads == []
+    submitted[0]()
+    assert reads == [1]
+    # the admission after the build finds them read
+    staging = tmp_path / 'staging'
+    staging.mkdir()
+    (staging / 'catkin_0.8.10-9_all.deb').write_bytes(catkin)
+    assert cache.admit(staging) == (['catkin_0.8.10-9_all.deb'], [])
+    assert reads == [1]
+    # asked again once read: nothing more
+    build().on_line(downloads(2), False)
+    assert len(submitted) == 1

@@ -64,6 +64,8 @@ class PackageBuild:
         self.engine = session.engine_for(entry.arch)
         self.container = None
         output.on_isolate = self._isolate_network
+        if session.apt_cache is not None:
+            output.on_downloads = self._read_apt_indexes_ahead
         self._loop = None
 
     def _in_thread(self, func, *args, **kwargs):
@@ -234,6 +236,17 @@ class PackageBuild:
         self.output.end_step('dependency-image')
         self.output.progress(f'dependency-image: {image}')
         return image
+
+    def _read_apt_indexes_ahead(self, count):
+        """Have the verified cache read its indexes while the build compiles.
+
+        apt downloaded `count` archives, which the cache admits once the
+        build ended (see :meth:`VerifiedAptCache.read_ahead`).
+        """
+        try:
+            self.session.apt_cache.read_ahead(self.session.submit)
+        except RuntimeError:
+            pass  # the run's threads are shut down: it is ending
 
     def _isolate_network(self):
         """Disconnect the running container (--isolate-network)."""
