@@ -95,7 +95,10 @@ class VerifiedAptCache:
         self.path = Path(path)
         self._read_indexes = read_indexes
         self._digests = None
+        #: held while the indexes are read (a second or more)
         self._lock = threading.Lock()
+        #: held only to ask for that reading once (never while it runs)
+        self._ahead_guard = threading.Lock()
         self._reading_ahead = False
 
     def _expected(self):
@@ -109,15 +112,17 @@ class VerifiedAptCache:
 
         Reading and parsing the builder image's lists (50 MB) takes
         1.1-1.4 s, and the first admission of a run did it after its build
-        had published, before the package's dependents could start: in a
-        cold run of the ament workspace that was 1.37 s between the root's
-        publish and the next package's start.  A build asks for it as soon
-        as apt said it downloaded something, so the reading overlaps its
-        compile; runs that download nothing never read them.
+        had published, before the package's dependents could start: in
+        cold runs of the ament workspace that build's job ended 1.06-1.18 s
+        after its publish.  A build asks for it as soon as apt said it
+        downloaded something, so the reading overlaps its compile; runs
+        that download nothing never read them.  Called from the thread
+        that streams a build's output: it returns at once, also while the
+        reading is under way.
 
         :param submit: runs a blocking call in the run's threads
         """
-        with self._lock:
+        with self._ahead_guard:
             if self._reading_ahead or self._digests is not None:
                 return
             self._reading_ahead = True

@@ -240,3 +240,37 @@ def test_the_indexes_are_read_while_the_first_downloading_build_compiles(
     # asked again once read: nothing more
     build().on_line(downloads(2), False)
     assert len(submitted) == 1
+
+
+def test_asking_for_the_indexes_never_waits_for_their_reading(tmp_path):
+    # the build that asks streams its container's output in that thread:
+    # it took the lock the reading holds, and waited 1.1-1.4 s
+    import threading
+    import time
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_indexes():
+        reading.set()
+        assert release.wait(10)
+        return b''
+
+    cache = VerifiedAptCache(path=tmp_path, read_indexes=slow_indexes)
+    submitted = []
+
+    def submit(call):
+        submitted.append(threading.Thread(target=call))
+        submitted[-1].start()
+
+    cache.read_ahead(submit)
+    assert reading.wait(10)
+    timer = threading.Timer(5, release.set)
+    timer.start()
+    try:
+        started = time.monotonic()
+        cache.read_ahead(submit)
+        assert time.monotonic() - started < 1
+        assert len(submitted) == 1
+    finally:
+        release.set()
+        timer.cancel()
+        submitted[0].join(10)

@@ -47,7 +47,7 @@ class BuildOutput:
         #: one can only keep a download out of the verified cache, which
         #: admits nothing without checking it anyway
         self.apt_downloads = None
-        #: called with that number when it is not 0
+        #: called when that number is not 0
         self.on_downloads = None
 
     def on_line(self, line, is_stderr):
@@ -133,4 +133,4 @@ class BuildOutput:
             except ValueError:
                 self.apt_downloads = None
             if self.apt_downloads and self.on_downloads is not None:
-                self.on_downloads(self.apt_downloads)
+                self.on_downloads()

@@ -237,11 +237,11 @@ class PackageBuild:
         self.output.progress(f'dependency-image: {image}')
         return image
 
-    def _read_apt_indexes_ahead(self, count):
+    def _read_apt_indexes_ahead(self):
         """Have the verified cache read its indexes while the build compiles.
 
-        apt downloaded `count` archives, which the cache admits once the
-        build ended (see :meth:`VerifiedAptCache.read_ahead`).
+        apt downloaded archives, which the cache admits once the build
+        ended (see :meth:`VerifiedAptCache.read_ahead`).
         """
         try:
             self.session.apt_cache.read_ahead(self.session.submit)
