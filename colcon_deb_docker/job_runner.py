@@ -71,6 +71,9 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             # by an interrupt); the run's last check wants no container left
             session.bloom_ahead.wait(timeout=60)
         session.wait_for_removals()
+        if session.network_namespaces is not None:
+            # the builds have ended: their holders are no longer needed
+            session.network_namespaces.close()
         if not session.interrupted.is_set():
             session.bound_kept_volumes()
         removed = session.remove_run_containers()

@@ -101,6 +101,9 @@ class DebSession:
     dependency_images: object = None
     #: the BloomAhead of the builds (None: bloom runs in each container)
     bloom_ahead: object = None
+    #: the NetworkNamespaces the build containers join (None: each its
+    #: own, on the bridge: --isolate-network)
+    network_namespaces: object = None
     #: the MemoryBudget of the build containers (None: no limit)
     memory: object = None
     #: the CpuPriority of the build containers (None: even shares)

@@ -22,6 +22,7 @@ from colcon_deb_docker.errors import DebDockerError
 from colcon_deb_docker.helpers_path import helpers_dir
 from colcon_deb_docker.memory_budget import MemoryBudget
 from colcon_deb_docker.memory_budget import MINIMUM
+from colcon_deb_docker.network_namespaces import NetworkNamespaces
 from colcon_deb_docker.repository.apt_repository import AptRepository
 from colcon_deb_docker.rosdep_source import write_rosdep_config
 from colcon_deb_docker.session import allowed_host_environment
@@ -79,6 +80,8 @@ def make_session(args, *, build_base, package_names, engines, transfer,
         session.dependency_images = DependencyImages(session)
     if not args.no_bloom_ahead:
         session.bloom_ahead = BloomAhead(session)
+    if not args.isolate_network:
+        session.network_namespaces = NetworkNamespaces(session)
     if apt_sources:
         session.apt_sources = tuple(apt_sources)
         session.underlay_mounts = tuple(write_apt_sources(

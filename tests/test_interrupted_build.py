@@ -86,8 +86,8 @@ def _finished_run(monkeypatch, *, interrupted):
     from colcon_deb_docker import job_runner
     session = SimpleNamespace(
         interrupted=threading.Event(), dependency_images=None,
-        bloom_ahead=None, wait_for_removals=lambda: None,
-        bound_kept_volumes=lambda: None,
+        bloom_ahead=None, network_namespaces=None,
+        wait_for_removals=lambda: None, bound_kept_volumes=lambda: None,
         remove_run_containers=lambda: 1,
         wait_for_threads=lambda timeout: None,
         layout=SimpleNamespace(remove_scratch=lambda: None),

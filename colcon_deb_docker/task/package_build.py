@@ -163,10 +163,43 @@ class PackageBuild:
         self.output.progress('container: start')
         self.output.start_step('container')
         out_dir.mkdir(parents=True)
-        self.container = await self._in_thread(
-            self.engine.create, package_container_spec(
-                self.session, pkg=self.pkg, entry=self.entry,
-                dependencies=self.dependencies, image=image))
+        spec = package_container_spec(
+            self.session, pkg=self.pkg, entry=self.entry,
+            dependencies=self.dependencies, image=image)
+        namespaces = self.session.network_namespaces
+        holder = None
+        try:
+            if namespaces is not None:
+                spec.network_mode, holder = await self._in_thread(
+                    namespaces.acquire, self.entry.arch)
+            self.container = await self._in_thread(self.engine.create, spec)
+        except DebDockerError:
+            self._release(holder)
+            if self.session.interrupted.is_set():
+                # the interrupt removed the holder or refuses new ones
+                raise asyncio.CancelledError() from None
+            raise
+        cancelled = False
+        try:
+            await self._run_created()
+        except asyncio.CancelledError:
+            # its container may still run: the holder is not lent again
+            cancelled = True
+            raise
+        finally:
+            if not cancelled:
+                # the container has ended, or run_created removed it: its
+                # processes are gone, the next build may have the namespace
+                self._release(holder)
+        self.output.end_step('container')
+
+    def _release(self, holder):
+        """Give the network holder back (not once the run is interrupted)."""
+        if holder is not None and not self.session.interrupted.is_set():
+            self.session.network_namespaces.release(self.entry.arch, holder)
+
+    async def _run_created(self):
+        """Run the created build container until it ends."""
         if self.session.interrupted.is_set():
             # created after the interrupt removed the run's containers
             await self._in_thread(self.engine.remove, self.container)
@@ -191,7 +224,6 @@ class PackageBuild:
                 except RuntimeError:
                     pass  # the run's threads are shut down: it is ending
             self.output.flush()
-        self.output.end_step('container')
 
     def _nothing_downloaded(self, download):
         """Return whether `download` is apt's archives and apt fetched none.
