@@ -85,6 +85,18 @@ VARIABLES = (
     'COLCON_DEB_BLOOM_RELEASE_DEPENDS',
 )
 
+#: The network files of a borrowed network namespace (see
+#: network_namespaces.py): each file, by the variable that carries its
+#: content as the engine wrote it for the namespace's holder.  The files are
+#: the holder's, shared by every build that borrows it, so the entry script
+#: writes them back before anything else (restore-network-files.sh).
+NETWORK_FILES = {
+    'COLCON_DEB_ETC_HOSTS': '/etc/hosts',
+    'COLCON_DEB_ETC_RESOLV_CONF': '/etc/resolv.conf',
+    'COLCON_DEB_ETC_HOSTNAME': '/etc/hostname',
+}
+VARIABLES += tuple(NETWORK_FILES)
+
 #: A helper's structured progress: this prefix, then a JSON object with
 #: these fields, on a line of its own (see helpers/progress.sh and .py).
 PROGRESS_PREFIX = '::colcon-deb:: '

@@ -16,7 +16,13 @@ none is free) and gives it back once its container ended, so concurrent
 builds never share a namespace (no port or abstract socket of one build is
 seen by another), and the next build finds nothing of the last one there:
 its processes ended with its container, and without capabilities it could
-change no address, route or filter of the namespace.  The holders carry
+change no address, route or filter of the namespace.  What it could
+change are the namespace's network files (/etc/hosts, /etc/resolv.conf,
+/etc/hostname): a build that joins gets the holder's own files, and its
+root steps (a sibling's postinst) can write them.  So the host reads them
+once from a new holder and each build's entry script writes them back, as
+its first step (``contract.NETWORK_FILES``,
+helpers/restore-network-files.sh).  The holders carry
 the run's labels: the run removes them at its end, an interrupt with the
 run's other containers, the next run of the build base those a killed run
 left.
@@ -25,11 +31,16 @@ Not with --isolate-network: that disconnects the build's own container
 from the bridge once its build dependencies are installed.
 """
 
+from dataclasses import dataclass
+import io
+import tarfile
 import threading
 
 from colcon_core.logging import colcon_logger
+from colcon_deb_docker import contract
 from colcon_deb_docker.container_spec import ContainerSpec
 from colcon_deb_docker.errors import DebDockerError
+import docker.errors
 
 logger = colcon_logger.getChild(__name__)
 
@@ -39,6 +50,23 @@ HOLDER_PIDS_LIMIT = 16
 HOLDER_MEMORY = 64 << 20
 #: the label that tells a holder from a build container
 ROLE_LABEL = 'io.colcon-deb-docker.role'
+#: the most bytes of one network file read from a holder (they are a few
+#: lines the engine writes)
+MAX_NETWORK_FILE = 64 << 10
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A running holder and its network files as the engine wrote them."""
+
+    container: object
+    #: contract.NETWORK_FILES' variables, each with its file's content
+    environment: dict
+
+    @property
+    def network_mode(self):
+        """Return the network mode that joins its namespace."""
+        return f'container:{self.container.id}'
 
 
 class NetworkNamespaces:
@@ -56,9 +84,10 @@ class NetworkNamespaces:
         self._closed = False
 
     def acquire(self, arch):
-        """Return a running holder for one build of `arch`, now its own.
+        """Return a running :class:`Holder` for one build of `arch`.
 
-        :returns: the network mode that joins it, and the holder
+        It is that build's until :meth:`release`.
+
         :raises DebDockerError: if the engine cannot run one
         """
         with self._lock:
@@ -66,8 +95,7 @@ class NetworkNamespaces:
                 raise DebDockerError('the run is ending: no new build')
             free = self._free.get(arch)
             if free:
-                holder = free.pop()
-                return f'container:{holder.id}', holder
+                return free.pop()
             self._count += 1
             number = self._count
         session = self._session
@@ -79,22 +107,25 @@ class NetworkNamespaces:
             user='65534:65534',
             labels={**session.labels, ROLE_LABEL: 'network'},
             mem_limit=HOLDER_MEMORY, pids_limit=HOLDER_PIDS_LIMIT)
-        holder = engine.create(spec)
+        container = engine.create(spec)
         with self._lock:
-            self._made.append((engine, holder))
+            self._made.append((engine, container))
             closed = self._closed
         if closed:
-            engine.remove(holder)
+            engine.remove(container)
             raise DebDockerError('the run is ending: no new build')
         try:
-            holder.start()
-        except Exception as e:  # noqa: B902 (the SDK's errors, any)
+            container.start()
+            environment = {
+                variable: read_file(container, path)
+                for variable, path in contract.NETWORK_FILES.items()}
+        except docker.errors.APIError as e:
             raise DebDockerError(
-                f'the engine cannot start a network holder: {e}') from None
-        return f'container:{holder.id}', holder
+                f'the engine cannot run a network holder: {e}') from None
+        return Holder(container=container, environment=environment)
 
     def release(self, arch, holder):
-        """Give a holder back once the build's container has ended."""
+        """Give a :class:`Holder` back once the build's container ended."""
         with self._lock:
             if not self._closed:
                 self._free.setdefault(arch, []).append(holder)
@@ -108,3 +139,20 @@ class NetworkNamespaces:
         for engine, holder in made:
             engine.remove(holder)
         return len(made)
+
+
+def read_file(container, path):
+    """Return the text of one small file of a container (through the API).
+
+    :raises DebDockerError: if it is not a regular file of at most
+      :data:`MAX_NETWORK_FILE` bytes
+    """
+    stream, _ = container.get_archive(path)
+    data = b''.join(stream)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        member = archive.next()
+        if member is None or not member.isfile() or \
+                member.size > MAX_NETWORK_FILE:
+            raise DebDockerError(
+                f'the network holder has no plain {path}')
+        return archive.extractfile(member).read().decode()

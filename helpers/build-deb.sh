@@ -12,6 +12,7 @@ helpers=$(dirname "$0")
 : "${COLCON_DEB_ROS_DISTRO:?}" "${COLCON_DEB_OS_NAME:?}"
 : "${COLCON_DEB_OS_CODENAME:?}"
 
+sh "$helpers/restore-network-files.sh"
 sh "$helpers/setup-build-user.sh"
 sh "$helpers/configure-apt-sources.sh"
 # the output directory too: the host copies it out once the container ended

@@ -170,8 +170,11 @@ class PackageBuild:
         holder = None
         try:
             if namespaces is not None:
-                spec.network_mode, holder = await self._in_thread(
+                holder = await self._in_thread(
                     namespaces.acquire, self.entry.arch)
+                spec.network_mode = holder.network_mode
+                # its network files, for the entry script to write back
+                spec.environment.update(holder.environment)
             self.container = await self._in_thread(self.engine.create, spec)
         except DebDockerError:
             self._release(holder)

@@ -15,6 +15,7 @@ from colcon_deb_docker.container_spec import LABEL_RUN
 from colcon_deb_docker.network_namespaces import ROLE_LABEL
 from e2e_support import data_package
 from e2e_support import list_containers
+from e2e_support import own_debian_package
 from e2e_support import package_log
 
 #: the namespace a build runs in, its interfaces, and a pause long enough
@@ -58,6 +59,24 @@ for family, address in ((socket.AF_INET, ('127.0.0.1', 47011)),
         print('refused', family.name, e.errno)
 " OUTPUT_VARIABLE probe)
 message(STATUS "probe: ${probe}")
+"""
+
+#: runs as root wherever a dependent installs this package to build: it
+#: points the mirror's name elsewhere, in the files of the namespace
+POISON = """#!/bin/sh
+echo '203.0.113.7 deb.debian.org' >> /etc/hosts
+echo 'nameserver 203.0.113.7' > /etc/resolv.conf
+echo poisoned > /etc/hostname
+chown 65534:65534 /etc/hosts /etc/resolv.conf
+chmod 666 /etc/hosts /etc/resolv.conf
+exit 0
+"""
+
+#: what a build finds in the network files
+NETWORK_FILES = RECORD + """
+execute_process(COMMAND sh -c "cat /etc/hosts /etc/resolv.conf /etc/hostname
+stat -c '%u %a' /etc/hosts /etc/resolv.conf" OUTPUT_VARIABLE files)
+message(STATUS "network files: ${files}")
 """
 
 NAMESPACE = re.compile(
@@ -147,4 +166,43 @@ def test_a_build_finds_nothing_of_the_last_one_in_its_namespace(
     assert 'refused AF_INET 111' in prober, prober[-2000:]
     assert 'refused AF_UNIX 111' in prober, prober[-2000:]
     assert 'reached' not in prober
+    assert not workspace.containers(engine)
+
+
+def _build_depending(name, *, build_depend, cmake_extra):
+    """Return a data package that build-depends (only) on another one."""
+    files = data_package(name, cmake_extra=cmake_extra)
+    files['package.xml'] = files['package.xml'].replace(
+        '<buildtool_depend>cmake</buildtool_depend>',
+        '<buildtool_depend>cmake</buildtool_depend>\n'
+        f'  <build_depend>{build_depend}</build_depend>')
+    return files
+
+
+def test_a_build_finds_the_network_files_as_the_engine_made_them(
+    make_workspace, engine, base_image,
+):
+    workspace = make_workspace([])
+    workspace.add_package('net_poison', own_debian_package(
+        'net_poison', description='a postinst that poisons the network',
+        debian_files={'postinst': POISON}))
+    # installs net_poison to build: its postinst runs, as root, here
+    workspace.add_package('net_victim', _build_depending(
+        'net_victim', build_depend='net_poison', cmake_extra=NETWORK_FILES))
+    # installs net_victim only (no dependency on net_poison at run time)
+    workspace.add_package('net_later', _build_depending(
+        'net_later', build_depend='net_victim', cmake_extra=NETWORK_FILES))
+    workspace.colcon_deb('--executor', 'sequential')
+    victim = package_log(workspace, 'net_victim')
+    # the postinst did poison the files of the build that installed it
+    assert '203.0.113.7 deb.debian.org' in victim, victim[-3000:]
+    assert '65534 666' in victim
+    # the next build in the same namespace ...
+    assert _namespace(workspace, 'net_victim')[0] == \
+        _namespace(workspace, 'net_later')[0]
+    # ... finds the files as the engine wrote them for the holder
+    later = package_log(workspace, 'net_later')
+    assert 'network files: 127.0.0.1\tlocalhost' in later, later[-3000:]
+    assert '203.0.113.7' not in later and 'poisoned' not in later
+    assert '0 644\n0 644' in later
     assert not workspace.containers(engine)
