@@ -70,10 +70,12 @@ def run_jobs(args, context, *, session, plan, decorators, invalid):
             # its container ends by itself within seconds (or was removed
             # by an interrupt); the run's last check wants no container left
             session.bloom_ahead.wait(timeout=60)
-        session.wait_for_removals()
         if session.network_namespaces is not None:
-            # the builds have ended: their holders are no longer needed
-            session.network_namespaces.close()
+            # the builds have ended: their holders go, beside the last
+            # builds' containers
+            session.network_namespaces.close(
+                remove_later=session.remove_later)
+        session.wait_for_removals()
         if not session.interrupted.is_set():
             session.bound_kept_volumes()
         removed = session.remove_run_containers()

@@ -32,6 +32,7 @@ from the bridge once its build dependencies are installed.
 """
 
 from dataclasses import dataclass
+import functools
 import io
 import tarfile
 import threading
@@ -130,14 +131,25 @@ class NetworkNamespaces:
             if not self._closed:
                 self._free.setdefault(arch, []).append(holder)
 
-    def close(self):
-        """Remove every holder of the run (at its end; blocking)."""
+    def close(self, *, remove_later=None):
+        """Remove every holder of the run, at its end; lend none after.
+
+        :param remove_later: called with a function that removes one
+          holder, to run it in the background (each removal takes the
+          engine 0.1-0.3 s; the run waits for them all at once); None:
+          removed before this returns
+        :returns: how many holders the run had
+        """
         with self._lock:
             self._closed = True
             made, self._made = self._made, []
             self._free = {}
-        for engine, holder in made:
-            engine.remove(holder)
+        for engine, container in made:
+            remove = functools.partial(engine.remove, container)
+            if remove_later is None:
+                remove()
+            else:
+                remove_later(remove)
         return len(made)
 
 

@@ -122,3 +122,15 @@ def test_the_entry_script_writes_back_each_network_file_first():
     steps = [line for line in (helpers / 'build-deb.sh').read_text(
         ).splitlines() if line.startswith(('sh ', 'as_build_user'))]
     assert steps[0] == 'sh "$helpers/restore-network-files.sh"'
+
+
+def test_close_can_remove_the_holders_in_the_background():
+    namespaces, engine = _namespaces()
+    first = namespaces.acquire('amd64')
+    second = namespaces.acquire('amd64')
+    later = []
+    assert namespaces.close(remove_later=later.append) == 2
+    assert engine.removed == []
+    for remove in later:
+        remove()
+    assert engine.removed == [first.container, second.container]
