@@ -18,13 +18,15 @@ from e2e_support import list_containers
 from e2e_support import own_debian_package
 from e2e_support import package_log
 
-#: the namespace a build runs in, its interfaces, and a pause long enough
-#: for two builds to be running at once
+#: the namespace a build runs in, and its interfaces
 RECORD = """
 execute_process(COMMAND readlink /proc/self/ns/net
                 OUTPUT_VARIABLE netns OUTPUT_STRIP_TRAILING_WHITESPACE)
 file(GLOB interfaces RELATIVE /sys/class/net /sys/class/net/*)
 message(STATUS "network namespace: ${netns} interfaces: ${interfaces}")
+"""
+#: ... and a pause long enough for two builds to be running at once
+RECORD_AND_WAIT = RECORD + """
 execute_process(COMMAND sleep 5)
 """
 
@@ -109,7 +111,8 @@ def test_concurrent_builds_never_share_a_network_namespace(
 ):
     workspace = make_workspace([])
     for name in ('net_a', 'net_b'):
-        workspace.add_package(name, data_package(name, cmake_extra=RECORD))
+        workspace.add_package(name, data_package(
+            name, cmake_extra=RECORD_AND_WAIT))
     stop, seen = threading.Event(), {}
     watcher = threading.Thread(
         target=_watch_containers, args=(engine, stop, seen), daemon=True)
