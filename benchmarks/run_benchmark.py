@@ -38,7 +38,8 @@ into its phases, for (a) and (b)), the per-package overhead (a package's
 wall time minus its dpkg-buildpackage time), the critical-path lower bound
 (the longest dependency chain, weighted with the packages' times in (a)), the
 picture of (b) (an SVG timeline) and the scale curve of planning
-(scale.py, --scale 50,200,500; --scale '' leaves it out).
+(scale.py, --scale 50,200,500; --scale '' leaves it out), and the cost of
+publishing that many packages one at a time (scale.py --publish).
 
     python3 benchmarks/run_benchmark.py --packages 20 --workers 2
     python3 benchmarks/run_benchmark.py --workspace ~/ros2_ws --workers 2
@@ -459,6 +460,12 @@ def main():
         sys.stdout.flush()
         subprocess.run([sys.executable, str(Path(__file__).with_name(
             'scale.py')), *args.scale.split(',')], check=False)
+        print()
+        print('publication scale curve (scale.py --publish: N .debs '
+              'published one at a time):')
+        sys.stdout.flush()
+        subprocess.run([sys.executable, str(Path(__file__).with_name(
+            'scale.py')), '--publish', *args.scale.split(',')], check=False)
 
 
 def real_graph(source):

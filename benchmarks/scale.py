@@ -13,8 +13,16 @@ big workspace (discovery, the repository's self-check of a pool of N
 packages, fingerprints, the plan; no container), timed with its peak
 memory.
 
+With --publish N ..., the repository's side of a build of N packages: N
+small .debs published one after the other into a new repository, as the
+builds publish theirs (pool, manifest, rosdep.yaml, Packages, Release,
+the snapshot switch; on the host, no container).  Each publication
+rewrites indexes that list every package published before, so the whole
+grows with the square of N; prints the total and the last publication.
+
     python benchmarks/scale.py [N ...]
     python benchmarks/scale.py --noop 500 [--workdir DIR]
+    python benchmarks/scale.py --publish 50 200 500
 """
 
 import argparse
@@ -98,6 +106,50 @@ def noop_rerun(count, workdir):
           f'memory of colcon {peak:.0f} MB')
 
 
+def small_deb(directory, index):
+    """Build the .deb of synthetic package `index`; return its path."""
+    name = f'ros-humble-scale-{index:04d}'
+    root = directory / name
+    (root / 'DEBIAN').mkdir(parents=True)
+    (root / 'opt/ros/humble/share' / name).mkdir(parents=True)
+    (root / 'opt/ros/humble/share' / name / 'package.xml').write_text(
+        PACKAGE_XML.format(name=name, depends=''))
+    (root / 'DEBIAN' / 'control').write_text(
+        f'Package: {name}\nVersion: 1.0.0-0bookworm\nArchitecture: amd64\n'
+        'Maintainer: Bench <dev@example.com>\n'
+        f'Description: Synthetic package {index}.\n')
+    deb = directory / f'{name}_1.0.0-0bookworm_amd64.deb'
+    subprocess.run(
+        ['dpkg-deb', '--root-owner-group', '-Zgzip', '--build', str(root),
+         str(deb)], check=True, stdout=subprocess.DEVNULL)
+    return deb
+
+
+def publish_curve(sizes):
+    """Publish N .debs one at a time; print the total and the last one."""
+    from colcon_deb_docker.repository.apt_repository import AptRepository
+    print(f"{'packages':>8} {'publications':>13} {'last one':>9}")
+    for count in sizes:
+        with tempfile.TemporaryDirectory(prefix='colcon-deb-publish-') as t:
+            tmp = Path(t)
+            (tmp / 'debs').mkdir()
+            debs = [small_deb(tmp / 'debs', i) for i in range(count)]
+            repository = AptRepository(
+                path=tmp / 'repo', codename='bookworm',
+                architectures=['amd64'])
+            repository.ensure_initialized()
+            total = last = 0.0
+            for index, deb in enumerate(debs):
+                started = time.perf_counter()
+                repository.publish(
+                    debs=[deb],
+                    provenance={'ros_package': f'scale_{index:04d}'},
+                    rosdep_keys={f'scale_{index:04d}': deb.name.split('_')[0]})
+                last = time.perf_counter() - started
+                total += last
+            print(f'{count:>8} {total:>12.1f}s {last * 1000:>7.0f}ms')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('sizes', nargs='*', type=int,
@@ -107,7 +159,13 @@ def main():
     parser.add_argument('--workdir', metavar='DIR',
                         help='where the --noop workspace is (kept; a '
                              'second call reuses it)')
+    parser.add_argument('--publish', action='store_true',
+                        help='time the publication of N packages, one at a '
+                             'time, into a new repository')
     args = parser.parse_args()
+    if args.publish:
+        publish_curve(args.sizes)
+        return 0
     if args.noop:
         noop_rerun(args.noop, args.workdir)
         return 0

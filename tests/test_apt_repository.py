@@ -238,3 +238,51 @@ def test_the_sources_line_of_a_path_with_blanks_is_one_uri(tmp_path):
     assert line == (
         f'deb [trusted=yes] file:{tmp_path}/ci%20builds/deb bookworm main')
     assert len(line.split()) == 5
+
+
+def test_the_manifest_reads_back_and_its_copy_shares_nothing():
+    from colcon_deb_docker.repository.manifest import Manifest
+    manifest = Manifest()
+    assert Manifest.from_json(manifest.to_json()) == manifest
+    for name, version in (('ros-humble-b', '2.0'), ('ros-humble-a', '1.0')):
+        manifest.add({
+            'filename': f'pool/main/{name}/{name}_{version}_amd64.deb',
+            'package': name, 'version': version,
+            'control': {'Package': name, 'Version': version,
+                        'Description': 'two\n lines'},
+            'provenance': {'ros_package': name[11:], 'paths': ['a"b']}})
+    text = manifest.to_json()
+    assert Manifest.from_json(text) == manifest
+    # stable and readable: the packages in pool order, one line each
+    lines = text.splitlines()
+    assert [json.loads(line.rstrip(','))['package'] for line in lines
+            if line.startswith('{"filename"')] == [
+                'ros-humble-a', 'ros-humble-b']
+    assert Manifest.from_json(text).to_json() == text
+    duplicate = manifest.copy()
+    assert duplicate == manifest
+    entry = duplicate.debs['pool/main/ros-humble-a/ros-humble-a_1.0_amd64.deb']
+    entry['provenance']['paths'].append('changed')
+    entry['control']['Version'] = '9'
+    duplicate.highest['ros-humble-a'] = '9'
+    assert Manifest.from_json(text) == manifest
+
+
+def test_rosdep_yaml_is_the_text_of_yaml_safe_dump(tmp_path):
+    """Keys YAML would read as a truth value or a number stay strings."""
+    import yaml
+    from colcon_deb_docker.repository.consumer_files import \
+        update_consumer_files
+    keys = {'yes': 'ros-humble-yes', 'on': 'ros-humble-on',
+            '1.0': 'ros-humble-1.0', 'null': 'ros-humble-null',
+            'a: b': 'ros-humble-a-b', 'plain_pkg': 'ros-humble-plain-pkg'}
+    for codename in ('bookworm', 'trixie'):
+        update_consumer_files(
+            tmp_path, rosdep_keys=keys, os_name='debian', codename=codename,
+            label='colcon-deb', underlays=[],
+            sources_line=f'deb file:/repo {codename} main')
+    expected = {ros: {'debian': {'bookworm': [deb], 'trixie': [deb]}}
+                for ros, deb in keys.items()}
+    text = (tmp_path / 'rosdep.yaml').read_text()
+    assert text == yaml.safe_dump(expected, sort_keys=True)
+    assert yaml.safe_load(text) == expected

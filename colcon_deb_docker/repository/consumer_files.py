@@ -17,6 +17,14 @@ import os
 from colcon_deb_docker.repository.indexes import publishable
 import yaml
 
+#: libyaml's loader and dumper when PyYAML has them (the same text as the
+#: pure-Python ones, about ten times faster): rosdep.yaml is read and
+#: rewritten at every publication, so with the pure-Python ones a
+#: 500-package workspace spent 0.2-0.3 s a publication on it by its end
+#: (benchmarks/publish_scale.py)
+_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+_DUMPER = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
+
 #: for consumers: the apt preferences that make this repository win
 PIN_FILE = 'colcon-deb.pref'
 #: for consumers: the underlays' and this repository's sources lines (of
@@ -46,11 +54,11 @@ def update_consumer_files(root, *, rosdep_keys, os_name, codename, label,
     path = root / 'rosdep.yaml'
     data = {}
     if path.exists():
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=_LOADER) or {}
     for ros_name, deb_name in rosdep_keys.items():
         data.setdefault(ros_name, {}).setdefault(os_name, {})[codename] = \
             [deb_name]
-    _replace(path, yaml.safe_dump(data, sort_keys=True))
+    _replace(path, yaml.dump(data, Dumper=_DUMPER, sort_keys=True))
     names_of = {}
     for rules in data.values():
         for suite, names in rules.get(os_name, {}).items():
