@@ -34,6 +34,13 @@ chmod 755 "$wrappers/dh_strip_nondeterminism"
 cp "$COLCON_DEB_HELPERS/dh-auto-configure-stdlib-distutils.sh" \
     "$wrappers/dh_auto_configure"
 chmod 755 "$wrappers/dh_auto_configure"
+# debhelper commands with nothing to do in this tree exit at once (see
+# dh-skip-idle-command.sh)
+for command in dh_auto_test dh_testroot dh_update_autotools_config dh_prep \
+        dh_installinit dh_missing; do
+    cp "$COLCON_DEB_HELPERS/dh-skip-idle-command.sh" "$wrappers/$command"
+    chmod 755 "$wrappers/$command"
+done
 # CMake's Ninja generator for debhelper's cmake build system (see
 # dh-auto-cmake-ninja.sh); after the ones above on PATH
 mkdir -p "$wrappers/cmake-ninja"
