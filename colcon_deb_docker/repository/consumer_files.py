@@ -19,9 +19,9 @@ import yaml
 
 #: libyaml's loader and dumper when PyYAML has them (the same text as the
 #: pure-Python ones, about ten times faster): rosdep.yaml is read and
-#: rewritten at every publication, so with the pure-Python ones a
-#: 500-package workspace spent 0.2-0.3 s a publication on it by its end
-#: (benchmarks/publish_scale.py)
+#: rewritten at every publication: with the pure-Python ones, three
+#: quarters of a publication's time by the end of a 500-package workspace
+#: (`benchmarks/scale.py --publish`)
 _LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 _DUMPER = getattr(yaml, 'CSafeDumper', yaml.SafeDumper)
 

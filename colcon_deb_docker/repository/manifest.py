@@ -51,8 +51,8 @@ class Manifest:
         its package has them (the Packages index is generated from it).
         One line for each file: json's C encoder writes those, where an
         indented document goes through its pure-Python one (a manifest is
-        written at every publication, and copied before it: 40 ms a
-        publication for a 500-package workspace, now 4 ms).
+        copied and written at every publication: for 500 packages both
+        took 33.5 ms with the indented document, 10.8 ms now).
         """
         head = json.dumps({
             'format': FORMAT,
