@@ -61,9 +61,14 @@ skipped() {
 # skip of the others records itself the same way, for the packages the
 # command would have acted on: all of debian/control's when each one is
 # for any architecture or all (anything else runs the command).
+# the compat level debian/compat names (nothing when it names none)
+compat_file_level() {
+    sed -n '1s/^[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
+        debian/compat 2>/dev/null
+}
+
 skipped_and_logged() {
-    compat=$(sed -n '1s/^[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
-        debian/compat 2>/dev/null)
+    compat=$(compat_file_level)
     [ -z "${DH_COMPAT:-}" ] && [ -n "$compat" ] && \
         ! grep -qis 'debhelper-compat' debian/control || run_next "$@"
     if [ "$compat" -le 9 ] || [ -n "${DH_INTERNAL_OVERRIDE:-}" ]; then
@@ -151,8 +156,7 @@ case $command in
             skipped_and_logged "$@"
         fi ;;
     dh_missing)
-        compat=$(sed -n '1s/^[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
-            debian/compat 2>/dev/null)
+        compat=$(compat_file_level)
         reason="compat ${compat:-?} without --list-missing or --fail-missing"
         if [ -n "$compat" ] && [ "$compat" -le 11 ]; then
             skipped_and_logged "$@"
