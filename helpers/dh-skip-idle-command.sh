@@ -54,6 +54,12 @@ skipped() {
     exit 0
 }
 
+# the compat level debian/compat names (nothing when it names none)
+compat_file_level() {
+    sed -n '1s/^[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
+        debian/compat 2>/dev/null
+}
+
 # A command of debhelper that ends well records itself in each package's
 # debian/<package>.debhelper.log at compat 9 and lower, and inside an
 # override target (dh reads the log to resume a sequence, e.g. `binary`
@@ -61,12 +67,6 @@ skipped() {
 # skip of the others records itself the same way, for the packages the
 # command would have acted on: all of debian/control's when each one is
 # for any architecture or all (anything else runs the command).
-# the compat level debian/compat names (nothing when it names none)
-compat_file_level() {
-    sed -n '1s/^[[:space:]]*\([0-9][0-9]*\)[[:space:]]*$/\1/p' \
-        debian/compat 2>/dev/null
-}
-
 skipped_and_logged() {
     compat=$(compat_file_level)
     [ -z "${DH_COMPAT:-}" ] && [ -n "$compat" ] && \
