@@ -5,6 +5,7 @@
 import hashlib
 from types import SimpleNamespace
 
+from colcon_deb_docker.apt_cache import apt_quote
 from colcon_deb_docker.apt_cache import archive_name
 from colcon_deb_docker.apt_cache import index_digests
 from colcon_deb_docker.apt_cache import VerifiedAptCache
@@ -73,6 +74,23 @@ def test_apt_file_names_quote_what_apt_quotes():
                 'pool/main/s/spdlog/libspdlog1_1.10.0+ds-0.4_amd64.deb', b'x'))
     assert set(digests) == {'libspdlog1_1.10.0+ds-0.4_amd64.deb',
                             'libspdlog1_1%3a1.10.0+ds-0.4_amd64.deb'}
+
+
+def test_index_fields_are_whole_lines_at_either_end_of_the_text():
+    # the first stanza at the text's very start, the last one without a
+    # newline at its end; a field with a space, or not at a line's start,
+    # gives nothing
+    text = (b'Package: a\nVersion: 1\nArchitecture: all\n'
+            b'Filename: pool/a_1_all.deb\nSHA256: aa\n\n'
+            b'Package: b\nFilename: pool/b c.deb\nSHA256: bb\n\n'
+            b'XPackage: c\nX-Filename: pool/c.deb\nSHA256: cc\n\n'
+            b'Package: d\nVersion: 2:1\nArchitecture: amd64\n'
+            b'Filename: pool/d_1_amd64.deb\nSHA256: dd')
+    assert index_digests(text) == {
+        'a_1_all.deb': 'aa', 'd_1_amd64.deb': 'dd',
+        'd_2%3a1_amd64.deb': 'dd'}
+    assert apt_quote('1.0+ds-1', '_:') == '1.0+ds-1'
+    assert apt_quote('x y%\u00e9', '_:') == 'x%20y%25%c3%a9'
 
 
 def _session():
