@@ -98,7 +98,9 @@ def test_dbgsym_packages_get_the_lighter_compression(
     make_workspace, tmp_path
 ):
     workspace = make_workspace([])
-    # enough code that the payloads exceed 1 MiB, where -1 and -6 differ
+    # a payload over 1 MiB, where xz -1 and -6 differ: a data file of
+    # 1.2 MB beside a small library (compiling 30,000 functions instead
+    # took 25 s of the suite)
     functions = ''.join(
         f'int f{i}(int x) {{ return x * {i} + {i % 7}; }}\n'
         for i in range(30000))
@@ -106,10 +108,11 @@ def test_dbgsym_packages_get_the_lighter_compression(
         'package.xml': cmake_package_xml('big_cpp', description='Big.'),
         'CMakeLists.txt': """cmake_minimum_required(VERSION 3.10)
 project(big_cpp CXX)
-add_library(big_cpp SHARED big.cpp)
+add_library(big_cpp SHARED small.cpp)
 install(TARGETS big_cpp DESTINATION lib)
 install(FILES big.cpp DESTINATION share/big_cpp)
 """,
+        'small.cpp': 'int f(int x) { return x * 3 + 1; }\n',
         'big.cpp': functions,
     })
     workspace.colcon_deb()

@@ -98,11 +98,11 @@ def test_timeout_kills_the_container(make_workspace, engine, base_image):
     workspace = make_workspace([])
     workspace.add_package('slow_pkg', SLOW_PACKAGE)
     started = time.monotonic()
-    result = workspace.colcon_deb('--timeout', '30', check=False)
+    result = workspace.colcon_deb('--timeout', '15', check=False)
     assert time.monotonic() - started < 300
     assert result.returncode != 0
     assert 'slow_pkg' in result.stdout
-    assert 'timed out after 30' in result.stdout
+    assert 'timed out after 15' in result.stdout
     assert not _our_containers(engine, workspace)
 
 
