@@ -129,14 +129,15 @@ class VerifiedAptCache:
         """Read the indexes in the background, once, before admitting.
 
         Reading and parsing the builder image's lists (50 MB) took
-        1.1-1.4 s (the parsing 0.3 s less since), and the first admission
-        of a run did it after its build had published, before the
-        package's dependents could start: in cold runs of the ament
-        workspace that build's job ended 1.06-1.18 s after its publish.  A
-        build asks for it as soon as apt said it downloaded something, so
-        the reading overlaps its compile; runs that download nothing never
-        read them.  Called from the thread that streams a build's output:
-        it returns at once, also while the reading is under way.
+        1.1-1.4 s (0.3 s less since 2026-12-08, see index_digests), and
+        the first admission of a run did it after its build had published,
+        before the package's dependents could start: in cold runs of the
+        ament workspace that build's job ended 1.06-1.18 s after its
+        publish.  A build asks for it as soon as apt said it downloaded
+        something, so the reading overlaps its compile; runs that download
+        nothing never read them.  Called from the thread that streams a
+        build's output: it returns at once, also while the reading is
+        under way.
 
         :param submit: runs a blocking call in the run's threads
         """
